@@ -1,0 +1,69 @@
+//! Wiring: builds the store and corpus, starts the server, loads the corpus
+//! folder in the background, and flips health to SERVING when done.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::corpus::{Corpus, Limits};
+use crate::grpc::{self, ServerOptions};
+use crate::store::memory::MemoryStore;
+
+/// Boxed error for start-up failures.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the server is started with.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Corpus folder; `None` starts empty.
+    pub corpus: Option<PathBuf>,
+    /// Corpus limits.
+    pub limits: Limits,
+    /// Transport options.
+    pub server: ServerOptions,
+}
+
+/// A running server.
+pub struct RunningApp {
+    /// Address it listens on.
+    pub addr: SocketAddr,
+    /// Cancel to shut down gracefully.
+    pub shutdown: CancellationToken,
+    /// Completes when the server has stopped.
+    pub handle: JoinHandle<Result<(), BoxError>>,
+}
+
+/// Starts serving on `listener`; the corpus loads in the background.
+pub async fn start(config: AppConfig, listener: TcpListener) -> Result<RunningApp, BoxError> {
+    let addr = listener.local_addr()?;
+    let store = Arc::new(MemoryStore::new()?);
+    let corpus = Arc::new(Corpus::new(store, config.limits.clone()));
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    let loader_corpus = corpus.clone();
+    let handle = tokio::spawn(async move {
+        grpc::serve(listener, corpus, config.server, token.clone(), move |readiness| {
+            tokio::spawn(async move {
+                if let Some(dir) = &config.corpus {
+                    if let Err(error) = loader_corpus.load_dir(dir).await {
+                        tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
+                    }
+                }
+                if !token.is_cancelled() {
+                    readiness.set_ready().await;
+                    tracing::info!("ready");
+                }
+            });
+        })
+        .await
+    });
+    Ok(RunningApp {
+        addr,
+        shutdown,
+        handle,
+    })
+}

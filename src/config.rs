@@ -1,0 +1,132 @@
+//! Command line and environment configuration (clap). Every flag can also be
+//! set through a `NEWSCORPUS_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::corpus::Limits;
+use crate::grpc::{ServerOptions, ServiceOptions};
+
+/// newscorpus: serves a news corpus (articles, entities, quotes) over gRPC.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options for `serve` when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the corpus folder and serve the gRPC API (the default).
+    Serve(ServeArgs),
+    /// Print what extraction makes of article files, as JSON, without a server.
+    Inspect(InspectArgs),
+    /// Check a running server's gRPC health; exit 0 only when it is SERVING.
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Folder of `.txt` articles loaded at start.
+    #[arg(long, env = "NEWSCORPUS_CORPUS", default_value = "seeds")]
+    pub corpus: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "NEWSCORPUS_ADDR", default_value = "127.0.0.1:50051")]
+    pub addr: SocketAddr,
+    /// Log format.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+    /// Largest `limit` a request may ask for (0 always means "no limit").
+    #[arg(long, env = "NEWSCORPUS_MAX_LIMIT", default_value_t = 1_000_000)]
+    pub max_limit: usize,
+    /// Largest article accepted (corpus file or ingest item), in bytes.
+    #[arg(long, env = "NEWSCORPUS_MAX_ARTICLE_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_article_bytes: usize,
+    /// Largest request message accepted, in bytes.
+    #[arg(long, env = "NEWSCORPUS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+    /// Seconds open streams get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "NEWSCORPUS_DRAIN_TIMEOUT_SECS", default_value_t = 10.0)]
+    pub drain_timeout_secs: f64,
+}
+
+impl ServeArgs {
+    /// Corpus limits from the flags.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_article_bytes: self.max_article_bytes,
+        }
+    }
+
+    /// Server options from the flags.
+    pub fn server_options(&self) -> ServerOptions {
+        ServerOptions {
+            service: ServiceOptions {
+                max_limit: self.max_limit,
+            },
+            max_message_bytes: self.max_message_bytes,
+            drain_timeout: Duration::from_secs_f64(self.drain_timeout_secs.max(0.0)),
+        }
+    }
+}
+
+/// Options of `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Article files to inspect.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Options of `healthcheck`.
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Server address.
+    #[arg(long, env = "NEWSCORPUS_ADDR", default_value = "127.0.0.1:50051")]
+    pub addr: String,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 3.0)]
+    pub timeout_secs: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_is_the_default() {
+        let cli = Cli::try_parse_from(["newscorpus", "--corpus", "x", "--addr", "127.0.0.1:0"])
+            .expect("parse");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.corpus, PathBuf::from("x"));
+    }
+}

@@ -1,0 +1,416 @@
+//! The corpus service: the one place where raw text becomes stored articles.
+//!
+//! `Corpus` runs the pipeline (parse → extract → store, which resolves
+//! identity corpus-wide), validates what comes in, loads the corpus folder at
+//! start, and answers queries by delegating to the [`Store`]. The gRPC layer
+//! calls only this type, so transports stay thin.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::{Article, Entity, ParsedArticle};
+use crate::store::{ArticleDraft, InsertOutcome, Store};
+use crate::{extract, ingest};
+
+/// Limits on what the corpus accepts.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest raw article accepted, in bytes.
+    pub max_article_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_article_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// A raw article handed in for ingest, with optional metadata overrides.
+#[derive(Debug, Clone, Default)]
+pub struct RawArticle {
+    /// The raw text.
+    pub text: String,
+    /// Where it came from (file name or URL); defaults to the URL.
+    pub source: String,
+    /// URL, if known.
+    pub url: String,
+    /// Headline override.
+    pub title: Option<String>,
+    /// Outlet override.
+    pub outlet: Option<String>,
+    /// Authors override.
+    pub authors: Option<Vec<String>>,
+    /// Date override (`YYYY-MM-DD`).
+    pub published: Option<String>,
+}
+
+/// A corpus file that could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    /// File name.
+    pub source: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What loading the corpus folder did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Files stored (new or duplicate).
+    pub loaded: u64,
+    /// Files skipped.
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// The corpus: pipeline plus store.
+pub struct Corpus {
+    store: Arc<dyn Store>,
+    limits: Limits,
+    load_report: std::sync::RwLock<LoadReport>,
+}
+
+/// Content-derived article id: the same clean body always gets the same id,
+/// whichever file or request it came from, so re-ingesting is idempotent.
+pub fn article_id(parsed: &ParsedArticle) -> String {
+    let mut hasher = Sha256::new();
+    for paragraph in &parsed.paragraphs {
+        for word in paragraph.split_whitespace() {
+            hasher.update(word.as_bytes());
+            hasher.update(b" ");
+        }
+        hasher.update(b"\n");
+    }
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a `YYYY-MM-DD` date (a real calendar date).
+pub fn valid_date(date: &str) -> bool {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    d >= 1 && d <= days
+}
+
+/// Turns raw text into a draft: parse, apply overrides, extract, derive id.
+/// Pure CPU work; callers run it off the async runtime.
+pub fn prepare(raw: RawArticle, limits: &Limits) -> Result<ArticleDraft> {
+    if raw.text.len() > limits.max_article_bytes {
+        return Err(Error::TooLarge {
+            what: "text".into(),
+            size: raw.text.len(),
+            limit: limits.max_article_bytes,
+        });
+    }
+    if raw.text.contains('\0') {
+        return Err(Error::invalid("text", "contains NUL characters"));
+    }
+    if let Some(date) = &raw.published {
+        if !valid_date(date) {
+            return Err(Error::invalid(
+                "published",
+                format!("{date:?} is not a YYYY-MM-DD date"),
+            ));
+        }
+    }
+    let mut parsed = ingest::parse(&raw.text);
+    if parsed.paragraphs.iter().all(|p| p.trim().is_empty()) {
+        return Err(Error::invalid("text", "no article body found in the text"));
+    }
+    if let Some(title) = raw.title {
+        parsed.title = title;
+    }
+    if let Some(outlet) = raw.outlet {
+        parsed.outlet = outlet;
+    }
+    if let Some(authors) = raw.authors {
+        parsed.authors = authors;
+    }
+    if let Some(published) = raw.published {
+        parsed.published = published;
+    }
+    let extraction = extract::extract(&parsed);
+    let id = article_id(&parsed);
+    let source = if raw.source.is_empty() {
+        if raw.url.is_empty() {
+            format!("ingest:{id}")
+        } else {
+            raw.url.clone()
+        }
+    } else {
+        raw.source
+    };
+    Ok(ArticleDraft {
+        id,
+        source,
+        url: raw.url,
+        parsed,
+        extraction,
+    })
+}
+
+impl Corpus {
+    /// A corpus over a store.
+    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+        Corpus {
+            store,
+            limits,
+            load_report: Default::default(),
+        }
+    }
+
+    /// The store behind the corpus.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// What the start-up load did.
+    pub fn load_report(&self) -> LoadReport {
+        self.load_report
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Ingests one raw article.
+    pub async fn ingest(&self, raw: RawArticle) -> Result<InsertOutcome> {
+        let limits = self.limits.clone();
+        let draft = tokio::task::spawn_blocking(move || prepare(raw, &limits))
+            .await
+            .map_err(|e| Error::Internal(format!("extraction task failed: {e}")))??;
+        let mut outcomes = self.store.insert(vec![draft]).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| Error::Internal("store returned no outcome".into()))
+    }
+
+    /// Loads every `.txt` file of a folder, in file-name order (so article
+    /// positions are stable across restarts). Unreadable, non-UTF-8, empty or
+    /// oversized files are skipped with a warning and reported.
+    pub async fn load_dir(&self, dir: &Path) -> Result<LoadReport> {
+        let started = Instant::now();
+        let files = list_corpus_files(dir)?;
+        tracing::info!(dir = %dir.display(), files = files.len(), "loading corpus");
+        let limits = self.limits.clone();
+        let (drafts, mut skipped) =
+            tokio::task::spawn_blocking(move || prepare_files(&files, &limits))
+                .await
+                .map_err(|e| Error::Internal(format!("load task failed: {e}")))?;
+        let loaded = drafts.len() as u64;
+        let outcomes = self.store.insert(drafts).await?;
+        let stats = self.store.stats().await?;
+        skipped.sort_by(|a, b| a.source.cmp(&b.source));
+        tracing::info!(
+            articles = outcomes.iter().filter(|o| o.created).count(),
+            duplicates = outcomes.iter().filter(|o| !o.created).count(),
+            skipped = skipped.len(),
+            entities = stats.entities_by_type.iter().map(|(_, n)| n).sum::<u64>(),
+            mentions = stats.mentions,
+            quotes = stats.quotes,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "corpus loaded"
+        );
+        let report = LoadReport { loaded, skipped };
+        if let Ok(mut slot) = self.load_report.write() {
+            *slot = report.clone();
+        }
+        Ok(report)
+    }
+
+    /// One article by id.
+    pub async fn article(&self, id: &str) -> Result<Article> {
+        self.store
+            .article(id)
+            .await?
+            .ok_or_else(|| Error::not_found("article", id))
+    }
+
+    /// One entity by id, falling back to name/alias lookup.
+    pub async fn entity(&self, id: &str, name: &str) -> Result<Entity> {
+        if !id.is_empty() {
+            if let Some(entity) = self.store.entity(id).await? {
+                return Ok(entity);
+            }
+        }
+        let wanted = if name.is_empty() { id } else { name };
+        self.store
+            .entities_named(wanted)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found("entity", wanted))
+    }
+}
+
+fn list_corpus_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::invalid(
+            "corpus",
+            format!("cannot read folder {}: {e}", dir.display()),
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Reads and prepares files on all cores, keeping file order.
+fn prepare_files(files: &[PathBuf], limits: &Limits) -> (Vec<ArticleDraft>, Vec<SkippedFile>) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    let results: Vec<Vec<std::result::Result<ArticleDraft, SkippedFile>>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|p| prepare_file(p, limits)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+    let mut drafts = Vec::new();
+    let mut skipped = Vec::new();
+    for result in results.into_iter().flatten() {
+        match result {
+            Ok(draft) => drafts.push(draft),
+            Err(skip) => {
+                tracing::warn!(file = %skip.source, reason = %skip.reason, "skipping corpus file");
+                skipped.push(skip);
+            }
+        }
+    }
+    (drafts, skipped)
+}
+
+fn prepare_file(path: &Path, limits: &Limits) -> std::result::Result<ArticleDraft, SkippedFile> {
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let skip = |reason: String| SkippedFile {
+        source: source.clone(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}")))?;
+    if bytes.len() > limits.max_article_bytes {
+        return Err(skip(format!(
+            "too large: {} bytes, limit {}",
+            bytes.len(),
+            limits.max_article_bytes
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| skip(format!("not UTF-8: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(skip("empty".into()));
+    }
+    let raw = RawArticle {
+        text,
+        source: source.clone(),
+        ..Default::default()
+    };
+    prepare(raw, limits).map_err(|e| skip(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert!(valid_date("2022-04-28"));
+        assert!(valid_date("2024-02-29"));
+        assert!(!valid_date("2023-02-29"));
+        assert!(!valid_date("2022-13-01"));
+        assert!(!valid_date("22-04-28"));
+        assert!(!valid_date("2022/04/28"));
+    }
+
+    #[test]
+    fn ids_ignore_whitespace_differences() {
+        let a = ParsedArticle {
+            paragraphs: vec!["One  two".into(), "three".into()],
+            ..Default::default()
+        };
+        let b = ParsedArticle {
+            paragraphs: vec!["One two ".into(), "three".into()],
+            ..Default::default()
+        };
+        let c = ParsedArticle {
+            paragraphs: vec!["One two three".into()],
+            ..Default::default()
+        };
+        assert_eq!(article_id(&a), article_id(&b));
+        assert_ne!(article_id(&a), article_id(&c));
+        assert_eq!(article_id(&a).len(), 16);
+    }
+
+    #[test]
+    fn prepare_rejects_bad_items() {
+        let limits = Limits {
+            max_article_bytes: 100,
+        };
+        let big = RawArticle {
+            text: "x".repeat(101),
+            ..Default::default()
+        };
+        assert!(matches!(prepare(big, &limits), Err(Error::TooLarge { .. })));
+        let nul = RawArticle {
+            text: "a\0b".into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            prepare(nul, &limits),
+            Err(Error::InvalidArgument { .. })
+        ));
+        let blank = RawArticle {
+            text: " \n\n ".into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            prepare(blank, &limits),
+            Err(Error::InvalidArgument { .. })
+        ));
+        let date = RawArticle {
+            text: "Some body text here.".into(),
+            published: Some("yesterday".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            prepare(date, &limits),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+}

@@ -1,0 +1,338 @@
+//! Conversions between generated protobuf types and the domain model, and
+//! request validation (a field that cannot be converted is an
+//! INVALID_ARGUMENT naming that field).
+
+use super::pb;
+use crate::corpus::valid_date;
+use crate::error::{Error, Result};
+use crate::model;
+use crate::store::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
+
+/// Longest id or name accepted in a request.
+pub const MAX_ID_LEN: usize = 512;
+/// Longest search query accepted, in bytes.
+pub const MAX_QUERY_LEN: usize = 2048;
+
+/// Converts a request `limit`: 0 means no limit.
+pub fn limit(value: i32, max: usize) -> Result<Option<usize>> {
+    if value < 0 {
+        return Err(Error::invalid(
+            "limit",
+            format!("must not be negative (got {value})"),
+        ));
+    }
+    let value = value as usize;
+    if value > max {
+        return Err(Error::invalid(
+            "limit",
+            format!("must be at most {max} (got {value}); use 0 to stream everything"),
+        ));
+    }
+    Ok((value > 0).then_some(value))
+}
+
+/// Optional string field: trimmed, empty means unset, bounded length.
+pub fn optional(field: &str, value: &str) -> Result<Option<String>> {
+    let value = value.trim();
+    if value.len() > MAX_ID_LEN {
+        return Err(Error::invalid(
+            field,
+            format!("longer than {MAX_ID_LEN} bytes"),
+        ));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+/// Required string field.
+pub fn required(field: &str, value: &str) -> Result<String> {
+    optional(field, value)?.ok_or_else(|| Error::invalid(field, "is required"))
+}
+
+fn date(field: &str, value: &str) -> Result<Option<String>> {
+    let value = optional(field, value)?;
+    if let Some(v) = &value {
+        if !valid_date(v) {
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} is not a YYYY-MM-DD date"),
+            ));
+        }
+    }
+    Ok(value)
+}
+
+/// Article view; unknown numbers are rejected.
+pub fn view(value: i32) -> Result<pb::ArticleView> {
+    pb::ArticleView::try_from(value)
+        .map_err(|_| Error::invalid("view", format!("unknown ArticleView {value}")))
+}
+
+/// Entity type filter; unspecified means any.
+pub fn entity_type_filter(value: i32) -> Result<Option<model::EntityType>> {
+    let t = pb::EntityType::try_from(value)
+        .map_err(|_| Error::invalid("type", format!("unknown EntityType {value}")))?;
+    Ok(entity_type_from_pb(t))
+}
+
+/// Quote kind filter; unspecified means any.
+pub fn quote_kind_filter(value: i32) -> Result<Option<model::QuoteKind>> {
+    let k = pb::QuoteKind::try_from(value)
+        .map_err(|_| Error::invalid("kind", format!("unknown QuoteKind {value}")))?;
+    Ok(match k {
+        pb::QuoteKind::Unspecified => None,
+        pb::QuoteKind::Direct => Some(model::QuoteKind::Direct),
+        pb::QuoteKind::Partial => Some(model::QuoteKind::Partial),
+        pb::QuoteKind::Scare => Some(model::QuoteKind::Scare),
+    })
+}
+
+fn entity_type_from_pb(t: pb::EntityType) -> Option<model::EntityType> {
+    use model::EntityType as E;
+    Some(match t {
+        pb::EntityType::Unspecified => return None,
+        pb::EntityType::Person => E::Person,
+        pb::EntityType::Org => E::Org,
+        pb::EntityType::Gpe => E::Gpe,
+        pb::EntityType::Loc => E::Loc,
+        pb::EntityType::Norp => E::Norp,
+        pb::EntityType::Event => E::Event,
+        pb::EntityType::Law => E::Law,
+        pb::EntityType::WorkOfArt => E::WorkOfArt,
+        pb::EntityType::Other => E::Other,
+    })
+}
+
+/// Domain entity type to its proto enum.
+pub fn entity_type_to_pb(t: model::EntityType) -> pb::EntityType {
+    use model::EntityType as E;
+    match t {
+        E::Person => pb::EntityType::Person,
+        E::Org => pb::EntityType::Org,
+        E::Gpe => pb::EntityType::Gpe,
+        E::Loc => pb::EntityType::Loc,
+        E::Norp => pb::EntityType::Norp,
+        E::Event => pb::EntityType::Event,
+        E::Law => pb::EntityType::Law,
+        E::WorkOfArt => pb::EntityType::WorkOfArt,
+        E::Other => pb::EntityType::Other,
+    }
+}
+
+fn quote_kind_to_pb(k: model::QuoteKind) -> pb::QuoteKind {
+    match k {
+        model::QuoteKind::Direct => pb::QuoteKind::Direct,
+        model::QuoteKind::Partial => pb::QuoteKind::Partial,
+        model::QuoteKind::Scare => pb::QuoteKind::Scare,
+    }
+}
+
+impl TryFrom<Option<pb::ArticleFilter>> for ArticleFilter {
+    type Error = Error;
+
+    fn try_from(filter: Option<pb::ArticleFilter>) -> Result<Self> {
+        let f = filter.unwrap_or_default();
+        let from = date("filter.published_from", &f.published_from)?;
+        let to = date("filter.published_to", &f.published_to)?;
+        if let (Some(a), Some(b)) = (&from, &to) {
+            if a > b {
+                return Err(Error::invalid(
+                    "filter.published_to",
+                    "is before filter.published_from",
+                ));
+            }
+        }
+        Ok(ArticleFilter {
+            outlet: optional("filter.outlet", &f.outlet)?,
+            author: optional("filter.author", &f.author)?,
+            published_from: from,
+            published_to: to,
+            entity_id: optional("filter.entity_id", &f.entity_id)?,
+            speaker: optional("filter.speaker", &f.speaker)?,
+        })
+    }
+}
+
+impl TryFrom<&pb::ListEntitiesRequest> for EntityFilter {
+    type Error = Error;
+
+    fn try_from(r: &pb::ListEntitiesRequest) -> Result<Self> {
+        Ok(EntityFilter {
+            entity_type: entity_type_filter(r.r#type)?,
+            article_id: optional("article_id", &r.article_id)?,
+            name_prefix: optional("name_prefix", &r.name_prefix)?,
+            min_mentions: r.min_mentions,
+        })
+    }
+}
+
+impl TryFrom<&pb::ListMentionsRequest> for MentionFilter {
+    type Error = Error;
+
+    fn try_from(r: &pb::ListMentionsRequest) -> Result<Self> {
+        Ok(MentionFilter {
+            article_id: optional("article_id", &r.article_id)?,
+            entity_id: optional("entity_id", &r.entity_id)?,
+        })
+    }
+}
+
+impl TryFrom<&pb::ListQuotesRequest> for QuoteFilter {
+    type Error = Error;
+
+    fn try_from(r: &pb::ListQuotesRequest) -> Result<Self> {
+        Ok(QuoteFilter {
+            speaker: optional("speaker", &r.speaker)?,
+            article_id: optional("article_id", &r.article_id)?,
+            text_contains: optional("text_contains", &r.text_contains)?,
+            kind: quote_kind_filter(r.kind)?,
+        })
+    }
+}
+
+/// Domain article to proto, honouring the view.
+pub fn article(a: model::Article, view: pb::ArticleView) -> pb::Article {
+    let full = view != pb::ArticleView::Basic;
+    pb::Article {
+        id: a.id,
+        source: a.source,
+        title: a.title,
+        outlet: a.outlet,
+        authors: a.authors,
+        published: a.published,
+        body: if full { a.body } else { String::new() },
+        paragraphs: if full { a.paragraphs } else { Vec::new() },
+        entity_ids: a.entity_ids,
+        quote_count: a.quote_count,
+        mention_count: a.mention_count,
+        url: a.url,
+        removed_lines: if full { a.removed_lines } else { Vec::new() },
+        subtitle: a.subtitle,
+    }
+}
+
+fn span(s: model::Span) -> Option<pb::Span> {
+    Some(pb::Span {
+        start: s.start,
+        end: s.end,
+    })
+}
+
+impl From<model::Entity> for pb::Entity {
+    fn from(e: model::Entity) -> Self {
+        pb::Entity {
+            id: e.id,
+            name: e.name,
+            r#type: entity_type_to_pb(e.entity_type) as i32,
+            aliases: e.aliases,
+            mention_count: e.mention_count,
+            article_count: e.article_ids.len() as u32,
+            article_ids: e.article_ids,
+            roles: e.roles,
+        }
+    }
+}
+
+impl From<model::Mention> for pb::Mention {
+    fn from(m: model::Mention) -> Self {
+        pb::Mention {
+            entity_id: m.entity_id,
+            article_id: m.article_id,
+            text: m.text,
+            span: span(m.span),
+            entity_type: entity_type_to_pb(m.entity_type) as i32,
+        }
+    }
+}
+
+impl From<model::Quote> for pb::Quote {
+    fn from(q: model::Quote) -> Self {
+        pb::Quote {
+            id: q.id,
+            article_id: q.article_id,
+            text: q.text,
+            speaker_entity_id: q.speaker_entity_id,
+            speaker_name: q.speaker_name,
+            cue: q.cue,
+            kind: quote_kind_to_pb(q.kind) as i32,
+            span: span(q.span),
+            corroborating_article_ids: q.corroborating_article_ids,
+            speaker_role: q.speaker_role,
+        }
+    }
+}
+
+impl From<model::SearchHit> for pb::SearchHit {
+    fn from(h: model::SearchHit) -> Self {
+        pb::SearchHit {
+            article_id: h.article_id,
+            title: h.title,
+            score: h.score,
+            snippets: h
+                .snippets
+                .into_iter()
+                .map(|s| pb::Snippet {
+                    text: s.text,
+                    highlights: s.highlights.into_iter().filter_map(span).collect(),
+                    html: s.html,
+                })
+                .collect(),
+            outlet: h.outlet,
+            published: h.published,
+            source: h.source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(0, 10).unwrap(), None);
+        assert_eq!(limit(5, 10).unwrap(), Some(5));
+        assert!(limit(-1, 10).is_err());
+        assert!(limit(11, 10).is_err());
+    }
+
+    #[test]
+    fn unknown_enums_are_rejected() {
+        assert!(entity_type_filter(99).is_err());
+        assert!(quote_kind_filter(-3).is_err());
+        assert!(view(7).is_err());
+        assert_eq!(entity_type_filter(0).unwrap(), None);
+    }
+
+    #[test]
+    fn every_entity_type_round_trips() {
+        for t in model::EntityType::ALL {
+            assert_eq!(
+                entity_type_filter(entity_type_to_pb(t) as i32).unwrap(),
+                Some(t)
+            );
+        }
+    }
+
+    #[test]
+    fn filter_dates_are_validated() {
+        let bad = pb::ArticleFilter {
+            published_from: "2022-02-30".into(),
+            ..Default::default()
+        };
+        assert!(ArticleFilter::try_from(Some(bad)).is_err());
+        let reversed = pb::ArticleFilter {
+            published_from: "2022-03-01".into(),
+            published_to: "2022-02-01".into(),
+            ..Default::default()
+        };
+        assert!(ArticleFilter::try_from(Some(reversed)).is_err());
+        let ok = pb::ArticleFilter {
+            outlet: "  Daily ".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            ArticleFilter::try_from(Some(ok)).unwrap().outlet.as_deref(),
+            Some("Daily")
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! Opaque resume cursors.
+//!
+//! A cursor names a position in one ordering (articles, entities, mentions,
+//! quotes, search hits). It is URL-safe base64 of `kind|payload|check`, where
+//! `check` is a truncated SHA-256 of the rest: a cursor that was cut, edited
+//! or made up is rejected as INVALID_ARGUMENT instead of silently resuming
+//! somewhere else. Article cursors are shared by ListArticles,
+//! WatchArticles and IngestArticles, so "list everything, then watch from
+//! the last cursor" misses nothing.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::store::{EntityPos, ItemPos};
+
+const FIELD: &str = "cursor";
+/// Cursors larger than this are rejected before decoding.
+const MAX_CURSOR_LEN: usize = 1024;
+
+fn check(kind: &str, payload: &str) -> String {
+    let digest = Sha256::digest(format!("newscorpus-cursor-v1|{kind}|{payload}"));
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn encode(kind: &str, payload: &str) -> String {
+    let raw = format!("{kind}|{payload}|{}", check(kind, payload));
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode(kind: &str, cursor: &str) -> Result<String> {
+    let malformed = || {
+        Error::invalid(
+            FIELD,
+            "malformed cursor: pass back a cursor the server returned",
+        )
+    };
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(malformed());
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| malformed())?;
+    let raw = String::from_utf8(bytes).map_err(|_| malformed())?;
+    let (rest, sum) = raw.rsplit_once('|').ok_or_else(malformed)?;
+    let (found_kind, payload) = rest.split_once('|').ok_or_else(malformed)?;
+    if check(found_kind, payload) != sum {
+        return Err(malformed());
+    }
+    if found_kind != kind {
+        return Err(Error::invalid(
+            FIELD,
+            format!("cursor belongs to a different listing ({found_kind}, expected {kind})"),
+        ));
+    }
+    Ok(payload.to_owned())
+}
+
+/// Cursor after the article at `seq`.
+pub fn article(seq: u64) -> String {
+    encode("article", &seq.to_string())
+}
+
+/// Parses an article cursor.
+pub fn parse_article(cursor: &str) -> Result<u64> {
+    decode("article", cursor)?
+        .parse()
+        .map_err(|_| Error::invalid(FIELD, "malformed article cursor"))
+}
+
+/// Cursor after a mention or quote.
+pub fn item(kind: &'static str, pos: ItemPos) -> String {
+    encode(kind, &format!("{}.{}", pos.seq, pos.index))
+}
+
+/// Parses a mention or quote cursor.
+pub fn parse_item(kind: &'static str, cursor: &str) -> Result<ItemPos> {
+    let payload = decode(kind, cursor)?;
+    let bad = || Error::invalid(FIELD, format!("malformed {kind} cursor"));
+    let (seq, index) = payload.split_once('.').ok_or_else(bad)?;
+    let pos = ItemPos {
+        seq: seq.parse().map_err(|_| bad())?,
+        index: index.parse().map_err(|_| bad())?,
+    };
+    if pos.seq == 0 {
+        return Err(bad());
+    }
+    Ok(pos)
+}
+
+/// Cursor after an entity.
+pub fn entity(pos: &EntityPos) -> String {
+    encode(
+        "entity",
+        &format!("{}\u{1f}{}\u{1f}{}", pos.inverted_count, pos.name, pos.id),
+    )
+}
+
+/// Parses an entity cursor.
+pub fn parse_entity(cursor: &str) -> Result<EntityPos> {
+    let payload = decode("entity", cursor)?;
+    let bad = || Error::invalid(FIELD, "malformed entity cursor");
+    let mut parts = payload.split('\u{1f}');
+    let (Some(count), Some(name), Some(id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    Ok(EntityPos {
+        inverted_count: count.parse().map_err(|_| bad())?,
+        name: name.to_owned(),
+        id: id.to_owned(),
+    })
+}
+
+/// Cursor after search hit number `offset` (0-based) of the query with
+/// fingerprint `query`.
+pub fn search(query: &str, next_offset: usize) -> String {
+    encode(
+        "search",
+        &format!("{next_offset}.{}", check("query", query)),
+    )
+}
+
+/// Parses a search cursor; it must come from the same query.
+pub fn parse_search(query: &str, cursor: &str) -> Result<usize> {
+    let payload = decode("search", cursor)?;
+    let bad = || Error::invalid(FIELD, "malformed search cursor");
+    let (offset, fingerprint) = payload.split_once('.').ok_or_else(bad)?;
+    if fingerprint != check("query", query) {
+        return Err(Error::invalid(
+            FIELD,
+            "cursor belongs to a different search (query or filter changed)",
+        ));
+    }
+    offset.parse().map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(parse_article(&article(42)).unwrap(), 42);
+        let pos = ItemPos { seq: 3, index: 7 };
+        assert_eq!(parse_item("mention", &item("mention", pos)).unwrap(), pos);
+        let e = EntityPos {
+            inverted_count: 9,
+            name: "Name with | bar".into(),
+            id: "person/x".into(),
+        };
+        assert_eq!(parse_entity(&entity(&e)).unwrap(), e);
+        assert_eq!(parse_search("q", &search("q", 5)).unwrap(), 5);
+    }
+
+    #[test]
+    fn rejects_forged_foreign_and_garbage() {
+        let good = article(5);
+        let mut raw = String::from_utf8(URL_SAFE_NO_PAD.decode(&good).unwrap()).unwrap();
+        raw = raw.replacen("|5|", "|6|", 1);
+        let forged = URL_SAFE_NO_PAD.encode(raw);
+        assert!(parse_article(&forged).is_err());
+        assert!(parse_article(&item("quote", ItemPos { seq: 1, index: 0 })).is_err());
+        assert!(parse_article("not a cursor!").is_err());
+        assert!(parse_article(&"A".repeat(5000)).is_err());
+        assert!(parse_search("other", &search("q", 1)).is_err());
+    }
+}

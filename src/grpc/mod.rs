@@ -1,0 +1,164 @@
+//! gRPC transport: generated types, the CorpusService adapter, and the
+//! server (reflection, health, compression, graceful shutdown).
+//!
+//! This is the only module that touches generated protobuf code.
+
+pub mod convert;
+pub mod cursor;
+pub mod service;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::Server;
+
+use crate::corpus::Corpus;
+pub use service::{CorpusApi, ServiceOptions};
+
+/// Code generated from `proto/newscorpus/v1`.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+pub mod pb {
+    tonic::include_proto!("newscorpus.v1");
+
+    /// Encoded `FileDescriptorSet` of the API, served by reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/newscorpus_descriptor.bin"));
+}
+
+/// Fully qualified service name, as used by health checks.
+pub const SERVICE_NAME: &str = "newscorpus.v1.CorpusService";
+
+/// Transport settings.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Adapter limits.
+    pub service: ServiceOptions,
+    /// Largest request message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// How long open streams get to finish after shutdown starts.
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            service: ServiceOptions::default(),
+            max_message_bytes: 16 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Handle for marking the service ready once the corpus is loaded.
+#[derive(Clone)]
+pub struct Readiness {
+    ready: Arc<AtomicBool>,
+    health: tonic_health::server::HealthReporter,
+}
+
+impl Readiness {
+    /// Marks the service SERVING.
+    pub async fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+        self.health
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
+        self.health
+            .set_service_status(SERVICE_NAME, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+
+    /// Marks the service NOT_SERVING.
+    pub async fn set_not_serving(&self) {
+        self.ready.store(false, Ordering::Release);
+        self.health
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
+        self.health
+            .set_service_status(SERVICE_NAME, tonic_health::ServingStatus::NotServing)
+            .await;
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` is cancelled, then drains
+/// open calls for at most `drain_timeout`. Health reports NOT_SERVING until
+/// [`Readiness::set_ready`] is called on the handle passed to `on_start`.
+pub async fn serve(
+    listener: TcpListener,
+    corpus: Arc<Corpus>,
+    options: ServerOptions,
+    shutdown: CancellationToken,
+    on_start: impl FnOnce(Readiness),
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let addr: SocketAddr = listener.local_addr()?;
+    let (health, health_service) = tonic_health::server::health_reporter();
+    let ready = Arc::new(AtomicBool::new(false));
+    let readiness = Readiness {
+        ready: ready.clone(),
+        health,
+    };
+    readiness.set_not_serving().await;
+
+    // Each reflection version lists every service, both reflection versions
+    // included, so `grpcurl list` shows the same answer whichever it speaks.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .include_reflection_service(false)
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(
+                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            )
+    };
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    let api = CorpusApi::new(corpus, options.service.clone(), ready, shutdown.clone());
+    let api = pb::corpus_service_server::CorpusServiceServer::new(api)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_decoding_message_size(options.max_message_bytes);
+
+    // On shutdown, tell load balancers first, before the listener closes.
+    let on_shutdown = readiness.clone();
+    let token = shutdown.clone();
+    tokio::spawn(async move {
+        token.cancelled().await;
+        on_shutdown.set_not_serving().await;
+    });
+
+    tracing::info!(%addr, "listening");
+    on_start(readiness);
+
+    let server = Server::builder()
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+        .tcp_keepalive(Some(Duration::from_secs(60)))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(api)
+        .serve_with_incoming_shutdown(
+            TcpListenerStream::new(listener),
+            shutdown.clone().cancelled_owned(),
+        );
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        _ = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(options.drain_timeout).await;
+        } => {
+            tracing::warn!(drain_timeout_s = options.drain_timeout.as_secs_f64(), "drain timeout reached; closing remaining calls");
+        }
+    }
+    tracing::info!("server stopped");
+    Ok(())
+}

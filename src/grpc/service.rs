@@ -1,0 +1,578 @@
+//! The `newscorpus.v1.CorpusService` adapter: validate and convert the
+//! request, call the corpus, convert the answer. Streams are produced page by
+//! page into a bounded channel, so a slow client applies backpressure and a
+//! client that goes away (or a server shutdown) stops the work behind it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status, Streaming};
+use tracing::instrument;
+
+use super::convert::{self, MAX_QUERY_LEN};
+use super::cursor;
+use super::pb;
+use super::pb::corpus_service_server::CorpusService;
+use crate::corpus::{Corpus, RawArticle};
+use crate::error::Error;
+use crate::store::{ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
+
+/// Items fetched from the store per page.
+const PAGE: usize = 128;
+/// Responses buffered per stream before the producer waits for the client.
+const STREAM_BUFFER: usize = 64;
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
+
+/// Serving options the adapter enforces.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Largest `limit` a request may ask for.
+    pub max_limit: usize,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            max_limit: 1_000_000,
+        }
+    }
+}
+
+/// The CorpusService implementation.
+pub struct CorpusApi {
+    corpus: Arc<Corpus>,
+    options: ServiceOptions,
+    ready: Arc<AtomicBool>,
+    shutdown: CancellationToken,
+}
+
+impl CorpusApi {
+    /// An adapter over a corpus. Calls fail with UNAVAILABLE until `ready` is
+    /// set; streams end with UNAVAILABLE when `shutdown` is cancelled.
+    pub fn new(
+        corpus: Arc<Corpus>,
+        options: ServiceOptions,
+        ready: Arc<AtomicBool>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        CorpusApi {
+            corpus,
+            options,
+            ready,
+            shutdown,
+        }
+    }
+
+    fn check_ready(&self) -> Result<(), Status> {
+        if self.shutdown.is_cancelled() {
+            return Err(Status::unavailable("server is shutting down"));
+        }
+        if !self.ready.load(Ordering::Acquire) {
+            return Err(Status::unavailable(
+                "corpus is still loading; retry shortly",
+            ));
+        }
+        Ok(())
+    }
+
+    fn limit(&self, value: i32) -> Result<Option<usize>, Status> {
+        Ok(convert::limit(value, self.options.max_limit)?)
+    }
+}
+
+/// Streams pages from `fetch` (called with the last position sent and a page
+/// size) until it runs dry, `limit` items were sent, the client goes away or
+/// the server shuts down.
+fn paged<P, T, R>(
+    start: Option<P>,
+    limit: Option<usize>,
+    shutdown: CancellationToken,
+    fetch: impl Fn(Option<P>, usize) -> BoxFuture<Result<Vec<(P, T)>, Error>> + Send + 'static,
+    respond: impl Fn(T, &P) -> R + Send + 'static,
+) -> ResponseStream<R>
+where
+    P: Clone + Send + 'static,
+    T: Send + 'static,
+    R: Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+    tokio::spawn(async move {
+        let mut after = start;
+        let mut remaining = limit.unwrap_or(usize::MAX);
+        while remaining > 0 {
+            let want = PAGE.min(remaining);
+            let page = tokio::select! {
+                page = fetch(after.clone(), want) => page,
+                _ = shutdown.cancelled() => {
+                    let _ = tx.send(Err(Status::unavailable("server is shutting down"))).await;
+                    return;
+                }
+                _ = tx.closed() => return,
+            };
+            let items = match page {
+                Ok(items) => items,
+                Err(error) => {
+                    let _ = tx.send(Err(error.into())).await;
+                    return;
+                }
+            };
+            let exhausted = items.len() < want;
+            for (pos, item) in items {
+                if tx.send(Ok(respond(item, &pos))).await.is_err() {
+                    return;
+                }
+                after = Some(pos);
+                remaining -= 1;
+            }
+            if exhausted {
+                return;
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+#[tonic::async_trait]
+impl CorpusService for CorpusApi {
+    #[instrument(skip(self, request), fields(id = %request.get_ref().id))]
+    async fn get_article(
+        &self,
+        request: Request<pb::GetArticleRequest>,
+    ) -> Result<Response<pb::GetArticleResponse>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let id = convert::required("id", &r.id)?;
+        let view = convert::view(r.view)?;
+        let article = self.corpus.article(&id).await?;
+        Ok(Response::new(pb::GetArticleResponse {
+            article: Some(convert::article(article, view)),
+        }))
+    }
+
+    type ListArticlesStream = ResponseStream<pb::ListArticlesResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn list_articles(
+        &self,
+        request: Request<pb::ListArticlesRequest>,
+    ) -> Result<Response<Self::ListArticlesStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let filter = ArticleFilter::try_from(r.filter)?;
+        let limit = self.limit(r.limit)?;
+        let view = convert::view(r.view)?;
+        let start = match convert::optional("cursor", &r.cursor)? {
+            Some(c) => cursor::parse_article(&c)?,
+            None => 0,
+        };
+        let store = self.corpus.store().clone();
+        let filter = Arc::new(filter);
+        Ok(Response::new(paged(
+            Some(start),
+            limit,
+            self.shutdown.clone(),
+            move |after, max| {
+                let (store, filter) = (store.clone(), filter.clone());
+                Box::pin(async move {
+                    let page = store.articles(&filter, after.unwrap_or(0), max).await?;
+                    Ok(page.into_iter().map(|a| (a.seq, a)).collect())
+                })
+            },
+            move |a, seq| pb::ListArticlesResponse {
+                article: Some(convert::article(a, view)),
+                cursor: cursor::article(*seq),
+            },
+        )))
+    }
+
+    type SearchArticlesStream = ResponseStream<pb::SearchArticlesResponse>;
+
+    #[instrument(skip(self, request), fields(query = %request.get_ref().query))]
+    async fn search_articles(
+        &self,
+        request: Request<pb::SearchArticlesRequest>,
+    ) -> Result<Response<Self::SearchArticlesStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let text = r.query.trim().to_owned();
+        if text.is_empty() {
+            return Err(Error::invalid("query", "must not be empty").into());
+        }
+        if text.len() > MAX_QUERY_LEN {
+            return Err(
+                Error::invalid("query", format!("longer than {MAX_QUERY_LEN} bytes")).into(),
+            );
+        }
+        let filter = ArticleFilter::try_from(r.filter)?;
+        let limit = self.limit(r.limit)?;
+        // The cursor is tied to the query and filter it was issued for.
+        let fingerprint = format!("{text}\u{1f}{filter:?}");
+        let start = match convert::optional("cursor", &r.cursor)? {
+            Some(c) => cursor::parse_search(&fingerprint, &c)?,
+            None => 0,
+        };
+        let query = Arc::new(SearchQuery {
+            text,
+            filter,
+            max_snippets: r.max_snippets.clamp(1, 10) as usize,
+        });
+        let store = self.corpus.store().clone();
+        // Surface syntax errors as the call's status rather than mid-stream.
+        store.search(&query, 0, 1).await?;
+        Ok(Response::new(paged(
+            Some(start),
+            limit,
+            self.shutdown.clone(),
+            move |after, max| {
+                let (store, query) = (store.clone(), query.clone());
+                Box::pin(async move {
+                    let offset = after.unwrap_or(0);
+                    let hits = store.search(&query, offset, max).await?;
+                    Ok(hits
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, h)| (offset + i + 1, h))
+                        .collect())
+                })
+            },
+            move |hit, next| pb::SearchArticlesResponse {
+                hit: Some(hit.into()),
+                cursor: cursor::search(&fingerprint, *next),
+            },
+        )))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn get_entity(
+        &self,
+        request: Request<pb::GetEntityRequest>,
+    ) -> Result<Response<pb::GetEntityResponse>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let id = convert::optional("id", &r.id)?.unwrap_or_default();
+        let name = convert::optional("name", &r.name)?.unwrap_or_default();
+        if id.is_empty() == name.is_empty() {
+            return Err(Error::invalid("id", "set exactly one of id and name").into());
+        }
+        let entity = self.corpus.entity(&id, &name).await?;
+        Ok(Response::new(pb::GetEntityResponse {
+            entity: Some(entity.into()),
+        }))
+    }
+
+    type ListEntitiesStream = ResponseStream<pb::ListEntitiesResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn list_entities(
+        &self,
+        request: Request<pb::ListEntitiesRequest>,
+    ) -> Result<Response<Self::ListEntitiesStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let filter = Arc::new(EntityFilter::try_from(&r)?);
+        let limit = self.limit(r.limit)?;
+        let start = convert::optional("cursor", &r.cursor)?
+            .map(|c| cursor::parse_entity(&c))
+            .transpose()?;
+        let store = self.corpus.store().clone();
+        Ok(Response::new(paged(
+            start,
+            limit,
+            self.shutdown.clone(),
+            move |after: Option<EntityPos>, max| {
+                let (store, filter) = (store.clone(), filter.clone());
+                Box::pin(async move {
+                    let page = store.entities(&filter, after.as_ref(), max).await?;
+                    Ok(page.into_iter().map(|e| (EntityPos::of(&e), e)).collect())
+                })
+            },
+            |e, pos| pb::ListEntitiesResponse {
+                entity: Some(e.into()),
+                cursor: cursor::entity(pos),
+            },
+        )))
+    }
+
+    type ListMentionsStream = ResponseStream<pb::ListMentionsResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn list_mentions(
+        &self,
+        request: Request<pb::ListMentionsRequest>,
+    ) -> Result<Response<Self::ListMentionsStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let filter = Arc::new(crate::store::MentionFilter::try_from(&r)?);
+        let limit = self.limit(r.limit)?;
+        let start = convert::optional("cursor", &r.cursor)?
+            .map(|c| cursor::parse_item("mention", &c))
+            .transpose()?;
+        let store = self.corpus.store().clone();
+        Ok(Response::new(paged(
+            start,
+            limit,
+            self.shutdown.clone(),
+            move |after: Option<ItemPos>, max| {
+                let (store, filter) = (store.clone(), filter.clone());
+                Box::pin(async move { store.mentions(&filter, after, max).await })
+            },
+            |m, pos| pb::ListMentionsResponse {
+                mention: Some(m.into()),
+                cursor: cursor::item("mention", *pos),
+            },
+        )))
+    }
+
+    type ListQuotesStream = ResponseStream<pb::ListQuotesResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn list_quotes(
+        &self,
+        request: Request<pb::ListQuotesRequest>,
+    ) -> Result<Response<Self::ListQuotesStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let filter = Arc::new(crate::store::QuoteFilter::try_from(&r)?);
+        let limit = self.limit(r.limit)?;
+        let start = convert::optional("cursor", &r.cursor)?
+            .map(|c| cursor::parse_item("quote", &c))
+            .transpose()?;
+        let store = self.corpus.store().clone();
+        Ok(Response::new(paged(
+            start,
+            limit,
+            self.shutdown.clone(),
+            move |after: Option<ItemPos>, max| {
+                let (store, filter) = (store.clone(), filter.clone());
+                Box::pin(async move { store.quotes(&filter, after, max).await })
+            },
+            |q, pos| pb::ListQuotesResponse {
+                quote: Some(q.into()),
+                cursor: cursor::item("quote", *pos),
+            },
+        )))
+    }
+
+    #[instrument(skip(self, _request))]
+    async fn get_corpus_stats(
+        &self,
+        _request: Request<pb::GetCorpusStatsRequest>,
+    ) -> Result<Response<pb::GetCorpusStatsResponse>, Status> {
+        self.check_ready()?;
+        let stats = self.corpus.store().stats().await?;
+        let report = self.corpus.load_report();
+        Ok(Response::new(pb::GetCorpusStatsResponse {
+            article_count: stats.articles,
+            entity_count: stats.entities_by_type.iter().map(|(_, n)| n).sum(),
+            entities_by_type: stats
+                .entities_by_type
+                .iter()
+                .map(|&(t, count)| pb::EntityTypeCount {
+                    r#type: convert::entity_type_to_pb(t) as i32,
+                    count,
+                })
+                .collect(),
+            mention_count: stats.mentions,
+            quote_count: stats.quotes,
+            files_loaded: report.loaded,
+            files_skipped: report.skipped.len() as u64,
+            skipped_files: report
+                .skipped
+                .into_iter()
+                .map(|s| pb::SkippedFile {
+                    source: s.source,
+                    reason: s.reason,
+                })
+                .collect(),
+            duplicates_ignored: stats.duplicates,
+            corroborated_quote_count: stats.corroborated_quotes,
+        }))
+    }
+
+    type IngestArticlesStream = ResponseStream<pb::IngestArticlesResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn ingest_articles(
+        &self,
+        request: Request<Streaming<pb::IngestArticlesRequest>>,
+    ) -> Result<Response<Self::IngestArticlesStream>, Status> {
+        self.check_ready()?;
+        let mut inbound = request.into_inner();
+        let corpus = self.corpus.clone();
+        let shutdown = self.shutdown.clone();
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        tokio::spawn(async move {
+            let mut index = 0u64;
+            loop {
+                let item = tokio::select! {
+                    item = inbound.message() => item,
+                    _ = shutdown.cancelled() => {
+                        let _ = tx.send(Err(Status::unavailable("server is shutting down"))).await;
+                        return;
+                    }
+                };
+                let item = match item {
+                    Ok(Some(item)) => item,
+                    Ok(None) => return,
+                    Err(status) => {
+                        tracing::debug!(%status, "ingest stream ended by an error");
+                        let _ = tx.send(Err(status)).await;
+                        return;
+                    }
+                };
+                let response = ingest_one(&corpus, index, item).await;
+                if tx.send(Ok(response)).await.is_err() {
+                    return;
+                }
+                index += 1;
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+
+    type WatchArticlesStream = ResponseStream<pb::WatchArticlesResponse>;
+
+    #[instrument(skip(self, request))]
+    async fn watch_articles(
+        &self,
+        request: Request<pb::WatchArticlesRequest>,
+    ) -> Result<Response<Self::WatchArticlesStream>, Status> {
+        self.check_ready()?;
+        let r = request.into_inner();
+        let filter = ArticleFilter::try_from(r.filter)?;
+        let view = convert::view(r.view)?;
+        let store = self.corpus.store().clone();
+        // Subscribe before reading the current position, so nothing ingested
+        // in between is missed.
+        let mut latest = store.latest_seq();
+        let mut after = match convert::optional("cursor", &r.cursor)? {
+            Some(c) => cursor::parse_article(&c)?,
+            None if r.from_start => 0,
+            None => *latest.borrow_and_update(),
+        };
+        let shutdown = self.shutdown.clone();
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        tokio::spawn(async move {
+            loop {
+                let seen = *latest.borrow_and_update();
+                loop {
+                    let page = match store.articles(&filter, after, PAGE).await {
+                        Ok(page) => page,
+                        Err(error) => {
+                            let _ = tx.send(Err(error.into())).await;
+                            return;
+                        }
+                    };
+                    let exhausted = page.len() < PAGE;
+                    for article in page {
+                        after = article.seq;
+                        let response = pb::WatchArticlesResponse {
+                            cursor: cursor::article(article.seq),
+                            article: Some(convert::article(article, view)),
+                        };
+                        if tx.send(Ok(response)).await.is_err() {
+                            return;
+                        }
+                    }
+                    if exhausted {
+                        break;
+                    }
+                }
+                // Everything up to `seen` has been scanned; skip it next time
+                // even when the filter matched none of it.
+                after = after.max(seen);
+                tokio::select! {
+                    changed = latest.changed() => if changed.is_err() { return },
+                    _ = shutdown.cancelled() => {
+                        let _ = tx.send(Err(Status::unavailable("server is shutting down; resume with the last cursor"))).await;
+                        return;
+                    }
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+async fn ingest_one(
+    corpus: &Corpus,
+    index: u64,
+    item: pb::IngestArticlesRequest,
+) -> pb::IngestArticlesResponse {
+    let client_ref = item.client_ref.clone();
+    let failed = |error: Error| {
+        let field = match &error {
+            Error::InvalidArgument { field, .. } => field.clone(),
+            Error::TooLarge { what, .. } => what.clone(),
+            _ => String::new(),
+        };
+        tracing::debug!(index, %error, "ingest item rejected");
+        pb::IngestArticlesResponse {
+            index,
+            client_ref: client_ref.clone(),
+            status: pb::IngestStatus::Failed as i32,
+            error: Some(pb::IngestError {
+                code: error.code() as i32,
+                message: error.to_string(),
+                field,
+            }),
+            ..Default::default()
+        }
+    };
+    let raw = match raw_article(item) {
+        Ok(raw) => raw,
+        Err(error) => return failed(error),
+    };
+    match corpus.ingest(raw).await {
+        Ok(outcome) => pb::IngestArticlesResponse {
+            index,
+            client_ref: client_ref.clone(),
+            status: if outcome.created {
+                pb::IngestStatus::Created
+            } else {
+                pb::IngestStatus::Duplicate
+            } as i32,
+            article_id: outcome.article_id,
+            entity_count: outcome.entity_count,
+            mention_count: outcome.mention_count,
+            quote_count: outcome.quote_count,
+            error: None,
+            cursor: cursor::article(outcome.seq),
+        },
+        Err(error) => failed(error),
+    }
+}
+
+fn raw_article(item: pb::IngestArticlesRequest) -> Result<RawArticle, Error> {
+    if item.text.trim().is_empty() {
+        return Err(Error::invalid("text", "is required"));
+    }
+    let some = |s: String| {
+        let s = s.trim().to_owned();
+        (!s.is_empty()).then_some(s)
+    };
+    let authors: Vec<String> = item
+        .authors
+        .into_iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let url = convert::optional("url", &item.url)?.unwrap_or_default();
+    Ok(RawArticle {
+        text: item.text,
+        source: url.clone(),
+        url,
+        title: some(item.title),
+        outlet: some(item.outlet),
+        authors: (!authors.is_empty()).then_some(authors),
+        published: some(item.published),
+    })
+}

@@ -1,0 +1,163 @@
+//! The `newscorpus` binary: `serve` (default), `inspect`, `healthcheck`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use newscorpus::app::{self, AppConfig};
+use newscorpus::config::{Cli, Command, HealthcheckArgs, InspectArgs, LogFormat, ServeArgs};
+use newscorpus::corpus::{self, Limits, RawArticle};
+use newscorpus::telemetry;
+use tokio::net::TcpListener;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        None => runtime.block_on(serve(cli.serve)),
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Inspect(args)) => inspect(args),
+        Some(Command::Healthcheck(args)) => runtime.block_on(healthcheck(args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("newscorpus: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
+    telemetry::init(args.log_format);
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let config = AppConfig {
+        corpus: Some(args.corpus.clone()),
+        limits: args.limits(),
+        server: args.server_options(),
+    };
+    let running = app::start(config, listener).await?;
+    let shutdown = running.shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown signal received; draining");
+        shutdown.cancel();
+    });
+    running.handle.await??;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn inspect(args: InspectArgs) -> Result<(), app::BoxError> {
+    telemetry::init(LogFormat::Text);
+    let limits = Limits::default();
+    let mut out = Vec::new();
+    for path in &args.files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let source = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let raw = RawArticle {
+            text,
+            source,
+            ..Default::default()
+        };
+        let draft =
+            corpus::prepare(raw, &limits).map_err(|e| format!("{}: {e}", path.display()))?;
+        let body = draft.parsed.body();
+        let entities = &draft.extraction.entities;
+        let name_of = |i: usize| entities.get(i).map(|e| e.name.clone()).unwrap_or_default();
+        out.push(serde_json::json!({
+            "source": draft.source,
+            "id": draft.id,
+            "title": draft.parsed.title,
+            "subtitle": draft.parsed.subtitle,
+            "outlet": draft.parsed.outlet,
+            "authors": draft.parsed.authors,
+            "published": draft.parsed.published,
+            "removed_lines": draft.parsed.removed_lines,
+            "paragraphs": draft.parsed.paragraphs,
+            "entities": entities,
+            "mentions": draft.extraction.mentions.iter().map(|m| serde_json::json!({
+                "entity": name_of(m.entity),
+                "text": m.text,
+                "span": m.span,
+            })).collect::<Vec<_>>(),
+            "quotes": draft.extraction.quotes,
+            "body_chars": body.chars().count(),
+        }));
+    }
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+async fn healthcheck(args: HealthcheckArgs) -> Result<(), app::BoxError> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::HealthCheckRequest;
+
+    let timeout = Duration::from_secs_f64(args.timeout_secs.max(0.1));
+    let uri = if args.addr.contains("://") {
+        args.addr.clone()
+    } else {
+        format!("http://{}", args.addr)
+    };
+    let check = async {
+        let channel = tonic::transport::Endpoint::from_shared(uri)?
+            .connect_timeout(timeout)
+            .connect()
+            .await?;
+        let response = HealthClient::new(channel)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await?;
+        Ok::<_, app::BoxError>(response.into_inner().status)
+    };
+    let status = tokio::time::timeout(timeout, check)
+        .await
+        .map_err(|_| "health check timed out")??;
+    if status == ServingStatus::Serving as i32 {
+        println!("SERVING");
+        Ok(())
+    } else {
+        let name = ServingStatus::try_from(status)
+            .map(|s| s.as_str_name())
+            .unwrap_or("UNKNOWN");
+        Err(format!("not serving: {name}").into())
+    }
+}

@@ -1,0 +1,295 @@
+//! Domain model: plain Rust types for articles, entities, mentions and quotes.
+//!
+//! Nothing here knows about gRPC or protobuf; `grpc::convert` maps these types
+//! to and from the generated ones. Offsets are in Unicode code points (not
+//! bytes) into the clean article body, because that is what clients in other
+//! languages (Python `str` slicing) index by.
+
+use serde::Serialize;
+
+/// Half-open range `[start, end)` of code points into an article body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Span {
+    /// First code point (inclusive).
+    pub start: u32,
+    /// One past the last code point (exclusive).
+    pub end: u32,
+}
+
+impl Span {
+    /// Builds a span; `end` must not be before `start`.
+    pub fn new(start: u32, end: u32) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+}
+
+/// OntoNotes entity types, as exposed by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EntityType {
+    /// People.
+    Person,
+    /// Organisations.
+    Org,
+    /// Countries, cities, states.
+    Gpe,
+    /// Non-GPE locations.
+    Loc,
+    /// Nationalities, religious and political groups.
+    Norp,
+    /// Named events.
+    Event,
+    /// Laws, treaties, agreements.
+    Law,
+    /// Titles of works.
+    WorkOfArt,
+    /// Anything else.
+    Other,
+}
+
+impl EntityType {
+    /// Every type, in API order.
+    pub const ALL: [EntityType; 9] = [
+        EntityType::Person,
+        EntityType::Org,
+        EntityType::Gpe,
+        EntityType::Loc,
+        EntityType::Norp,
+        EntityType::Event,
+        EntityType::Law,
+        EntityType::WorkOfArt,
+        EntityType::Other,
+    ];
+
+    /// Lowercase slug used as the first part of entity ids (`person/...`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Org => "org",
+            EntityType::Gpe => "gpe",
+            EntityType::Loc => "loc",
+            EntityType::Norp => "norp",
+            EntityType::Event => "event",
+            EntityType::Law => "law",
+            EntityType::WorkOfArt => "work",
+            EntityType::Other => "other",
+        }
+    }
+}
+
+/// How a quoted span is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QuoteKind {
+    /// A full quoted statement.
+    Direct,
+    /// A quoted fragment inside the reporter's sentence.
+    Partial,
+    /// Distancing quote marks; no speaker.
+    Scare,
+}
+
+/// What `ingest::parse` makes of raw text: metadata and a clean body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ParsedArticle {
+    /// Headline; empty when none is found.
+    pub title: String,
+    /// Standfirst / subtitle; empty when none.
+    pub subtitle: String,
+    /// Outlet name; empty when unknown.
+    pub outlet: String,
+    /// Byline authors.
+    pub authors: Vec<String>,
+    /// `YYYY-MM-DD` or empty.
+    pub published: String,
+    /// Clean paragraphs, in order, repeats removed.
+    pub paragraphs: Vec<String>,
+    /// Lines dropped as furniture (for display/debugging).
+    pub removed_lines: Vec<String>,
+}
+
+impl ParsedArticle {
+    /// The clean body: paragraphs joined by a blank line. Spans index into this.
+    pub fn body(&self) -> String {
+        self.paragraphs.join("\n\n")
+    }
+}
+
+/// An entity as found inside one article, before corpus-wide resolution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalEntity {
+    /// Fullest name seen in the article (canonical within the article).
+    pub name: String,
+    /// Type.
+    pub entity_type: EntityType,
+    /// Distinct surface forms seen in the article.
+    pub aliases: Vec<String>,
+    /// Titles/roles given to the entity in the article, as written.
+    pub roles: Vec<String>,
+}
+
+/// A mention inside one article; `entity` indexes `Extraction::entities`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalMention {
+    /// Index into `Extraction::entities`.
+    pub entity: usize,
+    /// Surface form as written.
+    pub text: String,
+    /// Position in the body.
+    pub span: Span,
+}
+
+/// A quote inside one article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalQuote {
+    /// Quoted words without the marks.
+    pub text: String,
+    /// Position of `text` in the body.
+    pub span: Span,
+    /// Kind.
+    pub kind: QuoteKind,
+    /// Index into `Extraction::entities` of the speaker, when it is an entity.
+    pub speaker_entity: Option<usize>,
+    /// Speaker's name or description as resolved; empty when unknown.
+    pub speaker_name: String,
+    /// Speaker's role/title as written; empty when none.
+    pub speaker_role: String,
+    /// Attribution cue as written; empty when none.
+    pub cue: String,
+}
+
+/// Everything extraction finds in one article body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extraction {
+    /// Distinct entities in the article.
+    pub entities: Vec<LocalEntity>,
+    /// Every mention, ordered by span start.
+    pub mentions: Vec<LocalMention>,
+    /// Every quote, ordered by span start.
+    pub quotes: Vec<LocalQuote>,
+}
+
+/// A stored article with its corpus-wide identity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    /// Stable id derived from content.
+    pub id: String,
+    /// Monotonic position in the corpus (ingest order), starting at 1.
+    pub seq: u64,
+    /// File name or URL.
+    pub source: String,
+    /// URL given at ingest, if any.
+    pub url: String,
+    /// Headline.
+    pub title: String,
+    /// Subtitle / standfirst.
+    pub subtitle: String,
+    /// Outlet.
+    pub outlet: String,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// `YYYY-MM-DD` or empty.
+    pub published: String,
+    /// Clean body.
+    pub body: String,
+    /// Body paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Lines removed as furniture.
+    pub removed_lines: Vec<String>,
+    /// Entity ids by first mention.
+    pub entity_ids: Vec<String>,
+    /// Quote count.
+    pub quote_count: u32,
+    /// Mention count.
+    pub mention_count: u32,
+}
+
+/// A corpus-wide entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// `type/slug` id.
+    pub id: String,
+    /// Canonical name.
+    pub name: String,
+    /// Type.
+    pub entity_type: EntityType,
+    /// Every surface form seen, sorted.
+    pub aliases: Vec<String>,
+    /// Mentions across the corpus.
+    pub mention_count: u32,
+    /// Articles that mention it, in corpus order.
+    pub article_ids: Vec<String>,
+    /// Roles/titles seen.
+    pub roles: Vec<String>,
+}
+
+/// A stored mention.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mention {
+    /// Entity id.
+    pub entity_id: String,
+    /// Article id.
+    pub article_id: String,
+    /// Surface form.
+    pub text: String,
+    /// Position in the body.
+    pub span: Span,
+    /// Entity type.
+    pub entity_type: EntityType,
+}
+
+/// A stored quote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quote {
+    /// `<article id>/q<index>`.
+    pub id: String,
+    /// Article id.
+    pub article_id: String,
+    /// Quoted words.
+    pub text: String,
+    /// Speaker entity id or empty.
+    pub speaker_entity_id: String,
+    /// Speaker name or empty.
+    pub speaker_name: String,
+    /// Speaker role or empty.
+    pub speaker_role: String,
+    /// Cue as written.
+    pub cue: String,
+    /// Kind.
+    pub kind: QuoteKind,
+    /// Position in the body.
+    pub span: Span,
+    /// Other articles reporting the same quote.
+    pub corroborating_article_ids: Vec<String>,
+}
+
+/// A search result, best first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Matching article.
+    pub article_id: String,
+    /// Its headline.
+    pub title: String,
+    /// BM25 score.
+    pub score: f32,
+    /// Highlighted fragments.
+    pub snippets: Vec<Snippet>,
+    /// Its outlet.
+    pub outlet: String,
+    /// Its date.
+    pub published: String,
+    /// Its source.
+    pub source: String,
+}
+
+/// A body fragment around search matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snippet {
+    /// Fragment text.
+    pub text: String,
+    /// Matches as code point ranges into `text`.
+    pub highlights: Vec<Span>,
+    /// Fragment with `<b>` markup, HTML-escaped.
+    pub html: String,
+}

@@ -1,0 +1,214 @@
+//! Corpus storage: what the service needs from a backend, as one trait.
+//!
+//! The gRPC layer and the corpus service only see [`Store`]; the in-memory
+//! backend ([`memory::MemoryStore`]) is the embedded default, and durable or
+//! shared backends plug in behind the same trait without touching the API.
+//! Listing methods are page-based (`after` + `max`) so callers can stream
+//! without ever holding a whole result set.
+
+pub mod memory;
+pub mod search;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+use crate::error::Result;
+use crate::model::{
+    Article, Entity, EntityType, Extraction, Mention, ParsedArticle, Quote, QuoteKind, SearchHit,
+};
+
+/// An article ready to store: parsed, extracted, with its id decided.
+#[derive(Debug, Clone)]
+pub struct ArticleDraft {
+    /// Content-derived id.
+    pub id: String,
+    /// File name or URL.
+    pub source: String,
+    /// URL, if given at ingest.
+    pub url: String,
+    /// Metadata and clean paragraphs.
+    pub parsed: ParsedArticle,
+    /// Entities, mentions and quotes of the body.
+    pub extraction: Extraction,
+}
+
+/// Result of storing one draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertOutcome {
+    /// Id of the stored (or already present) article.
+    pub article_id: String,
+    /// Corpus position of the article.
+    pub seq: u64,
+    /// False when an article with the same id was already stored.
+    pub created: bool,
+    /// Distinct entities in the article.
+    pub entity_count: u32,
+    /// Mentions in the article.
+    pub mention_count: u32,
+    /// Quotes in the article.
+    pub quote_count: u32,
+}
+
+/// Which articles a listing, search or watch returns. `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    /// Outlet, compared by name key.
+    pub outlet: Option<String>,
+    /// One author, compared by name key.
+    pub author: Option<String>,
+    /// Inclusive lower date bound, `YYYY-MM-DD`.
+    pub published_from: Option<String>,
+    /// Inclusive upper date bound, `YYYY-MM-DD`.
+    pub published_to: Option<String>,
+    /// Mentions this entity.
+    pub entity_id: Option<String>,
+    /// Has a quote by this speaker (entity id, or name/alias).
+    pub speaker: Option<String>,
+}
+
+/// Which entities a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntityFilter {
+    /// Only this type.
+    pub entity_type: Option<EntityType>,
+    /// Only entities mentioned in this article.
+    pub article_id: Option<String>,
+    /// Only entities with a name/alias whose key starts with this prefix key.
+    pub name_prefix: Option<String>,
+    /// Minimum corpus mention count.
+    pub min_mentions: u32,
+}
+
+/// Which mentions a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MentionFilter {
+    /// Only in this article.
+    pub article_id: Option<String>,
+    /// Only of this entity.
+    pub entity_id: Option<String>,
+}
+
+/// Which quotes a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuoteFilter {
+    /// Speaker entity id, or name/alias.
+    pub speaker: Option<String>,
+    /// Only in this article.
+    pub article_id: Option<String>,
+    /// Case-insensitive substring of the quote text.
+    pub text_contains: Option<String>,
+    /// Only this kind.
+    pub kind: Option<QuoteKind>,
+}
+
+/// A full-text search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Query text in the query language (phrases, boolean operators).
+    pub text: String,
+    /// Restricts hits.
+    pub filter: ArticleFilter,
+    /// Snippets per hit (at least 1).
+    pub max_snippets: usize,
+}
+
+/// Position in entity order (mention count descending, then name, then id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityPos {
+    /// Mention count, stored inverted so that ascending order is the API order.
+    pub inverted_count: u32,
+    /// Canonical name.
+    pub name: String,
+    /// Id.
+    pub id: String,
+}
+
+impl EntityPos {
+    /// Position of an entity.
+    pub fn of(entity: &Entity) -> Self {
+        EntityPos {
+            inverted_count: u32::MAX - entity.mention_count,
+            name: entity.name.clone(),
+            id: entity.id.clone(),
+        }
+    }
+}
+
+/// Position of an item inside the corpus: article position, then index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemPos {
+    /// Article position (`Article::seq`).
+    pub seq: u64,
+    /// Index of the item within the article.
+    pub index: u32,
+}
+
+/// Corpus-wide counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Articles.
+    pub articles: u64,
+    /// Distinct entities per type.
+    pub entities_by_type: Vec<(EntityType, u64)>,
+    /// Mentions.
+    pub mentions: u64,
+    /// Quotes.
+    pub quotes: u64,
+    /// Quotes with at least one corroborating article.
+    pub corroborated_quotes: u64,
+    /// Inserts that found the article already present.
+    pub duplicates: u64,
+}
+
+/// What the service needs from a corpus backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Stores drafts in order; a draft whose id is present is a duplicate.
+    async fn insert(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<InsertOutcome>>;
+    /// One article by id.
+    async fn article(&self, id: &str) -> Result<Option<Article>>;
+    /// Up to `max` matching articles with `seq > after`, in corpus order.
+    async fn articles(
+        &self,
+        filter: &ArticleFilter,
+        after: u64,
+        max: usize,
+    ) -> Result<Vec<Article>>;
+    /// Up to `max` hits starting at rank `offset` (0-based), best first.
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        offset: usize,
+        max: usize,
+    ) -> Result<Vec<SearchHit>>;
+    /// One entity by id.
+    async fn entity(&self, id: &str) -> Result<Option<Entity>>;
+    /// Entities having `name` as a name or alias, most mentioned first.
+    async fn entities_named(&self, name: &str) -> Result<Vec<Entity>>;
+    /// Up to `max` matching entities after `after`, in entity order.
+    async fn entities(
+        &self,
+        filter: &EntityFilter,
+        after: Option<&EntityPos>,
+        max: usize,
+    ) -> Result<Vec<Entity>>;
+    /// Up to `max` matching mentions after `after`, in corpus order.
+    async fn mentions(
+        &self,
+        filter: &MentionFilter,
+        after: Option<ItemPos>,
+        max: usize,
+    ) -> Result<Vec<(ItemPos, Mention)>>;
+    /// Up to `max` matching quotes after `after`, in corpus order.
+    async fn quotes(
+        &self,
+        filter: &QuoteFilter,
+        after: Option<ItemPos>,
+        max: usize,
+    ) -> Result<Vec<(ItemPos, Quote)>>;
+    /// Corpus counts.
+    async fn stats(&self) -> Result<StoreStats>;
+    /// The highest article position stored so far; changes on every insert.
+    /// Watchers wait on it, then read new articles with [`Store::articles`].
+    fn latest_seq(&self) -> watch::Receiver<u64>;
+}

@@ -1,0 +1,460 @@
+//! Full-text search over article titles and bodies, backed by tantivy.
+//!
+//! tantivy gives BM25 ranking, phrase and boolean queries, and snippet
+//! highlighting; this module owns the schema and turns the domain's filter
+//! into index terms. Bodies are indexed but not stored here (the corpus
+//! store already holds them), which keeps the index small; snippets are cut
+//! from the text the caller hands back.
+
+use std::ops::Bound;
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::model::{Snippet, Span};
+
+/// Name of the tokenizer for prose: lowercased and accent-folded, so that
+/// "Téhéran" finds "Tehran".
+const PROSE_TOKENIZER: &str = "prose";
+/// Heap for the index writer; tantivy needs at least 15 MB per thread.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 180;
+
+/// What gets indexed for one article. Keys are already normalised by the
+/// caller (the same function it uses to normalise filters).
+#[derive(Debug, Clone, Default)]
+pub struct IndexedArticle {
+    /// Article id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Clean body.
+    pub body: String,
+    /// Outlet name key.
+    pub outlet_key: String,
+    /// Author name keys.
+    pub author_keys: Vec<String>,
+    /// `YYYY-MM-DD` or empty.
+    pub published: String,
+    /// Entity ids mentioned.
+    pub entity_ids: Vec<String>,
+    /// Speaker keys: entity ids and name keys of quoted speakers.
+    pub speaker_keys: Vec<String>,
+}
+
+/// Filter terms; every `Some`/non-empty part must match.
+#[derive(Debug, Clone, Default)]
+pub struct IndexFilter {
+    /// Outlet key.
+    pub outlet_key: Option<String>,
+    /// Author key.
+    pub author_key: Option<String>,
+    /// Inclusive lower date.
+    pub published_from: Option<String>,
+    /// Inclusive upper date.
+    pub published_to: Option<String>,
+    /// Entity id that must be mentioned.
+    pub entity_id: Option<String>,
+    /// Any of these speaker keys must be present (when `Some`).
+    pub speaker_keys: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    body: Field,
+    outlet: Field,
+    author: Field,
+    published: Field,
+    entity: Field,
+    speaker: Field,
+}
+
+/// A tantivy index of the corpus.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    reader: IndexReader,
+    parser: QueryParser,
+}
+
+/// One ranked hit before the caller attaches article metadata.
+#[derive(Debug, Clone)]
+pub struct RankedHit {
+    /// Article id.
+    pub article_id: String,
+    /// BM25 score.
+    pub score: f32,
+    /// Highlighted fragments.
+    pub snippets: Vec<Snippet>,
+}
+
+fn internal(error: tantivy::TantivyError) -> Error {
+    Error::Internal(format!("search index: {error}"))
+}
+
+impl SearchIndex {
+    /// An empty index held in memory.
+    pub fn in_memory() -> Result<Self> {
+        let mut builder = Schema::builder();
+        let prose = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PROSE_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = Fields {
+            id: builder.add_text_field("id", STRING | STORED),
+            title: builder.add_text_field("title", prose.clone()),
+            body: builder.add_text_field("body", prose),
+            outlet: builder.add_text_field("outlet", STRING),
+            author: builder.add_text_field("author", STRING),
+            published: builder.add_text_field("published", STRING),
+            entity: builder.add_text_field("entity", STRING),
+            speaker: builder.add_text_field("speaker", STRING),
+        };
+        let index = Index::create_in_ram(builder.build());
+        index.tokenizers().register(
+            PROSE_TOKENIZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(60))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        );
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .map_err(internal)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(internal)?;
+        let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
+        // A headline match says more about an article than one body match.
+        parser.set_field_boost(fields.title, 2.0);
+        Ok(SearchIndex {
+            index,
+            fields,
+            writer: Mutex::new(writer),
+            reader,
+            parser,
+        })
+    }
+
+    /// Adds articles and makes them searchable.
+    pub fn add(&self, articles: &[IndexedArticle]) -> Result<()> {
+        let f = self.fields;
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Internal("search writer lock poisoned".into()))?;
+        for article in articles {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.id, &article.id);
+            doc.add_text(f.title, &article.title);
+            doc.add_text(f.body, &article.body);
+            doc.add_text(f.outlet, &article.outlet_key);
+            doc.add_text(f.published, &article.published);
+            for key in &article.author_keys {
+                doc.add_text(f.author, key);
+            }
+            for id in &article.entity_ids {
+                doc.add_text(f.entity, id);
+            }
+            for key in &article.speaker_keys {
+                doc.add_text(f.speaker, key);
+            }
+            writer.add_document(doc).map_err(internal)?;
+        }
+        writer.commit().map_err(internal)?;
+        drop(writer);
+        self.reader.reload().map_err(internal)
+    }
+
+    /// Checks query syntax without running it.
+    pub fn validate(&self, text: &str) -> Result<()> {
+        self.parser
+            .parse_query(text)
+            .map(|_| ())
+            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))
+    }
+
+    /// Ranks matching articles and cuts snippets from the paragraphs
+    /// `paragraphs_of` returns for each hit.
+    pub fn search(
+        &self,
+        text: &str,
+        filter: &IndexFilter,
+        offset: usize,
+        max: usize,
+        max_snippets: usize,
+        paragraphs_of: impl Fn(&str) -> Vec<String>,
+    ) -> Result<Vec<RankedHit>> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        let user_query = self
+            .parser
+            .parse_query(text)
+            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
+        let query = self.with_filter(user_query.box_clone(), filter);
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(
+                &query,
+                &TopDocs::with_limit(max).and_offset(offset).order_by_score(),
+            )
+            .map_err(internal)?;
+        let mut generator =
+            SnippetGenerator::create(&searcher, user_query.as_ref(), self.fields.body)
+                .map_err(internal)?;
+        generator.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(internal)?;
+            let Some(article_id) = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let snippets = best_snippets(&generator, &paragraphs_of(&article_id), max_snippets);
+            hits.push(RankedHit {
+                article_id,
+                score,
+                snippets,
+            });
+        }
+        Ok(hits)
+    }
+
+    fn with_filter(&self, query: Box<dyn Query>, filter: &IndexFilter) -> Box<dyn Query> {
+        let f = self.fields;
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        if let Some(key) = &filter.outlet_key {
+            clauses.push((Occur::Must, term(f.outlet, key)));
+        }
+        if let Some(key) = &filter.author_key {
+            clauses.push((Occur::Must, term(f.author, key)));
+        }
+        if let Some(id) = &filter.entity_id {
+            clauses.push((Occur::Must, term(f.entity, id)));
+        }
+        if let Some(keys) = &filter.speaker_keys {
+            let any: Vec<(Occur, Box<dyn Query>)> = keys
+                .iter()
+                .map(|k| (Occur::Should, term(f.speaker, k)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if filter.published_from.is_some() || filter.published_to.is_some() {
+            let bound = |value: &Option<String>| match value {
+                Some(v) => Bound::Included(Term::from_field_text(f.published, v)),
+                None => Bound::Unbounded,
+            };
+            let mut lower = bound(&filter.published_from);
+            if matches!(lower, Bound::Unbounded) {
+                // Undated articles are indexed with an empty date, which sorts
+                // first: exclude it so they never match a date bound.
+                lower = Bound::Excluded(Term::from_field_text(f.published, ""));
+            }
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(lower, bound(&filter.published_to))),
+            ));
+        }
+        if clauses.len() == 1 {
+            return clauses.remove(0).1;
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Number of indexed documents.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The underlying tantivy index (for diagnostics).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// The paragraphs with the most matches, each cut down to a snippet, in
+/// body order among equals.
+fn best_snippets(generator: &SnippetGenerator, paragraphs: &[String], max: usize) -> Vec<Snippet> {
+    let mut candidates: Vec<(usize, usize, tantivy::snippet::Snippet)> = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, generator.snippet(p)))
+        .filter(|(_, s)| !s.highlighted().is_empty())
+        .map(|(i, s)| (s.highlighted().len(), i, s))
+        .collect();
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.truncate(max.max(1));
+    candidates
+        .into_iter()
+        .map(|(_, _, s)| to_snippet(&s))
+        .collect()
+}
+
+fn to_snippet(snippet: &tantivy::snippet::Snippet) -> Snippet {
+    let text = snippet.fragment();
+    let char_at = |byte: usize| text[..byte.min(text.len())].chars().count() as u32;
+    let highlights = snippet
+        .highlighted()
+        .iter()
+        .filter(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        .map(|r| Span::new(char_at(r.start), char_at(r.end)))
+        .collect();
+    Snippet {
+        text: text.to_owned(),
+        highlights,
+        html: snippet.to_html(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(id: &str, title: &str, body: &str, published: &str) -> IndexedArticle {
+        IndexedArticle {
+            id: id.into(),
+            title: title.into(),
+            body: body.into(),
+            outlet_key: "daily".into(),
+            published: published.into(),
+            ..Default::default()
+        }
+    }
+
+    fn ids(hits: &[RankedHit]) -> Vec<&str> {
+        hits.iter().map(|h| h.article_id.as_str()).collect()
+    }
+
+    fn index() -> SearchIndex {
+        let index = SearchIndex::in_memory().expect("index");
+        index
+            .add(&[
+                article(
+                    "a",
+                    "Harbour reopens",
+                    "The harbour reopened after the storm.",
+                    "2020-01-02",
+                ),
+                article(
+                    "b",
+                    "Storm news",
+                    "A storm hit the coast; the harbour was closed.",
+                    "2021-05-06",
+                ),
+                article("c", "Café culture", "Cafés in Zürich are busy.", ""),
+            ])
+            .expect("add");
+        index
+    }
+
+    #[test]
+    fn ranks_title_matches_first_and_highlights() {
+        let index = index();
+        let hits = index
+            .search("harbour", &IndexFilter::default(), 0, 10, 1, |_| {
+                vec!["The harbour reopened after the storm.".into()]
+            })
+            .expect("search");
+        assert_eq!(ids(&hits), ["a", "b"]);
+        let snippet = &hits[0].snippets[0];
+        let h = snippet.highlights[0];
+        let word: String = snippet
+            .text
+            .chars()
+            .skip(h.start as usize)
+            .take((h.end - h.start) as usize)
+            .collect();
+        assert_eq!(word, "harbour");
+        assert!(snippet.html.contains("<b>harbour</b>"));
+    }
+
+    #[test]
+    fn phrases_booleans_accents_and_paging() {
+        let index = index();
+        let none = |_: &str| Vec::new();
+        let f = IndexFilter::default();
+        assert_eq!(
+            ids(&index
+                .search("\"harbour was closed\"", &f, 0, 10, 1, none)
+                .unwrap()),
+            ["b"]
+        );
+        assert_eq!(
+            ids(&index
+                .search("harbour AND NOT storm", &f, 0, 10, 1, none)
+                .unwrap())
+            .len(),
+            0
+        );
+        assert_eq!(
+            ids(&index.search("zurich", &f, 0, 10, 1, none).unwrap()),
+            ["c"]
+        );
+        let all = index
+            .search("harbour OR cafes", &f, 0, 10, 1, none)
+            .unwrap();
+        let page = index
+            .search("harbour OR cafes", &f, 1, 10, 1, none)
+            .unwrap();
+        assert_eq!(ids(&all)[1..], ids(&page)[..]);
+    }
+
+    #[test]
+    fn filters_dates_and_rejects_bad_syntax() {
+        let index = index();
+        let none = |_: &str| Vec::new();
+        let f = IndexFilter {
+            published_from: Some("2021-01-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&index.search("harbour", &f, 0, 10, 1, none).unwrap()),
+            ["b"]
+        );
+        let f = IndexFilter {
+            published_to: Some("2030-01-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&index
+                .search("cafes OR harbour", &f, 0, 10, 1, none)
+                .unwrap())
+            .len(),
+            2
+        );
+        assert!(index.validate("title:(").is_err());
+    }
+}
