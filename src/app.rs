@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::corpus::{Corpus, Limits};
 use crate::grpc::{self, ServerOptions};
 use crate::store::memory::MemoryStore;
+use crate::store::Store;
 
 /// Boxed error for start-up failures.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -39,8 +40,18 @@ pub struct RunningApp {
 
 /// Starts serving on `listener`; the corpus loads in the background.
 pub async fn start(config: AppConfig, listener: TcpListener) -> Result<RunningApp, BoxError> {
-    let addr = listener.local_addr()?;
     let store = Arc::new(MemoryStore::new()?);
+    start_with_store(config, listener, store).await
+}
+
+/// Like [`start`], over a store the caller built (tests use this to look
+/// inside the store while the server runs).
+pub async fn start_with_store(
+    config: AppConfig,
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+) -> Result<RunningApp, BoxError> {
+    let addr = listener.local_addr()?;
     let corpus = Arc::new(Corpus::new(store, config.limits.clone()));
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();

@@ -85,6 +85,11 @@ impl MemoryStore {
         })
     }
 
+    /// Number of live change-feed subscribers (open WatchArticles streams).
+    pub fn watcher_count(&self) -> usize {
+        self.latest.receiver_count()
+    }
+
     fn read(&self) -> Result<RwLockReadGuard<'_, Tables>> {
         self.tables.read().map_err(|_| poisoned())
     }

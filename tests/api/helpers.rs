@@ -1,0 +1,179 @@
+//! Test harness: a real server on 127.0.0.1:0 over the seed corpus, and a
+//! generated client connected to it. `TEST_LOG=1` shows the server's logs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use newscorpus::app::{self, AppConfig, RunningApp};
+use newscorpus::corpus::Limits;
+use newscorpus::grpc::pb;
+use newscorpus::grpc::pb::corpus_service_client::CorpusServiceClient;
+use newscorpus::grpc::ServerOptions;
+use newscorpus::store::memory::MemoryStore;
+use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
+use tonic::transport::Channel;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+pub type Client = CorpusServiceClient<Channel>;
+
+pub fn seeds_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+pub struct TestApp {
+    pub client: Client,
+    pub channel: Channel,
+    pub store: Arc<MemoryStore>,
+    pub running: RunningApp,
+}
+
+impl TestApp {
+    pub fn health(&self) -> HealthClient<Channel> {
+        HealthClient::new(self.channel.clone())
+    }
+}
+
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        newscorpus::telemetry::init(newscorpus::config::LogFormat::Text);
+    }
+}
+
+/// Starts a server over the seeds and waits until it is SERVING.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions::default(),
+        Limits::default(),
+    )
+    .await
+}
+
+pub async fn spawn_app_with(
+    corpus: Option<PathBuf>,
+    server: ServerOptions,
+    limits: Limits,
+) -> TestApp {
+    init_logs();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let store = Arc::new(MemoryStore::new().expect("store"));
+    let config = AppConfig {
+        corpus,
+        limits,
+        server,
+    };
+    let running = app::start_with_store(config, listener, store.clone())
+        .await
+        .expect("start");
+    let channel = Channel::from_shared(format!("http://{}", running.addr))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let app = TestApp {
+        client: CorpusServiceClient::new(channel.clone()),
+        channel,
+        store,
+        running,
+    };
+    wait_serving(&app).await;
+    app
+}
+
+pub async fn wait_serving(app: &TestApp) {
+    let mut health = app.health();
+    for _ in 0..200 {
+        let status = health
+            .check(HealthCheckRequest {
+                service: "newscorpus.v1.CorpusService".into(),
+            })
+            .await
+            .map(|r| r.into_inner().status)
+            .unwrap_or_default();
+        if status == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("server never became SERVING");
+}
+
+/// Drains a server stream into a vector (bounded by a timeout).
+pub async fn collect<T>(stream: tonic::Streaming<T>) -> Result<Vec<T>, tonic::Status> {
+    tokio::time::timeout(Duration::from_secs(20), async move {
+        let mut stream = stream;
+        let mut items = Vec::new();
+        while let Some(item) = stream.next().await {
+            items.push(item?);
+        }
+        Ok(items)
+    })
+    .await
+    .expect("stream did not finish in time")
+}
+
+pub async fn all_articles(client: &mut Client) -> Vec<pb::Article> {
+    let stream = client
+        .list_articles(pb::ListArticlesRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
+    collect(stream)
+        .await
+        .expect("stream")
+        .into_iter()
+        .filter_map(|r| r.article)
+        .collect()
+}
+
+pub async fn all_entities(client: &mut Client) -> Vec<pb::Entity> {
+    let stream = client
+        .list_entities(pb::ListEntitiesRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
+    collect(stream)
+        .await
+        .expect("stream")
+        .into_iter()
+        .filter_map(|r| r.entity)
+        .collect()
+}
+
+pub async fn all_quotes(client: &mut Client, request: pb::ListQuotesRequest) -> Vec<pb::Quote> {
+    let stream = client
+        .list_quotes(request)
+        .await
+        .expect("list")
+        .into_inner();
+    collect(stream)
+        .await
+        .expect("stream")
+        .into_iter()
+        .filter_map(|r| r.quote)
+        .collect()
+}
+
+/// Asserts an INVALID_ARGUMENT that names `field` in its BadRequest details.
+pub fn assert_invalid(status: &tonic::Status, field: &str) {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    let details = status.get_error_details();
+    let bad = details.bad_request().expect("BadRequest details");
+    assert!(
+        bad.field_violations.iter().any(|v| v.field == field),
+        "expected a violation on {field}, got {:?}",
+        bad.field_violations
+    );
+}
+
+/// `text[span]` in code points, as a Python client would slice.
+pub fn slice(text: &str, span: &pb::Span) -> String {
+    text.chars()
+        .skip(span.start as usize)
+        .take((span.end - span.start) as usize)
+        .collect()
+}

@@ -1,0 +1,253 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use newscorpus::corpus::{Corpus, Limits};
+use newscorpus::grpc::pb;
+use newscorpus::grpc::pb::corpus_service_client::CorpusServiceClient;
+use newscorpus::grpc::ServerOptions;
+use newscorpus::store::memory::MemoryStore;
+use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
+use tokio_util::sync::CancellationToken;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::Channel;
+use tonic::Code;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::helpers::*;
+
+fn health_request() -> HealthCheckRequest {
+    HealthCheckRequest {
+        service: "newscorpus.v1.CorpusService".into(),
+    }
+}
+
+#[tokio::test]
+async fn health_is_not_serving_until_ready_and_calls_are_unavailable() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let corpus = Arc::new(Corpus::new(
+        Arc::new(MemoryStore::new().unwrap()),
+        Limits::default(),
+    ));
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(newscorpus::grpc::serve(
+        listener,
+        corpus,
+        ServerOptions::default(),
+        shutdown.clone(),
+        move |readiness| {
+            let _ = tx.send(readiness);
+        },
+    ));
+    let readiness = rx.await.unwrap();
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel.clone());
+    let status = health
+        .check(health_request())
+        .await
+        .unwrap()
+        .into_inner()
+        .status;
+    assert_eq!(status, 2, "NOT_SERVING while loading");
+    let mut client = CorpusServiceClient::new(channel);
+    let err = client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+
+    readiness.set_ready().await;
+    assert_eq!(
+        health
+            .check(health_request())
+            .await
+            .unwrap()
+            .into_inner()
+            .status,
+        1
+    );
+    assert!(client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .is_ok());
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(15), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_turns_health_off_and_ends_open_streams() {
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            drain_timeout: Duration::from_secs(5),
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    let mut health_watch = app
+        .health()
+        .watch(health_request())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(health_watch.next().await.unwrap().unwrap().status, 1);
+    let mut watch = app
+        .client
+        .clone()
+        .watch_articles(pb::WatchArticlesRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+
+    let started = Instant::now();
+    app.running.shutdown.cancel();
+    let status = tokio::time::timeout(Duration::from_secs(5), health_watch.next())
+        .await
+        .expect("health update")
+        .expect("an update")
+        .expect("ok");
+    assert_eq!(status.status, 2, "NOT_SERVING on shutdown");
+    let end = tokio::time::timeout(Duration::from_secs(5), watch.next())
+        .await
+        .expect("watch ended");
+    match end {
+        Some(Err(status)) => assert_eq!(status.code(), Code::Unavailable),
+        None => {}
+        Some(Ok(item)) => panic!("unexpected item {item:?}"),
+    }
+    drop(watch);
+    drop(health_watch);
+    tokio::time::timeout(Duration::from_secs(10), app.running.handle)
+        .await
+        .expect("server stopped within the drain time")
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn gzip_is_offered_and_accepted() {
+    let app = spawn_app().await;
+    let mut client = CorpusServiceClient::new(app.channel.clone())
+        .send_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Gzip);
+    let articles = collect(
+        client
+            .list_articles(pb::ListArticlesRequest::default())
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(articles.len(), 5);
+}
+
+#[test]
+fn the_binary_serves_then_exits_zero_on_sigterm() {
+    let bin = env!("CARGO_BIN_EXE_newscorpus");
+    let mut child = Command::new(bin)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--corpus",
+        ])
+        .arg(seeds_dir())
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn server");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut addr = None;
+    let mut ready = false;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline && !(addr.is_some() && ready) {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(&line).expect("json log line");
+        match value["message"].as_str() {
+            Some("listening") => addr = value["addr"].as_str().map(str::to_owned),
+            Some("ready") => ready = true,
+            _ => {}
+        }
+    }
+    let addr = addr.expect("listening line with addr");
+    assert!(ready, "server logged ready");
+    let check = Command::new(bin)
+        .args(["healthcheck", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let check = Command::new(bin)
+        .args(["healthcheck", "--addr", &addr, "--timeout-secs", "1"])
+        .output()
+        .unwrap();
+    assert!(!check.status.success());
+}
+
+#[test]
+fn inspect_prints_extraction_as_json() {
+    let bin = env!("CARGO_BIN_EXE_newscorpus");
+    let file = seeds_dir().join("002_7d839a67d7f86eaf.txt");
+    let out = Command::new(bin)
+        .arg("inspect")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let article = &value[0];
+    assert_eq!(article["source"], "002_7d839a67d7f86eaf.txt");
+    assert!(article["entities"].as_array().unwrap().len() > 3);
+    assert!(!article["quotes"].as_array().unwrap().is_empty());
+    let missing = Command::new(bin)
+        .args(["inspect", "/nonexistent/file.txt"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on 127.0.0.1:0, the generated client.
+
+mod articles;
+mod entities;
+mod helpers;
+mod ingest_watch;
+mod lifecycle;
+mod quotes;
+mod search;

@@ -1,0 +1,512 @@
+"""End-to-end tests of newscorpus through a generated Python gRPC client.
+
+Each test talks to a real server on a loopback port (see conftest.py). Every
+call has a deadline, so a stuck server fails a test instead of hanging it.
+Names and ids of entities and speakers are looked up from earlier responses,
+never hard-coded from the seed articles.
+"""
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import threading
+import time
+import unicodedata
+
+import grpc
+import pytest
+
+from conftest import BIN, CALL_TIMEOUT
+
+T = CALL_TIMEOUT
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, as the API compares names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def status_details(error: grpc.RpcError) -> list[tuple[str, bytes]]:
+    """(type_url, value) of each detail in grpc-status-details-bin (google.rpc.Status)."""
+    raw = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin", b"")
+    return [
+        (fields_of(any_msg).get(1, b"").decode(), fields_of(any_msg).get(2, b""))
+        for number, any_msg in iter_fields(raw)
+        if number == 3
+    ]
+
+
+def iter_fields(data: bytes):
+    """(field number, bytes) of the length-delimited fields of a protobuf message."""
+    position = 0
+    while position < len(data):
+        key, position = varint(data, position)
+        wire_type = key & 7
+        if wire_type == 0:
+            _, position = varint(data, position)
+            continue
+        if wire_type != 2:
+            raise ValueError(f"unexpected wire type {wire_type}")
+        length, position = varint(data, position)
+        yield key >> 3, data[position : position + length]
+        position += length
+
+
+def fields_of(data: bytes) -> dict[int, bytes]:
+    return dict(iter_fields(data))
+
+
+def varint(data: bytes, position: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        byte = data[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, position
+        shift += 7
+
+
+def bad_request_fields(error: grpc.RpcError) -> list[str]:
+    """Field names of the google.rpc.BadRequest violations attached to an error."""
+    names = []
+    for type_url, value in status_details(error):
+        if type_url.endswith("google.rpc.BadRequest"):
+            for number, violation in iter_fields(value):
+                if number == 1:
+                    names.append(fields_of(violation).get(1, b"").decode())
+    return names
+
+
+def rpc_error(call) -> grpc.RpcError:
+    """Runs `call` (consuming a stream if it returns one) and returns the RpcError it raised."""
+    with pytest.raises(grpc.RpcError) as caught:
+        result = call()
+        if not isinstance(result, (bytes, str)) and hasattr(result, "__iter__"):
+            for _ in result:
+                pass
+    return caught.value
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def test_list_articles_streams_every_seed_file(pb, stub, seed_files):
+    responses = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
+    assert len(responses) == 5
+    assert sorted(r.article.source for r in responses) == seed_files
+    for response in responses:
+        article = response.article
+        assert article.id and article.title.strip(), article
+        assert article.body and article.paragraphs
+        assert "\n\n".join(article.paragraphs) == article.body
+        assert response.cursor
+    assert len({r.article.id for r in responses}) == 5
+
+
+def test_list_articles_basic_view_limit_and_resume(pb, stub):
+    full = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
+    basic = list(
+        stub.ListArticles(
+            pb.svc.ListArticlesRequest(limit=2, view=pb.types.ARTICLE_VIEW_BASIC), timeout=T
+        )
+    )
+    assert [r.article.id for r in basic] == [r.article.id for r in full[:2]]
+    assert all(not r.article.body and not r.article.paragraphs for r in basic)
+    assert all(r.article.title for r in basic)
+    rest = list(stub.ListArticles(pb.svc.ListArticlesRequest(cursor=basic[-1].cursor), timeout=T))
+    assert [r.article.id for r in rest] == [r.article.id for r in full[2:]]
+
+
+def test_get_article_matches_list(pb, stub):
+    listed = next(iter(stub.ListArticles(pb.svc.ListArticlesRequest(limit=1), timeout=T))).article
+    got = stub.GetArticle(pb.svc.GetArticleRequest(id=listed.id), timeout=T).article
+    assert got == listed
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def test_search_returns_ranked_hits_with_snippets(pb, stub):
+    hits = [r.hit for r in stub.SearchArticles(pb.svc.SearchArticlesRequest(query="nuclear"), timeout=T)]
+    assert hits, "no hits for 'nuclear'"
+    scores = [h.score for h in hits]
+    assert all(s > 0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert all(h.article_id and h.title and h.source for h in hits)
+    with_snippets = [h for h in hits if h.snippets]
+    assert with_snippets, "no hit has a snippet"
+    for hit in with_snippets:
+        for snippet in hit.snippets:
+            assert snippet.highlights, snippet
+            for span in snippet.highlights:
+                assert 0 <= span.start < span.end <= len(snippet.text)
+                assert fold(snippet.text[span.start : span.end]).startswith("nuclear"), snippet
+            assert "<b>" in snippet.html
+
+
+def test_search_phrase_matches_only_bodies_or_titles_with_the_phrase(pb, stub):
+    request = pb.svc.SearchArticlesRequest(query='"nuclear deal"')
+    hits = [r.hit for r in stub.SearchArticles(request, timeout=T)]
+    assert hits, 'no hits for the phrase "nuclear deal"'
+    phrase = re.compile(r"nuclear\W+deal", re.IGNORECASE)
+    for hit in hits:
+        article = stub.GetArticle(pb.svc.GetArticleRequest(id=hit.article_id), timeout=T).article
+        assert phrase.search(article.body) or phrase.search(article.title), hit.article_id
+
+
+def test_search_limit_and_cursor_resume(pb, stub):
+    all_hits = list(stub.SearchArticles(pb.svc.SearchArticlesRequest(query="Iran"), timeout=T))
+    assert len(all_hits) >= 2
+    first = list(stub.SearchArticles(pb.svc.SearchArticlesRequest(query="Iran", limit=1), timeout=T))
+    assert [r.hit.article_id for r in first] == [all_hits[0].hit.article_id]
+    rest = list(
+        stub.SearchArticles(
+            pb.svc.SearchArticlesRequest(query="Iran", cursor=first[0].cursor), timeout=T
+        )
+    )
+    assert [r.hit.article_id for r in rest] == [r.hit.article_id for r in all_hits[1:]]
+
+
+def test_search_not_excludes_matches(pb, stub):
+    with_word = {r.hit.article_id for r in stub.SearchArticles(pb.svc.SearchArticlesRequest(query="Iran"), timeout=T)}
+    nuclear = {r.hit.article_id for r in stub.SearchArticles(pb.svc.SearchArticlesRequest(query="nuclear"), timeout=T)}
+    without = {
+        r.hit.article_id
+        for r in stub.SearchArticles(pb.svc.SearchArticlesRequest(query="Iran -nuclear"), timeout=T)
+    }
+    assert without == with_word - nuclear
+
+
+# --- entities and mentions --------------------------------------------------------------------
+
+
+def list_entities(pb, stub, **fields):
+    return [r.entity for r in stub.ListEntities(pb.svc.ListEntitiesRequest(**fields), timeout=T)]
+
+
+def test_list_entities_has_people_ordered_by_mentions(pb, stub):
+    entities = list_entities(pb, stub)
+    assert entities, "no entities"
+    assert any(e.type == pb.types.ENTITY_TYPE_PERSON for e in entities)
+    counts = [e.mention_count for e in entities]
+    assert counts == sorted(counts, reverse=True)
+    for entity in entities:
+        assert entity.type != pb.types.ENTITY_TYPE_UNSPECIFIED
+        assert entity.name in entity.aliases
+        assert entity.id.count("/") == 1
+        assert entity.article_count == len(entity.article_ids) >= 1
+    people = list_entities(pb, stub, type=pb.types.ENTITY_TYPE_PERSON)
+    assert people and all(e.type == pb.types.ENTITY_TYPE_PERSON for e in people)
+
+
+def test_get_entity_by_id_name_and_alias(pb, stub):
+    entities = list_entities(pb, stub)
+    assert entities
+    top = entities[0]
+    assert stub.GetEntity(pb.svc.GetEntityRequest(id=top.id), timeout=T).entity.id == top.id
+    by_name = stub.GetEntity(pb.svc.GetEntityRequest(name=top.name.upper()), timeout=T).entity
+    assert by_name.id == top.id
+    # An alias other than the canonical name, not shared with another entity.
+    owners: dict[str, set[str]] = {}
+    for entity in entities:
+        for alias in entity.aliases:
+            owners.setdefault(fold(alias), set()).add(entity.id)
+    candidates = [
+        (entity, alias)
+        for entity in entities
+        for alias in entity.aliases
+        if fold(alias) != fold(entity.name) and owners[fold(alias)] == {entity.id}
+    ]
+    assert candidates, "no entity has a distinct alias"
+    entity, alias = candidates[0]
+    got = stub.GetEntity(pb.svc.GetEntityRequest(name=alias), timeout=T).entity
+    assert got.id == entity.id, (alias, got.id)
+    got = stub.GetEntity(pb.svc.GetEntityRequest(name=alias.lower()), timeout=T).entity
+    assert got.id == entity.id
+
+
+def test_list_entities_filters(pb, stub):
+    entities = list_entities(pb, stub)
+    assert entities
+    name = entities[0].name
+    prefix = name[:3]
+    by_prefix = list_entities(pb, stub, name_prefix=prefix.lower())
+    assert entities[0].id in {e.id for e in by_prefix}
+    assert all(any(fold(a).startswith(fold(prefix)) for a in e.aliases) for e in by_prefix)
+    popular = list_entities(pb, stub, min_mentions=2)
+    assert all(e.mention_count >= 2 for e in popular)
+    assert {e.id for e in popular} == {e.id for e in entities if e.mention_count >= 2}
+
+
+def test_mention_spans_slice_the_body(pb, stub):
+    for listed in stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T):
+        article = listed.article
+        mentions = [
+            r.mention
+            for r in stub.ListMentions(pb.svc.ListMentionsRequest(article_id=article.id), timeout=T)
+        ]
+        assert len(mentions) == article.mention_count
+        starts = [m.span.start for m in mentions]
+        assert starts == sorted(starts)
+        for mention in mentions:
+            assert mention.article_id == article.id
+            assert mention.entity_id in article.entity_ids
+            assert article.body[mention.span.start : mention.span.end] == mention.text, mention
+
+
+# --- quotes ---------------------------------------------------------------------------------
+
+
+def test_quotes_by_speaker(pb, stub):
+    quotes = [r.quote for r in stub.ListQuotes(pb.svc.ListQuotesRequest(), timeout=T)]
+    assert quotes, "no quotes"
+    attributed = [q for q in quotes if q.speaker_entity_id and q.speaker_name]
+    assert attributed, "no quote has an entity as speaker"
+    speaker = attributed[0]
+    expected = {q.id for q in quotes if q.speaker_entity_id == speaker.speaker_entity_id}
+    for key in (speaker.speaker_name, speaker.speaker_entity_id, speaker.speaker_name.upper()):
+        filtered = [
+            r.quote for r in stub.ListQuotes(pb.svc.ListQuotesRequest(speaker=key), timeout=T)
+        ]
+        assert filtered, key
+        assert all(q.speaker_entity_id == speaker.speaker_entity_id for q in filtered), key
+        assert all(q.speaker_name == speaker.speaker_name for q in filtered), key
+        assert {q.id for q in filtered} == expected, key
+
+
+def test_quote_spans_slice_the_body(pb, stub):
+    bodies = {
+        r.article.id: r.article.body
+        for r in stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T)
+    }
+    quotes = [r.quote for r in stub.ListQuotes(pb.svc.ListQuotesRequest(), timeout=T)]
+    assert quotes
+    for quote in quotes:
+        assert quote.id.startswith(quote.article_id + "/q"), quote.id
+        assert quote.kind != pb.types.QUOTE_KIND_UNSPECIFIED
+        assert bodies[quote.article_id][quote.span.start : quote.span.end] == quote.text, quote.id
+        if quote.kind == pb.types.QUOTE_KIND_SCARE:
+            assert not quote.speaker_name and not quote.speaker_entity_id
+
+
+def test_quotes_filter_by_kind_and_text(pb, stub):
+    direct = [
+        r.quote
+        for r in stub.ListQuotes(pb.svc.ListQuotesRequest(kind=pb.types.QUOTE_KIND_DIRECT), timeout=T)
+    ]
+    assert direct and all(q.kind == pb.types.QUOTE_KIND_DIRECT for q in direct)
+    word = max(re.findall(r"\w{5,}", direct[0].text), key=len)
+    matching = [
+        r.quote
+        for r in stub.ListQuotes(pb.svc.ListQuotesRequest(text_contains=word.upper()), timeout=T)
+    ]
+    assert direct[0].id in {q.id for q in matching}
+    assert all(word.casefold() in q.text.casefold() for q in matching)
+
+
+def test_corpus_stats(pb, stub):
+    stats = stub.GetCorpusStats(pb.svc.GetCorpusStatsRequest(), timeout=T)
+    assert stats.article_count == 5
+    assert stats.files_loaded == 5 and stats.files_skipped == 0
+    assert stats.entity_count == len(list_entities(pb, stub))
+    assert sum(c.count for c in stats.entities_by_type) == stats.entity_count
+    assert stats.quote_count > 0 and stats.mention_count > 0
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def test_not_found(pb, stub):
+    error = rpc_error(lambda: stub.GetArticle(pb.svc.GetArticleRequest(id="no-such-article"), timeout=T))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    error = rpc_error(lambda: stub.GetEntity(pb.svc.GetEntityRequest(name="Nobody Atall Xyzzy"), timeout=T))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "method, request_fields, field",
+    [
+        ("ListArticles", {"limit": -1}, "limit"),
+        ("ListArticles", {"limit": 2**31 - 1}, "limit"),
+        ("ListArticles", {"cursor": "not a cursor!"}, "cursor"),
+        ("SearchArticles", {"query": ""}, "query"),
+        ("SearchArticles", {"query": "   "}, "query"),
+        ("ListEntities", {"type": 99}, "type"),
+        ("ListQuotes", {"kind": 42}, "kind"),
+        ("ListArticles", {"filter": {"published_from": "yesterday"}}, "filter.published_from"),
+    ],
+)
+def test_invalid_argument_with_bad_request_details(pb, stub, method, request_fields, field):
+    request_type = {
+        "ListArticles": pb.svc.ListArticlesRequest,
+        "SearchArticles": pb.svc.SearchArticlesRequest,
+        "ListEntities": pb.svc.ListEntitiesRequest,
+        "ListQuotes": pb.svc.ListQuotesRequest,
+    }[method]
+    request = request_type(**request_fields)
+    error = rpc_error(lambda: getattr(stub, method)(request, timeout=T))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error
+    violations = bad_request_fields(error)
+    assert violations, f"no google.rpc.BadRequest details on {error.details()!r}"
+    assert any(v == field or v.endswith("." + field) or field.endswith(v) for v in violations), violations
+
+
+def test_get_entity_needs_exactly_one_of_id_and_name(pb, stub):
+    error = rpc_error(lambda: stub.GetEntity(pb.svc.GetEntityRequest(), timeout=T))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+# --- transport ------------------------------------------------------------------------------
+
+
+def test_gzip_compression(pb, server):
+    with grpc.insecure_channel(server.address, compression=grpc.Compression.Gzip) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        articles = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
+    assert len(articles) == 5
+
+
+def test_healthcheck_subcommand(server):
+    ok = subprocess.run([str(BIN), "healthcheck", "--addr", server.address], capture_output=True, timeout=30)
+    assert ok.returncode == 0, ok.stderr
+    # Nothing listens on a freshly released port.
+    from conftest import free_port
+
+    down = subprocess.run(
+        [str(BIN), "healthcheck", "--addr", f"127.0.0.1:{free_port()}", "--timeout-secs", "2"],
+        capture_output=True,
+        timeout=30,
+    )
+    assert down.returncode != 0
+
+
+def test_sigterm_shuts_down_cleanly(start_server):
+    private = start_server()
+    started = time.monotonic()
+    assert private.stop(signal.SIGTERM, timeout=20) == 0, private.log()
+    assert time.monotonic() - started < 15
+
+
+# --- ingest and watch -----------------------------------------------------------------------
+
+NEW_ARTICLE = (
+    "Harbour council approves new tidal energy plant\n\n"
+    "The Port Elsworth harbour council on Tuesday approved a tidal energy plant "
+    "that will power 40,000 homes.\n\n"
+    '"This is the biggest decision the council has taken in a generation," said '
+    "council chair Margaret Okonkwo-Hale.\n\n"
+    "Engineers from Tidewell Energy said construction would start next spring.\n"
+)
+
+
+def ingest(pb, stub, *items, timeout=T):
+    return list(stub.IngestArticles(iter(items), timeout=timeout))
+
+
+def test_ingest_then_list_and_watch(pb, start_server):
+    private = start_server()
+    with grpc.insecure_channel(private.address) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        before = list(stub.ListArticles(pb.svc.ListArticlesRequest(view=pb.types.ARTICLE_VIEW_BASIC), timeout=T))
+        assert len(before) == 5
+        last_cursor = before[-1].cursor
+
+        item = pb.svc.IngestArticlesRequest(
+            text=NEW_ARTICLE,
+            outlet="Elsworth Gazette",
+            published="2024-05-14",
+            url="https://example.org/tidal-plant",
+            client_ref="tidal-1",
+        )
+        [created] = ingest(pb, stub, item)
+        assert created.status == pb.svc.INGEST_STATUS_CREATED, created
+        assert created.index == 0 and created.client_ref == "tidal-1"
+        assert created.article_id and created.cursor
+        assert not created.HasField("error")
+
+        after = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
+        assert len(after) == 6
+        article = after[-1].article
+        assert article.id == created.article_id
+        assert article.source == "https://example.org/tidal-plant"
+        assert article.url == "https://example.org/tidal-plant"
+        assert article.outlet == "Elsworth Gazette" and article.published == "2024-05-14"
+        assert article.title == "Harbour council approves new tidal energy plant"
+        assert article.quote_count == created.quote_count
+        assert article.mention_count == created.mention_count
+
+        # Watch from the last seed cursor: the new article is replayed first,
+        # then one ingested while the stream is open arrives live.
+        watch = stub.WatchArticles(pb.svc.WatchArticlesRequest(cursor=last_cursor), timeout=20)
+        try:
+            first = next(watch)
+            assert first.article.id == created.article_id
+            assert first.cursor
+
+            second_text = NEW_ARTICLE.replace("Tuesday", "Wednesday").replace("40,000", "45,000")
+            sender = threading.Thread(
+                target=lambda: ingest(pb, stub, pb.svc.IngestArticlesRequest(text=second_text, client_ref="tidal-2")),
+                daemon=True,
+            )
+            time.sleep(0.3)  # the replay above proves the subscription is live
+            sender.start()
+            live = next(watch)
+            sender.join(timeout=T)
+            assert live.article.id != created.article_id
+            assert "45,000" in live.article.body
+        finally:
+            watch.cancel()
+
+        # Resume the watch from the first article's cursor: only the second comes back.
+        resumed = stub.WatchArticles(pb.svc.WatchArticlesRequest(cursor=first.cursor), timeout=20)
+        try:
+            assert next(resumed).article.id == live.article.id
+        finally:
+            resumed.cancel()
+
+        # The same text again is a duplicate with the same id.
+        [duplicate] = ingest(pb, stub, pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, client_ref="again"))
+        assert duplicate.status == pb.svc.INGEST_STATUS_DUPLICATE
+        assert duplicate.article_id == created.article_id
+        stats = stub.GetCorpusStats(pb.svc.GetCorpusStatsRequest(), timeout=T)
+        assert stats.article_count == 7
+        assert stats.duplicates_ignored >= 1
+
+
+def test_watch_from_start_replays_the_corpus(pb, stub):
+    watch = stub.WatchArticles(pb.svc.WatchArticlesRequest(from_start=True, view=pb.types.ARTICLE_VIEW_BASIC), timeout=20)
+    try:
+        replayed = [next(watch).article.id for _ in range(5)]
+    finally:
+        watch.cancel()
+    listed = [r.article.id for r in stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T)]
+    assert replayed == listed
+
+
+def test_ingest_failures_are_per_item(pb, start_server):
+    private = start_server("--max-article-bytes", "20000")
+    with grpc.insecure_channel(private.address) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        responses = ingest(
+            pb,
+            stub,
+            pb.svc.IngestArticlesRequest(text="", client_ref="empty"),
+            pb.svc.IngestArticlesRequest(text="Big story\n\n" + "word " * 10_000, client_ref="big"),
+            pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, client_ref="ok"),
+            pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, published="14 May 2024", client_ref="bad-date"),
+        )
+    assert [r.index for r in responses] == [0, 1, 2, 3]
+    assert [r.client_ref for r in responses] == ["empty", "big", "ok", "bad-date"]
+    empty, big, ok, bad_date = responses
+    assert empty.status == pb.svc.INGEST_STATUS_FAILED
+    assert empty.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert empty.error.field == "text" and not empty.article_id and not empty.cursor
+    assert big.status == pb.svc.INGEST_STATUS_FAILED
+    assert big.error.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    assert ok.status == pb.svc.INGEST_STATUS_CREATED and ok.article_id
+    assert bad_date.status == pb.svc.INGEST_STATUS_FAILED
+    assert bad_date.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert bad_date.error.field == "published"
