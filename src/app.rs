@@ -60,7 +60,7 @@ pub async fn start_with_store(
         grpc::serve(listener, corpus, config.server, token.clone(), move |readiness| {
             tokio::spawn(async move {
                 if let Some(dir) = &config.corpus {
-                    if let Err(error) = loader_corpus.load_dir(dir).await {
+                    if let Err(error) = loader_corpus.load_path(dir).await {
                         tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
                     }
                 }

