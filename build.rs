@@ -22,5 +22,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_server(true)
         .build_client(true)
         .compile_fds(fds)?;
+
+    // The load generator's baseline service; not part of the public API.
+    println!("cargo:rerun-if-changed=benches/proto");
+    let echo = protox::compile(["newscorpus/bench/v1/echo.proto"], ["benches/proto"])?;
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(true)
+        .compile_fds(echo)?;
     Ok(())
 }

@@ -69,6 +69,11 @@ for fn, limit in (("dist.male.first", 1200), ("dist.female.first", 2500)):
         if i >= limit:
             break
         first.add(line.split()[0].capitalize())
+# Given names that are also everyday words ("Will", "May", "Hope") would turn sentence
+# openers into people; keep only the ones that are overwhelmingly names in news text.
+allow = {"Bill", "Bob", "Jack", "Mark", "Frank", "Grant", "Guy", "Pat", "Don", "Ray", "Rob",
+         "Joe", "Tom", "Jim", "Tim", "Dan", "Ben", "Sam", "Matt", "John", "Victor", "Carol"}
+first = {n for n in first if n.lower() not in common or n in allow}
 extra = os.path.join(here, "first_names_manual.txt")
 for line in open(extra, encoding="utf-8"):
     if line.strip() and not line.startswith("#"):

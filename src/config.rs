@@ -31,6 +31,25 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Check a running server's gRPC health; exit 0 only when it is SERVING.
     Healthcheck(HealthcheckArgs),
+    /// Write a synthetic JSON Lines corpus recombined from real articles.
+    GenCorpus(GenCorpusArgs),
+}
+
+/// Options of `gen-corpus`.
+#[derive(Debug, Args)]
+pub struct GenCorpusArgs {
+    /// Folder (or file) of real articles to recombine.
+    #[arg(long, default_value = "seeds")]
+    pub from: PathBuf,
+    /// Number of articles to write.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// Seed number: the same seed writes the same corpus.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output file; `-` writes to stdout.
+    #[arg(long, default_value = "-")]
+    pub out: PathBuf,
 }
 
 /// Log output format.

@@ -11,6 +11,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod extract;
+pub mod gen;
 pub mod grpc;
 pub mod ingest;
 pub mod loader;

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use newscorpus::app::{self, AppConfig};
-use newscorpus::config::{Cli, Command, HealthcheckArgs, InspectArgs, LogFormat, ServeArgs};
+use newscorpus::config::{
+    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, ServeArgs,
+};
 use newscorpus::corpus::{self, Limits, RawArticle};
 use newscorpus::telemetry;
 use tokio::net::TcpListener;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Inspect(args)) => inspect(args),
         Some(Command::Healthcheck(args)) => runtime.block_on(healthcheck(args)),
+        Some(Command::GenCorpus(args)) => gen_corpus(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +125,30 @@ fn inspect(args: InspectArgs) -> Result<(), app::BoxError> {
         }));
     }
     println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn gen_corpus(args: GenCorpusArgs) -> Result<(), app::BoxError> {
+    telemetry::init(LogFormat::Text);
+    let started = std::time::Instant::now();
+    let generator = newscorpus::gen::Generator::from_path(&args.from)?;
+    let bytes = if args.out.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        generator.write_jsonl(args.seed, args.count, &mut out)?
+    } else {
+        let file = std::fs::File::create(&args.out)
+            .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        generator.write_jsonl(args.seed, args.count, &mut out)?
+    };
+    tracing::info!(
+        articles = args.count,
+        bytes,
+        templates = generator.template_count(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "corpus generated"
+    );
     Ok(())
 }
 

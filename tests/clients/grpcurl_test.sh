@@ -42,7 +42,7 @@ failed=0
 pass() { passed=$((passed + 1)); echo "PASS  $1"; }
 fail() {
   failed=$((failed + 1)); echo "FAIL  $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed -e 's/^/      | /' "$2" | head -n 20; fi
+  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed -e '20q' -e 's/^/      | /' "$2"; fi
 }
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
