@@ -10,6 +10,8 @@ FROM rust:1-bookworm AS builder
 WORKDIR /build
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto ./proto
+# Word lists and gazetteers compiled into the binary with include_str!.
+COPY data ./data
 COPY src ./src
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \

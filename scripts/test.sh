@@ -144,6 +144,24 @@ for line in open("Dockerfile"):
         for pattern in ignored:
             if fnmatch.fnmatch(src.rstrip("/"), pattern.lstrip("*/")):
                 problems.append(f"COPY source {src} is excluded by .dockerignore ({pattern})")
+# Files compiled in with include_str!/include_bytes! must be in the build context too.
+copied = set()
+for line in open("Dockerfile"):
+    m = re.match(r"\s*COPY\s+(?!--from)(?:--\S+\s+)*(.+)", line)
+    if m:
+        copied.update(os.path.normpath(s) for s in m.group(1).split()[:-1])
+for folder, _dirs, files in os.walk("src"):
+    for name in files:
+        if not name.endswith(".rs"):
+            continue
+        path = os.path.join(folder, name)
+        for inc in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', open(path, encoding="utf-8").read()):
+            target = os.path.normpath(os.path.join(folder, inc))
+            if target.startswith(".."):
+                continue
+            parts = target.split(os.sep)
+            if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
+                problems.append(f"{path} includes {target}, which the Dockerfile does not COPY")
 for needed in ("EXPOSE 50051", "HEALTHCHECK", "USER "):
     if needed not in open("Dockerfile").read():
         problems.append(f"Dockerfile lacks {needed!r}")

@@ -97,9 +97,11 @@ def test_list_articles_streams_every_seed_file(pb, stub, seed_files):
     responses = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
     assert len(responses) == 5
     assert sorted(r.article.source for r in responses) == seed_files
+    # One seed article has no headline (the proto allows an empty title); the rest do.
+    assert sum(1 for r in responses if r.article.title.strip()) >= 4
     for response in responses:
         article = response.article
-        assert article.id and article.title.strip(), article
+        assert article.id, article
         assert article.body and article.paragraphs
         assert "\n\n".join(article.paragraphs) == article.body
         assert response.cursor
@@ -115,7 +117,7 @@ def test_list_articles_basic_view_limit_and_resume(pb, stub):
     )
     assert [r.article.id for r in basic] == [r.article.id for r in full[:2]]
     assert all(not r.article.body and not r.article.paragraphs for r in basic)
-    assert all(r.article.title for r in basic)
+    assert [r.article.title for r in basic] == [r.article.title for r in full[:2]]
     rest = list(stub.ListArticles(pb.svc.ListArticlesRequest(cursor=basic[-1].cursor), timeout=T))
     assert [r.article.id for r in rest] == [r.article.id for r in full[2:]]
 
@@ -135,7 +137,7 @@ def test_search_returns_ranked_hits_with_snippets(pb, stub):
     scores = [h.score for h in hits]
     assert all(s > 0 for s in scores)
     assert scores == sorted(scores, reverse=True)
-    assert all(h.article_id and h.title and h.source for h in hits)
+    assert all(h.article_id and h.source for h in hits)
     with_snippets = [h for h in hits if h.snippets]
     assert with_snippets, "no hit has a snippet"
     for hit in with_snippets:
