@@ -13,6 +13,8 @@ COPY proto ./proto
 # Word lists and gazetteers compiled into the binary with include_str!.
 COPY data ./data
 COPY src ./src
+# Cargo reads every target the manifest declares, even when building one binary.
+COPY benches ./benches
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=cache,target=/build/target \

@@ -64,7 +64,11 @@ fn store(c: &mut Criterion) {
                 max_snippets: 1,
             };
             n += 1;
-            black_box(runtime.block_on(store.search(&query, 0, 10)).expect("search"))
+            black_box(
+                runtime
+                    .block_on(store.search(&query, 0, 10))
+                    .expect("search"),
+            )
         })
     });
     group.bench_function("entity_by_id", |b| {
@@ -81,7 +85,11 @@ fn store(c: &mut Criterion) {
             let e = &entities[n % entities.len()];
             let alias = &e.aliases[n % e.aliases.len().max(1)];
             n += 1;
-            black_box(runtime.block_on(store.entities_named(alias)).expect("lookup"))
+            black_box(
+                runtime
+                    .block_on(store.entities_named(alias))
+                    .expect("lookup"),
+            )
         })
     });
     group.bench_function("list_entities_page_128", |b| {

@@ -31,12 +31,22 @@ for s in json.load(open(os.path.join(geo, "us_states.json"))).values():
     rows.append(("GPE", s["name"], s["name"]))
 for c in json.load(open(os.path.join(geo, "continents.json"))).values():
     rows.append(("LOC", c["name"], c["name"]))
+given = set()
+for fn in ("dist.male.first", "dist.female.first"):
+    for i, line in enumerate(open(os.path.join(names_dir, fn))):
+        if i < 1500:
+            given.add(line.split()[0].lower())
+for line in open(os.path.join(here, "first_names_manual.txt"), encoding="utf-8"):
+    if line.strip() and not line.startswith("#"):
+        given.add(line.strip().lower())
 cities = json.load(open(os.path.join(geo, "cities15000.json")))
 for c in cities.values():
     n = c["name"]
     if c["population"] < 150000 or not n.isascii() and not all(ch.isalpha() or ch in " -'" for ch in n):
         continue
-    if n.lower() in common or len(n) < 3:
+    # Smaller cities named like everyday words or given names ("Mobile", "Vladimir",
+    # "Brent") would turn ordinary text and people into places.
+    if (n.lower() in common or n.lower() in given) and c["population"] < 1000000 or len(n) < 3:
         continue
     rows.append(("GPE", n, n))
 

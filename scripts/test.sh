@@ -162,6 +162,15 @@ for folder, _dirs, files in os.walk("src"):
             parts = target.split(os.sep)
             if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
                 problems.append(f"{path} includes {target}, which the Dockerfile does not COPY")
+# Targets Cargo.toml declares ([[bench]], [[test]], ...) must be in the build context.
+import tomllib
+manifest = tomllib.load(open("Cargo.toml", "rb"))
+for kind, folder in (("bench", "benches"), ("test", "tests"), ("example", "examples"), ("bin", "src/bin")):
+    for target in manifest.get(kind, []):
+        path = target.get("path") or folder
+        parts = os.path.normpath(path).split(os.sep)
+        if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
+            problems.append(f"Cargo.toml declares [[{kind}]] {target.get('name')} ({path}), which the Dockerfile does not COPY")
 for needed in ("EXPOSE 50051", "HEALTHCHECK", "USER "):
     if needed not in open("Dockerfile").read():
         problems.append(f"Dockerfile lacks {needed!r}")
@@ -173,16 +182,16 @@ PY
 if [ "${SKIP_INSTALL:-}" != 1 ]; then ensure_tools; fi
 
 step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
-step "cargo clippy --all-targets -- -D warnings" 1500 cargo clippy --all-targets -- -D warnings
-step "cargo build" 1500 cargo build
-step "cargo test" 1500 cargo test
+step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
+step "cargo build" 1200 cargo build
+step "cargo test" 900 cargo test
 step "buf lint (proto/)" 120 buf_checks
 
 server_bin=${CARGO_TARGET_DIR:-$root/target}/debug/newscorpus
 export NEWSCORPUS_BIN=$server_bin
 if [ -x "$server_bin" ]; then
-  step "grpcurl client tests" 600 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
-  step "python client tests (pytest)" 600 python3 -m pytest -q -p no:cacheprovider tests/clients/python
+  step "grpcurl client tests" 300 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
+  step "python client tests (pytest)" 300 python3 -m pytest -q -p no:cacheprovider tests/clients/python
 else
   skip_failed "grpcurl client tests" "no server binary at $server_bin"
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"

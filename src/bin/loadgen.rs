@@ -207,6 +207,7 @@ async fn echo_server(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::erro
     use std::io::Write;
     std::io::stdout().flush()?;
     Server::builder()
+        .tcp_nodelay(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .tcp_keepalive(Some(Duration::from_secs(60)))
         .add_service(echo::echo_service_server::EchoServiceServer::new(
@@ -327,9 +328,7 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
         .await?
         .into_inner();
     while let Some(item) = stream.next().await {
-        if let Some(a) = item?.article {
-            article_ids.push(a.id);
-        }
+        article_ids.push(item?.id);
     }
     let mut entity_ids = Vec::new();
     let mut stream = client
@@ -340,9 +339,7 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
         .await?
         .into_inner();
     while let Some(item) = stream.next().await {
-        if let Some(e) = item?.entity {
-            entity_ids.push(e.id);
-        }
+        entity_ids.push(item?.id);
     }
     if article_ids.is_empty() || entity_ids.is_empty() {
         return Err("the target serves no articles or entities".into());

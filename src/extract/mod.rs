@@ -1,6 +1,37 @@
-//! PLACEHOLDER written by the lead so the crate compiles; the extraction helper replaces this file.
+//! Body → named entities (with every mention) and attributed quotes.
+//!
+//! Pure, deterministic and linear-time rules over a token stream, with read-only word
+//! lists ([`gazetteer`]) loaded once. Spans are code-point offsets into
+//! [`ParsedArticle::body`].
+//!
+//! - [`tokens`]: tokenizer (words, punctuation, possessives, paragraph breaks).
+//! - [`entities`]: proper-name chunks, typing, titles, article-level identity.
+//! - [`quotes`]: quoted spans, kinds, speakers and cues.
+
+mod entities;
+mod gazetteer;
+mod quotes;
+mod tokens;
+
 use crate::model::{Extraction, ParsedArticle};
-/// Placeholder.
-pub fn extract(_article: &ParsedArticle) -> Extraction {
-    Extraction::default()
+
+/// Extracts entities, mentions and quotes from an article's clean body.
+pub fn extract(article: &ParsedArticle) -> Extraction {
+    extract_body(&article.body())
 }
+
+/// Extracts from a body string (paragraphs separated by blank lines).
+pub fn extract_body(body: &str) -> Extraction {
+    let toks = tokens::tokenize(body);
+    let doc = entities::Doc {
+        body,
+        tokens: &toks,
+    };
+    let pieces = entities::find_pieces(&doc);
+    let (mut ex, mentions) = entities::build(&doc, pieces);
+    quotes::extract_quotes(&doc, &mentions, &mut ex);
+    ex
+}
+
+#[cfg(test)]
+mod tests;

@@ -42,11 +42,11 @@ pub(crate) struct Token {
 
 /// Abbreviations whose trailing dot belongs to the word (so it does not end a sentence).
 const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Gen", "Maj", "Lt", "Col", "Capt", "Sgt", "Cpl", "Adm", "Cmdr",
-    "Gov", "Sen", "Rep", "Prof", "Rev", "St", "Jr", "Sr", "Hon", "Pres", "Sec", "Amb", "Brig",
-    "Mt", "Ft", "Inc", "Corp", "Co", "Ltd", "No", "vs", "etc", "Jan", "Feb", "Mar", "Apr",
-    "Aug", "Sept", "Sep", "Oct", "Nov", "Dec", "Messrs", "Supt", "Insp", "Det", "Gens", "Ave",
-    "Blvd", "Dept", "Univ", "approx", "Nos", "Sgts", "Fr", "Msgr", "Atty", "Ret",
+    "Mr", "Mrs", "Ms", "Dr", "Gen", "Maj", "Lt", "Col", "Capt", "Sgt", "Cpl", "Adm", "Cmdr", "Gov",
+    "Sen", "Rep", "Prof", "Rev", "St", "Jr", "Sr", "Hon", "Pres", "Sec", "Amb", "Brig", "Mt", "Ft",
+    "Inc", "Corp", "Co", "Ltd", "No", "vs", "etc", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept",
+    "Sep", "Oct", "Nov", "Dec", "Messrs", "Supt", "Insp", "Det", "Gens", "Ave", "Blvd", "Dept",
+    "Univ", "approx", "Nos", "Sgts", "Fr", "Msgr", "Atty", "Ret",
 ];
 
 fn is_apostrophe(c: char) -> bool {
@@ -158,7 +158,9 @@ pub(crate) fn tokenize(body: &str) -> Vec<Token> {
             kind = if is_apostrophe(c)
                 && matches!(ch(i + 1), Some('s' | 'S'))
                 && !ch(i + 2).is_some_and(|x| x.is_alphanumeric())
-                && out.last().is_some_and(|t| t.kind == Kind::Word && t.c1 == i)
+                && out
+                    .last()
+                    .is_some_and(|t| t.kind == Kind::Word && t.c1 == i)
             {
                 i += 2;
                 Kind::Possessive
@@ -227,9 +229,15 @@ mod tests {
 
     #[test]
     fn splits_possessive_and_keeps_abbreviations() {
-        assert_eq!(words("Iran’s U.S. Gen. Wei"), vec!["Iran", "’s", "U.S.", "Gen.", "Wei"]);
+        assert_eq!(
+            words("Iran’s U.S. Gen. Wei"),
+            vec!["Iran", "’s", "U.S.", "Gen.", "Wei"]
+        );
         assert_eq!(words("doesn’t O'Neil's"), vec!["doesn’t", "O'Neil", "'s"]);
-        assert_eq!(words("China-Iran 10,000"), vec!["China", "-", "Iran", "10,000"]);
+        assert_eq!(
+            words("China-Iran 10,000"),
+            vec!["China", "-", "Iran", "10,000"]
+        );
     }
 
     #[test]
@@ -247,7 +255,11 @@ mod tests {
     fn marks_paragraphs_and_sentence_starts() {
         let t = tokenize("One two. Three\n\nFour");
         assert!(t.iter().any(|x| x.kind == Kind::ParaBreak));
-        let starts: Vec<bool> = t.iter().filter(|x| x.kind == Kind::Word).map(|x| x.sent_start).collect();
+        let starts: Vec<bool> = t
+            .iter()
+            .filter(|x| x.kind == Kind::Word)
+            .map(|x| x.sent_start)
+            .collect();
         assert_eq!(starts, vec![true, false, true, true]);
     }
 }

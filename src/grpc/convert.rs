@@ -207,6 +207,7 @@ pub fn article(a: model::Article, view: pb::ArticleView) -> pb::Article {
         url: a.url,
         removed_lines: if full { a.removed_lines } else { Vec::new() },
         subtitle: a.subtitle,
+        cursor: String::new(),
     }
 }
 
@@ -228,6 +229,7 @@ impl From<model::Entity> for pb::Entity {
             article_count: e.article_ids.len() as u32,
             article_ids: e.article_ids,
             roles: e.roles,
+            cursor: String::new(),
         }
     }
 }
@@ -240,6 +242,7 @@ impl From<model::Mention> for pb::Mention {
             text: m.text,
             span: span(m.span),
             entity_type: entity_type_to_pb(m.entity_type) as i32,
+            cursor: String::new(),
         }
     }
 }
@@ -257,6 +260,7 @@ impl From<model::Quote> for pb::Quote {
             span: span(q.span),
             corroborating_article_ids: q.corroborating_article_ids,
             speaker_role: q.speaker_role,
+            cursor: String::new(),
         }
     }
 }
@@ -279,6 +283,7 @@ impl From<model::SearchHit> for pb::SearchHit {
             outlet: h.outlet,
             published: h.published,
             source: h.source,
+            cursor: String::new(),
         }
     }
 }

@@ -140,6 +140,8 @@ pub async fn serve(
     on_start(readiness);
 
     let server = Server::builder()
+        // Without it, small responses wait on Nagle + delayed ACK (~40 ms).
+        .tcp_nodelay(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .tcp_keepalive(Some(Duration::from_secs(60)))

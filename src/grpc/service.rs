@@ -145,18 +145,16 @@ impl CorpusService for CorpusApi {
     async fn get_article(
         &self,
         request: Request<pb::GetArticleRequest>,
-    ) -> Result<Response<pb::GetArticleResponse>, Status> {
+    ) -> Result<Response<pb::Article>, Status> {
         self.check_ready()?;
         let r = request.into_inner();
         let id = convert::required("id", &r.id)?;
         let view = convert::view(r.view)?;
         let article = self.corpus.article(&id).await?;
-        Ok(Response::new(pb::GetArticleResponse {
-            article: Some(convert::article(article, view)),
-        }))
+        Ok(Response::new(convert::article(article, view)))
     }
 
-    type ListArticlesStream = ResponseStream<pb::ListArticlesResponse>;
+    type ListArticlesStream = ResponseStream<pb::Article>;
 
     #[instrument(skip(self, request))]
     async fn list_articles(
@@ -185,14 +183,14 @@ impl CorpusService for CorpusApi {
                     Ok(page.into_iter().map(|a| (a.seq, a)).collect())
                 })
             },
-            move |a, seq| pb::ListArticlesResponse {
-                article: Some(convert::article(a, view)),
+            move |a, seq| pb::Article {
                 cursor: cursor::article(*seq),
+                ..convert::article(a, view)
             },
         )))
     }
 
-    type SearchArticlesStream = ResponseStream<pb::SearchArticlesResponse>;
+    type SearchArticlesStream = ResponseStream<pb::SearchHit>;
 
     #[instrument(skip(self, request), fields(query = %request.get_ref().query))]
     async fn search_articles(
@@ -242,9 +240,9 @@ impl CorpusService for CorpusApi {
                         .collect())
                 })
             },
-            move |hit, next| pb::SearchArticlesResponse {
-                hit: Some(hit.into()),
+            move |hit, next| pb::SearchHit {
                 cursor: cursor::search(&fingerprint, *next),
+                ..hit.into()
             },
         )))
     }
@@ -253,7 +251,7 @@ impl CorpusService for CorpusApi {
     async fn get_entity(
         &self,
         request: Request<pb::GetEntityRequest>,
-    ) -> Result<Response<pb::GetEntityResponse>, Status> {
+    ) -> Result<Response<pb::Entity>, Status> {
         self.check_ready()?;
         let r = request.into_inner();
         let id = convert::optional("id", &r.id)?.unwrap_or_default();
@@ -262,12 +260,10 @@ impl CorpusService for CorpusApi {
             return Err(Error::invalid("id", "set exactly one of id and name").into());
         }
         let entity = self.corpus.entity(&id, &name).await?;
-        Ok(Response::new(pb::GetEntityResponse {
-            entity: Some(entity.into()),
-        }))
+        Ok(Response::new(entity.into()))
     }
 
-    type ListEntitiesStream = ResponseStream<pb::ListEntitiesResponse>;
+    type ListEntitiesStream = ResponseStream<pb::Entity>;
 
     #[instrument(skip(self, request))]
     async fn list_entities(
@@ -293,14 +289,14 @@ impl CorpusService for CorpusApi {
                     Ok(page.into_iter().map(|e| (EntityPos::of(&e), e)).collect())
                 })
             },
-            |e, pos| pb::ListEntitiesResponse {
-                entity: Some(e.into()),
+            |e, pos| pb::Entity {
                 cursor: cursor::entity(pos),
+                ..e.into()
             },
         )))
     }
 
-    type ListMentionsStream = ResponseStream<pb::ListMentionsResponse>;
+    type ListMentionsStream = ResponseStream<pb::Mention>;
 
     #[instrument(skip(self, request))]
     async fn list_mentions(
@@ -323,14 +319,14 @@ impl CorpusService for CorpusApi {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.mentions(&filter, after, max).await })
             },
-            |m, pos| pb::ListMentionsResponse {
-                mention: Some(m.into()),
+            |m, pos| pb::Mention {
                 cursor: cursor::item("mention", *pos),
+                ..m.into()
             },
         )))
     }
 
-    type ListQuotesStream = ResponseStream<pb::ListQuotesResponse>;
+    type ListQuotesStream = ResponseStream<pb::Quote>;
 
     #[instrument(skip(self, request))]
     async fn list_quotes(
@@ -353,9 +349,9 @@ impl CorpusService for CorpusApi {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.quotes(&filter, after, max).await })
             },
-            |q, pos| pb::ListQuotesResponse {
-                quote: Some(q.into()),
+            |q, pos| pb::Quote {
                 cursor: cursor::item("quote", *pos),
+                ..q.into()
             },
         )))
     }
@@ -437,7 +433,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
-    type WatchArticlesStream = ResponseStream<pb::WatchArticlesResponse>;
+    type WatchArticlesStream = ResponseStream<pb::Article>;
 
     #[instrument(skip(self, request))]
     async fn watch_articles(
@@ -473,9 +469,9 @@ impl CorpusService for CorpusApi {
                     let exhausted = page.len() < PAGE;
                     for article in page {
                         after = article.seq;
-                        let response = pb::WatchArticlesResponse {
+                        let response = pb::Article {
                             cursor: cursor::article(article.seq),
-                            article: Some(convert::article(article, view)),
+                            ..convert::article(article, view)
                         };
                         if tx.send(Ok(response)).await.is_err() {
                             return;

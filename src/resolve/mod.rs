@@ -1,43 +1,349 @@
-//! PLACEHOLDER written by the lead so the crate compiles; the extraction helper replaces this file.
-#![allow(missing_docs)]
-use crate::model::{EntityType, Extraction};
-pub fn name_key(name: &str) -> String {
-    name.to_lowercase()
-}
+//! Corpus-wide identity: which entities of different articles are the same, and
+//! which quotes of different articles report the same words.
+//!
+//! [`Resolver`] keeps an identity table keyed by plain name keys ([`name_key`]),
+//! transliteration skeletons (people), acronym initials and name prefixes
+//! (organisations), and agreement anchors (descriptive law names). People who only
+//! share a surname are not merged: a bare surname joins a full name only when exactly
+//! one known person carries it. [`Corroborator`] links near-identical quotes.
+
+mod corroborate;
+mod keys;
+
+pub use corroborate::Corroborator;
+pub use keys::name_key;
+
+use crate::model::{EntityType, Extraction, LocalEntity};
+use keys::{initials, skeleton, slug, translit_key};
+use std::collections::{HashMap, HashSet};
+
+/// A local entity mapped to its corpus-wide identity.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedEntity {
+    /// Stable readable id: `<type slug>/<name slug>`.
     pub id: String,
+    /// Canonical name (as of this call).
     pub name: String,
+    /// Type.
     pub entity_type: EntityType,
+    /// Whether this call created the entity.
     pub created: bool,
 }
-#[derive(Default, Clone)]
-pub struct Resolver;
+
+#[derive(Debug, Clone)]
+struct Known {
+    id: String,
+    name: String,
+    entity_type: EntityType,
+    aliases: Vec<String>,
+}
+
+/// Corpus-wide identity table.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    entities: Vec<Known>,
+    by_id: HashMap<String, usize>,
+    /// (type, key) → entities. Keys are prefixed by kind: "n:" plain, "t:" skeleton,
+    /// "a:" initials, "p:" organisation prefix, "l:" law anchor, "s:" surname.
+    index: HashMap<(EntityType, String), Vec<usize>>,
+    /// Plain and skeleton keys of every alias, across types, for `lookup`.
+    any_key: HashMap<String, Vec<usize>>,
+    used_ids: HashSet<String>,
+}
+
+fn is_acronym(s: &str) -> bool {
+    s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && s.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit() || c == '&')
+}
+
+fn words(name: &str) -> Vec<String> {
+    name_key(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Anchors of a descriptive agreement name: a year, "N-year", a topic word.
+fn law_anchors(name: &str) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let toks: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for t in toks {
+        let year = t.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
+        let n_year = t.ends_with("-year") && t[..t.len() - 5].chars().all(|c| c.is_ascii_digit());
+        if year
+            || n_year
+            || matches!(
+                t,
+                "nuclear" | "peace" | "trade" | "ceasefire" | "climate" | "arms"
+            )
+        {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
 impl Resolver {
+    /// An empty table.
     pub fn new() -> Self {
-        Resolver
+        Self::default()
     }
-    pub fn resolve(&mut self, e: &Extraction) -> Vec<ResolvedEntity> {
-        e.entities
-            .iter()
-            .map(|l| ResolvedEntity {
-                id: l.name.clone(),
-                name: l.name.clone(),
-                entity_type: l.entity_type,
-                created: true,
-            })
-            .collect()
+
+    /// Keys an entity is findable under (for the merge decision, strongest first).
+    fn keys_for(entity_type: EntityType, name: &str) -> Vec<String> {
+        let mut out = vec![format!("n:{}", name_key(name))];
+        let w = words(name);
+        match entity_type {
+            EntityType::Person => {
+                if w.len() >= 2 {
+                    out.push(format!("t:{}", translit_key(name)));
+                    // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
+                    // plus the first three letters of it.
+                    if let Some(last) = w.last() {
+                        let head: String = last.chars().take(3).collect();
+                        out.push(format!("x:{} {}", w[..w.len() - 1].join(" "), head));
+                    }
+                    if let Some(last) = w.last() {
+                        out.push(format!("s:{last}"));
+                    }
+                }
+            }
+            EntityType::Org | EntityType::Law => {
+                if is_acronym(name) {
+                    out.push(format!("a:{}", name_key(name).replace(' ', "")));
+                } else {
+                    for i in initials(name) {
+                        if i.chars().count() >= 2 {
+                            out.push(format!("a:{i}"));
+                        }
+                    }
+                }
+                if w.len() >= 3 {
+                    out.push(format!("p:{}", w[..3].join(" ")));
+                }
+                if entity_type == EntityType::Law {
+                    for a in law_anchors(name) {
+                        out.push(format!("l:{a}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
     }
-    pub fn lookup(&self, _name: &str) -> Vec<String> {
-        Vec::new()
+
+    fn add_keys(&mut self, idx: usize, name: &str) {
+        let t = self.entities[idx].entity_type;
+        for k in Self::keys_for(t, name) {
+            let list = self.index.entry((t, k)).or_default();
+            if !list.contains(&idx) {
+                list.push(idx);
+            }
+        }
+        for k in [name_key(name), translit_key(name)] {
+            let list = self.any_key.entry(k).or_default();
+            if !list.contains(&idx) {
+                list.push(idx);
+            }
+        }
     }
-    pub fn canonical_name(&self, _id: &str) -> Option<&str> {
-        None
+
+    /// Finds the corpus entity a local entity is, if any.
+    fn find(&self, local: &LocalEntity) -> Option<usize> {
+        let t = local.entity_type;
+        let mut names: Vec<&str> = vec![local.name.as_str()];
+        names.extend(local.aliases.iter().map(String::as_str));
+        // Strongest evidence first: exact keys of any form.
+        for n in &names {
+            if let Some(list) = self.index.get(&(t, format!("n:{}", name_key(n)))) {
+                // A bare surname key shared by several people is ambiguous.
+                let single_word = words(n).len() == 1;
+                if t == EntityType::Person && single_word && list.len() > 1 {
+                    continue;
+                }
+                if let Some(&i) = list.first() {
+                    return Some(i);
+                }
+            }
+        }
+        let full_words = words(&local.name);
+        match t {
+            EntityType::Person => {
+                if full_words.len() >= 2 {
+                    for prefix in ["t:", "x:"] {
+                        for k in Self::keys_for(t, &local.name) {
+                            if k.starts_with(prefix) {
+                                if let Some(&i) = self.index.get(&(t, k)).and_then(|l| l.first()) {
+                                    return Some(i);
+                                }
+                            }
+                        }
+                    }
+                    // A known bare surname (from an article that never gave the full name).
+                    if let Some(last) = full_words.last() {
+                        if let Some(list) = self.index.get(&(t, format!("n:{last}"))) {
+                            let singles: Vec<usize> = list
+                                .iter()
+                                .copied()
+                                .filter(|&i| words(&self.entities[i].name).len() == 1)
+                                .collect();
+                            if singles.len() == 1 {
+                                return Some(singles[0]);
+                            }
+                        }
+                    }
+                } else if let Some(w) = full_words.first() {
+                    // Bare surname: exactly one known person with that surname (or
+                    // transliterated surname) takes it.
+                    let mut found: Vec<usize> = self
+                        .index
+                        .get(&(t, format!("s:{w}")))
+                        .cloned()
+                        .unwrap_or_default();
+                    if found.is_empty() && skeleton(w).chars().count() >= 3 {
+                        let sk = skeleton(w);
+                        found = self
+                            .entities
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| {
+                                e.entity_type == t
+                                    && words(&e.name).last().is_some_and(|l| skeleton(l) == sk)
+                            })
+                            .map(|(i, _)| i)
+                            .collect();
+                    }
+                    if found.len() == 1 {
+                        return Some(found[0]);
+                    }
+                }
+                None
+            }
+            EntityType::Org | EntityType::Law => {
+                for n in &names {
+                    for k in Self::keys_for(t, n) {
+                        let strong =
+                            k.starts_with("a:") || k.starts_with("p:") || k.starts_with("l:");
+                        if !strong {
+                            continue;
+                        }
+                        if let Some(&i) = self.index.get(&(t, k)).and_then(|l| l.first()) {
+                            return Some(i);
+                        }
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn new_id(&mut self, t: EntityType, name: &str) -> String {
+        let base = format!("{}/{}", t.slug(), slug(name));
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.used_ids.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.used_ids.insert(id.clone());
+        id
+    }
+
+    /// Maps each local entity of one article (parallel to `extraction.entities`) to a
+    /// corpus-wide entity, creating entities as needed.
+    pub fn resolve(&mut self, extraction: &Extraction) -> Vec<ResolvedEntity> {
+        let mut out = Vec::with_capacity(extraction.entities.len());
+        for local in &extraction.entities {
+            let (idx, created) = match self.find(local) {
+                Some(i) => (i, false),
+                None => {
+                    let id = self.new_id(local.entity_type, &local.name);
+                    self.entities.push(Known {
+                        id: id.clone(),
+                        name: local.name.clone(),
+                        entity_type: local.entity_type,
+                        aliases: Vec::new(),
+                    });
+                    let i = self.entities.len() - 1;
+                    self.by_id.insert(id, i);
+                    (i, true)
+                }
+            };
+            // Fuller names improve the canonical name ("Raisi" → "Ebrahim Raisi");
+            // an acronym gives way to its expansion.
+            {
+                let e = &mut self.entities[idx];
+                let better = words(&local.name).len() > words(&e.name).len()
+                    && !is_acronym(&local.name)
+                    && local.name.chars().next().is_some_and(char::is_uppercase)
+                    || is_acronym(&e.name) && !is_acronym(&local.name);
+                if better && e.entity_type != EntityType::Law {
+                    e.name = local.name.clone();
+                }
+            }
+            let mut forms: Vec<String> = vec![local.name.clone()];
+            forms.extend(local.aliases.iter().cloned());
+            for f in forms {
+                if !self.entities[idx].aliases.contains(&f) {
+                    self.entities[idx].aliases.push(f.clone());
+                }
+                self.add_keys(idx, &f);
+            }
+            let e = &self.entities[idx];
+            out.push(ResolvedEntity {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                entity_type: e.entity_type,
+                created,
+            });
+        }
+        out
+    }
+
+    /// Entity ids whose name or any alias matches `name` under [`name_key`] (or its
+    /// transliteration skeleton), best match first.
+    pub fn lookup(&self, name: &str) -> Vec<String> {
+        let key = name_key(name);
+        let mut out: Vec<String> = Vec::new();
+        let push = |i: usize, out: &mut Vec<String>| {
+            let id = &self.entities[i].id;
+            if !out.contains(id) {
+                out.push(id.clone());
+            }
+        };
+        // Exact canonical names first, then aliases, then skeletons.
+        let mut alias_hits: Vec<usize> = self.any_key.get(&key).cloned().unwrap_or_default();
+        alias_hits.sort_by_key(|&i| name_key(&self.entities[i].name) != key);
+        for i in alias_hits {
+            push(i, &mut out);
+        }
+        if let Some(list) = self.any_key.get(&translit_key(name)) {
+            for &i in list {
+                push(i, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Canonical name for an id.
+    pub fn canonical_name(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(|&i| self.entities[i].name.as_str())
+    }
+
+    /// Every surface form seen for an id.
+    pub fn aliases(&self, id: &str) -> Option<&[String]> {
+        self.by_id
+            .get(id)
+            .map(|&i| self.entities[i].aliases.as_slice())
     }
 }
-#[derive(Default, Clone)]
-pub struct Corroborator;
-impl Corroborator {
-    pub fn add(&mut self, _a: &str, _q: &str, _t: &str, _s: Option<&str>) -> Vec<(String, String)> {
-        Vec::new()
-    }
-}
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@
 //! read lock for one page at a time and clone that page out, so a slow
 //! client never holds a lock.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
@@ -18,38 +18,84 @@ use super::{
     QuoteFilter, SearchQuery, Store, StoreStats,
 };
 use crate::error::{Error, Result};
-use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, SearchHit};
+use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, SearchHit, Span};
 use crate::resolve::{name_key, Corroborator, Resolver};
 
-/// An article with everything extracted from it.
+/// A mention as stored: its surface form is a slice of the body, so it
+/// costs 20 bytes instead of three heap strings.
+#[derive(Debug, Clone, Copy)]
+struct StoredMention {
+    entity: u32,
+    span: Span,
+    bytes: (u32, u32),
+}
+
+#[derive(Debug, Clone)]
+struct StoredQuote {
+    bytes: (u32, u32),
+    span: Span,
+    kind: QuoteKind,
+    speaker: Option<u32>,
+    speaker_name: Box<str>,
+    speaker_role: Box<str>,
+    cue: Box<str>,
+    /// Article indices of corroborating articles.
+    corroborating: Vec<u32>,
+}
+
+/// An article with everything extracted from it, laid out compactly: one
+/// copy of the body, everything else as offsets and indices into it.
 #[derive(Debug, Clone)]
 struct StoredArticle {
-    article: Article,
-    mentions: Vec<Mention>,
-    quotes: Vec<Quote>,
-    author_keys: Vec<String>,
-    outlet_key: String,
+    id: Box<str>,
+    seq: u64,
+    source: Box<str>,
+    url: Box<str>,
+    title: Box<str>,
+    subtitle: Box<str>,
+    outlet: Box<str>,
+    authors: Box<[Box<str>]>,
+    published: Box<str>,
+    body: Box<str>,
+    paragraphs: Box<[(u32, u32)]>,
+    removed_lines: Box<[Box<str>]>,
+    /// Entity indices, by first mention.
+    entities: Box<[u32]>,
+    mentions: Box<[StoredMention]>,
+    quotes: Vec<StoredQuote>,
+    author_keys: Box<[Box<str>]>,
+    outlet_key: Box<str>,
     /// Entity ids and name keys of everyone quoted in the article.
-    speaker_keys: HashSet<String>,
+    speaker_keys: Box<[Box<str>]>,
+}
+
+impl StoredArticle {
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        self.body
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone)]
 struct EntityRecord {
-    entity: Entity,
-    aliases: BTreeSet<String>,
-    roles: BTreeSet<String>,
-    /// Where the entity is mentioned: (article seq, mention index).
-    mentions: Vec<ItemPos>,
+    id: Box<str>,
+    name: Box<str>,
+    entity_type: EntityType,
+    aliases: BTreeSet<Box<str>>,
+    roles: BTreeSet<Box<str>>,
+    mention_count: u32,
+    /// Article indices, in corpus order.
+    articles: Vec<u32>,
 }
 
 #[derive(Default)]
 struct Tables {
     /// Articles by `seq - 1`.
     articles: Vec<StoredArticle>,
-    by_id: HashMap<String, usize>,
-    entities: HashMap<String, EntityRecord>,
-    /// Quote id -> (article index, quote index), for corroboration updates.
-    quote_index: HashMap<String, (usize, usize)>,
+    by_id: HashMap<Box<str>, u32>,
+    entities: Vec<EntityRecord>,
+    entity_index: HashMap<Box<str>, u32>,
     resolver: Resolver,
     corroborator: Corroborator,
     duplicates: u64,
@@ -59,7 +105,7 @@ struct Tables {
     generation: u64,
 }
 
-type SortedEntities = Arc<Vec<(EntityPos, String)>>;
+type SortedEntities = Arc<Vec<(EntityPos, u32)>>;
 
 /// In-memory corpus with a tantivy index beside it.
 pub struct MemoryStore {
@@ -72,6 +118,18 @@ pub struct MemoryStore {
 
 fn poisoned() -> Error {
     Error::Internal("store lock poisoned".into())
+}
+
+fn boxed(strings: &[String]) -> Box<[Box<str>]> {
+    strings.iter().map(|s| s.as_str().into()).collect()
+}
+
+/// Byte offset of every char boundary of `text` (one past the end included),
+/// so code point spans can be turned into slices.
+fn char_to_byte(text: &str) -> Vec<u32> {
+    let mut offsets: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+    offsets.push(text.len() as u32);
+    offsets
 }
 
 impl MemoryStore {
@@ -105,10 +163,11 @@ impl MemoryStore {
                 return Ok(sorted.clone());
             }
         }
-        let mut sorted: Vec<(EntityPos, String)> = tables
+        let mut sorted: Vec<(EntityPos, u32)> = tables
             .entities
-            .values()
-            .map(|r| (EntityPos::of(&r.entity), r.entity.id.clone()))
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (tables.entity_pos(r), i as u32))
             .collect();
         sorted.sort();
         let sorted = Arc::new(sorted);
@@ -118,23 +177,122 @@ impl MemoryStore {
 }
 
 impl Tables {
+    fn entity_pos(&self, record: &EntityRecord) -> EntityPos {
+        EntityPos {
+            inverted_count: u32::MAX - record.mention_count,
+            name: record.name.to_string(),
+            id: record.id.to_string(),
+        }
+    }
+
+    fn entity(&self, index: u32) -> Option<Entity> {
+        let r = self.entities.get(index as usize)?;
+        Some(Entity {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            entity_type: r.entity_type,
+            aliases: r.aliases.iter().map(|a| a.to_string()).collect(),
+            mention_count: r.mention_count,
+            article_ids: r
+                .articles
+                .iter()
+                .filter_map(|&a| self.articles.get(a as usize))
+                .map(|a| a.id.to_string())
+                .collect(),
+            roles: r.roles.iter().map(|a| a.to_string()).collect(),
+        })
+    }
+
+    fn entity_id(&self, index: u32) -> &str {
+        self.entities
+            .get(index as usize)
+            .map(|e| &*e.id)
+            .unwrap_or_default()
+    }
+
+    fn article(&self, stored: &StoredArticle) -> Article {
+        Article {
+            id: stored.id.to_string(),
+            seq: stored.seq,
+            source: stored.source.to_string(),
+            url: stored.url.to_string(),
+            title: stored.title.to_string(),
+            subtitle: stored.subtitle.to_string(),
+            outlet: stored.outlet.to_string(),
+            authors: stored.authors.iter().map(|a| a.to_string()).collect(),
+            published: stored.published.to_string(),
+            body: stored.body.to_string(),
+            paragraphs: stored
+                .paragraphs
+                .iter()
+                .map(|&r| stored.slice(r).to_owned())
+                .collect(),
+            removed_lines: stored.removed_lines.iter().map(|l| l.to_string()).collect(),
+            entity_ids: stored
+                .entities
+                .iter()
+                .map(|&e| self.entity_id(e).to_owned())
+                .collect(),
+            quote_count: stored.quotes.len() as u32,
+            mention_count: stored.mentions.len() as u32,
+        }
+    }
+
+    fn mention(&self, stored: &StoredArticle, m: &StoredMention) -> Mention {
+        let entity = self.entities.get(m.entity as usize);
+        Mention {
+            entity_id: self.entity_id(m.entity).to_owned(),
+            article_id: stored.id.to_string(),
+            text: stored.slice(m.bytes).to_owned(),
+            span: m.span,
+            entity_type: entity.map_or(EntityType::Other, |e| e.entity_type),
+        }
+    }
+
+    /// A quote as served: the speaker's name follows the entity's current
+    /// canonical name, which can improve after the quote was stored.
+    fn quote(&self, stored: &StoredArticle, index: usize, q: &StoredQuote) -> Quote {
+        let speaker = q.speaker.and_then(|s| self.entities.get(s as usize));
+        Quote {
+            id: format!("{}/q{index}", stored.id),
+            article_id: stored.id.to_string(),
+            text: stored.slice(q.bytes).to_owned(),
+            speaker_entity_id: speaker.map(|e| e.id.to_string()).unwrap_or_default(),
+            speaker_name: speaker
+                .map(|e| e.name.to_string())
+                .unwrap_or_else(|| q.speaker_name.to_string()),
+            speaker_role: q.speaker_role.to_string(),
+            cue: q.cue.to_string(),
+            kind: q.kind,
+            span: q.span,
+            corroborating_article_ids: q
+                .corroborating
+                .iter()
+                .filter_map(|&a| self.articles.get(a as usize))
+                .map(|a| a.id.to_string())
+                .collect(),
+        }
+    }
+
+    fn outcome(stored: &StoredArticle, created: bool) -> InsertOutcome {
+        InsertOutcome {
+            article_id: stored.id.to_string(),
+            seq: stored.seq,
+            created,
+            entity_count: stored.entities.len() as u32,
+            mention_count: stored.mentions.len() as u32,
+            quote_count: stored.quotes.len() as u32,
+        }
+    }
+
     fn insert(&mut self, draft: ArticleDraft) -> (InsertOutcome, Option<IndexedArticle>) {
-        if let Some(&index) = self.by_id.get(&draft.id) {
+        if let Some(&index) = self.by_id.get(draft.id.as_str()) {
             self.duplicates += 1;
-            let stored = &self.articles[index];
-            let outcome = InsertOutcome {
-                article_id: stored.article.id.clone(),
-                seq: stored.article.seq,
-                created: false,
-                entity_count: stored.article.entity_ids.len() as u32,
-                mention_count: stored.article.mention_count,
-                quote_count: stored.article.quote_count,
-            };
-            return (outcome, None);
+            return (Self::outcome(&self.articles[index as usize], false), None);
         }
         self.generation += 1;
-        let seq = self.articles.len() as u64 + 1;
-        let article_index = self.articles.len();
+        let article_index = self.articles.len() as u32;
+        let seq = article_index as u64 + 1;
         let ArticleDraft {
             id: article_id,
             source,
@@ -144,137 +302,154 @@ impl Tables {
         } = draft;
         let resolved = self.resolver.resolve(&extraction);
 
-        // Entities: aliases and roles from the article, then every mention.
-        for (local, global) in extraction.entities.iter().zip(&resolved) {
-            let record = self
-                .entities
-                .entry(global.id.clone())
-                .or_insert_with(|| EntityRecord {
-                    entity: Entity {
-                        id: global.id.clone(),
-                        name: global.name.clone(),
-                        entity_type: global.entity_type,
-                        aliases: Vec::new(),
-                        mention_count: 0,
-                        article_ids: Vec::new(),
-                        roles: Vec::new(),
-                    },
-                    aliases: BTreeSet::new(),
-                    roles: BTreeSet::new(),
-                    mentions: Vec::new(),
-                });
-            record.aliases.extend(local.aliases.iter().cloned());
-            record.aliases.insert(local.name.clone());
-            record.roles.extend(local.roles.iter().cloned());
+        // Body and paragraph offsets.
+        let mut body = String::with_capacity(parsed.paragraphs.iter().map(|p| p.len() + 2).sum());
+        let mut paragraphs = Vec::with_capacity(parsed.paragraphs.len());
+        for (i, p) in parsed.paragraphs.iter().enumerate() {
+            if i > 0 {
+                body.push_str("\n\n");
+            }
+            let start = body.len() as u32;
+            body.push_str(p);
+            paragraphs.push((start, body.len() as u32));
         }
-        let mut mentions = Vec::with_capacity(extraction.mentions.len());
-        let mut entity_ids: Vec<String> = Vec::new();
-        let mut seen = HashSet::new();
-        for (index, mention) in extraction.mentions.iter().enumerate() {
-            let Some(global) = resolved.get(mention.entity) else {
-                continue;
+        let offsets = char_to_byte(&body);
+        let bytes_of = |span: Span| -> Option<(u32, u32)> {
+            let start = *offsets.get(span.start as usize)?;
+            let end = *offsets.get(span.end as usize)?;
+            (start <= end).then_some((start, end))
+        };
+
+        // Local entity -> global entity index, creating records as needed.
+        let mut global = Vec::with_capacity(resolved.len());
+        for (local, r) in extraction.entities.iter().zip(&resolved) {
+            let index = match self.entity_index.get(r.id.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let i = self.entities.len() as u32;
+                    self.entities.push(EntityRecord {
+                        id: r.id.as_str().into(),
+                        name: r.name.as_str().into(),
+                        entity_type: r.entity_type,
+                        aliases: BTreeSet::new(),
+                        roles: BTreeSet::new(),
+                        mention_count: 0,
+                        articles: Vec::new(),
+                    });
+                    self.entity_index.insert(r.id.as_str().into(), i);
+                    i
+                }
             };
-            if let Some(record) = self.entities.get_mut(&global.id) {
-                record.entity.mention_count += 1;
-                record.aliases.insert(mention.text.clone());
-                record.mentions.push(ItemPos {
-                    seq,
-                    index: index as u32,
-                });
-                if record.entity.article_ids.last() != Some(&article_id) {
-                    record.entity.article_ids.push(article_id.clone());
+            let record = &mut self.entities[index as usize];
+            record.aliases.insert(local.name.as_str().into());
+            record
+                .aliases
+                .extend(local.aliases.iter().map(|a| a.as_str().into()));
+            record
+                .roles
+                .extend(local.roles.iter().map(|a| a.as_str().into()));
+            if let Some(name) = self.resolver.canonical_name(&r.id) {
+                if *record.name != *name {
+                    record.name = name.into();
                 }
             }
-            if seen.insert(global.id.clone()) {
-                entity_ids.push(global.id.clone());
+            global.push(index);
+        }
+
+        let mut mentions = Vec::with_capacity(extraction.mentions.len());
+        let mut entities: Vec<u32> = Vec::new();
+        for m in &extraction.mentions {
+            let (Some(&entity), Some(bytes)) = (global.get(m.entity), bytes_of(m.span)) else {
+                continue;
+            };
+            let record = &mut self.entities[entity as usize];
+            record.mention_count += 1;
+            if let Some(text) = body.get(bytes.0 as usize..bytes.1 as usize) {
+                if !record.aliases.contains(text) {
+                    record.aliases.insert(text.into());
+                }
             }
-            mentions.push(Mention {
-                entity_id: global.id.clone(),
-                article_id: article_id.clone(),
-                text: mention.text.clone(),
-                span: mention.span,
-                entity_type: global.entity_type,
+            if !entities.contains(&entity) {
+                entities.push(entity);
+            }
+            mentions.push(StoredMention {
+                entity,
+                span: m.span,
+                bytes,
             });
         }
         // Entities found without a mention still belong to the article.
-        for global in &resolved {
-            if seen.insert(global.id.clone()) {
-                entity_ids.push(global.id.clone());
-                if let Some(record) = self.entities.get_mut(&global.id) {
-                    if record.entity.article_ids.last() != Some(&article_id) {
-                        record.entity.article_ids.push(article_id.clone());
-                    }
-                }
+        for &entity in &global {
+            if !entities.contains(&entity) {
+                entities.push(entity);
             }
         }
-        for global in &resolved {
-            if let Some(record) = self.entities.get_mut(&global.id) {
-                if let Some(name) = self.resolver.canonical_name(&global.id) {
-                    record.entity.name = name.to_owned();
-                }
-                record.entity.aliases = record.aliases.iter().cloned().collect();
-                record.entity.roles = record.roles.iter().cloned().collect();
+        for &entity in &entities {
+            let record = &mut self.entities[entity as usize];
+            if record.articles.last() != Some(&article_index) {
+                record.articles.push(article_index);
             }
         }
 
         // Quotes, and corroboration with quotes already stored.
         let mut quotes = Vec::with_capacity(extraction.quotes.len());
-        let mut speaker_keys = HashSet::new();
-        let mut corroborations = Vec::new();
+        let mut speaker_keys: BTreeSet<Box<str>> = BTreeSet::new();
+        let mut corroborated: Vec<(u32, usize)> = Vec::new();
         for (index, local) in extraction.quotes.iter().enumerate() {
-            let quote_id = format!("{article_id}/q{index}");
-            let speaker = local.speaker_entity.and_then(|i| resolved.get(i));
-            let speaker_entity_id = speaker.map(|s| s.id.clone()).unwrap_or_default();
-            if !speaker_entity_id.is_empty() {
-                speaker_keys.insert(speaker_entity_id.clone());
+            let Some(bytes) = bytes_of(local.span) else {
+                continue;
+            };
+            let speaker = local.speaker_entity.and_then(|i| global.get(i).copied());
+            let speaker_id = speaker.map(|s| self.entity_id(s).to_owned());
+            if let Some(id) = &speaker_id {
+                speaker_keys.insert(id.as_str().into());
             }
             if !local.speaker_name.is_empty() {
-                speaker_keys.insert(name_key(&local.speaker_name));
+                speaker_keys.insert(name_key(&local.speaker_name).into());
             }
             let mut corroborating = Vec::new();
             if local.kind != QuoteKind::Scare {
-                let matches = self.corroborator.add(
-                    &article_id,
-                    &quote_id,
-                    &local.text,
-                    speaker.map(|s| s.id.as_str()),
-                );
-                for (other_article, other_quote) in matches {
-                    if other_article != article_id && !corroborating.contains(&other_article) {
-                        corroborating.push(other_article);
+                let quote_id = format!("{article_id}/q{index}");
+                let text = body
+                    .get(bytes.0 as usize..bytes.1 as usize)
+                    .unwrap_or_default();
+                for (other_article, other_quote) in
+                    self.corroborator
+                        .add(&article_id, &quote_id, text, speaker_id.as_deref())
+                {
+                    let Some(&other) = self.by_id.get(other_article.as_str()) else {
+                        continue;
+                    };
+                    if !corroborating.contains(&other) {
+                        corroborating.push(other);
                     }
-                    corroborations.push(other_quote);
+                    if let Some(q) = other_quote
+                        .rsplit_once("/q")
+                        .and_then(|(_, i)| i.parse::<usize>().ok())
+                    {
+                        corroborated.push((other, q));
+                    }
                 }
             }
-            self.quote_index
-                .insert(quote_id.clone(), (article_index, index));
-            quotes.push(Quote {
-                id: quote_id,
-                article_id: article_id.clone(),
-                text: local.text.clone(),
-                speaker_entity_id,
-                speaker_name: local.speaker_name.clone(),
-                speaker_role: local.speaker_role.clone(),
-                cue: local.cue.clone(),
-                kind: local.kind,
+            quotes.push(StoredQuote {
+                bytes,
                 span: local.span,
-                corroborating_article_ids: corroborating,
+                kind: local.kind,
+                speaker,
+                speaker_name: local.speaker_name.as_str().into(),
+                speaker_role: local.speaker_role.as_str().into(),
+                cue: local.cue.as_str().into(),
+                corroborating,
             });
         }
-        for other_quote in corroborations {
-            if let Some(&(a, q)) = self.quote_index.get(&other_quote) {
-                if a == article_index {
-                    continue;
-                }
-                if let Some(quote) = self.articles[a].quotes.get_mut(q) {
-                    if !quote.corroborating_article_ids.contains(&article_id) {
-                        quote.corroborating_article_ids.push(article_id.clone());
-                    }
+        for (other, q) in corroborated {
+            if let Some(quote) = self.articles[other as usize].quotes.get_mut(q) {
+                if !quote.corroborating.contains(&article_index) {
+                    quote.corroborating.push(article_index);
                 }
             }
         }
 
-        let body = parsed.body();
         let outlet_key = name_key(&parsed.outlet);
         let author_keys: Vec<String> = parsed.authors.iter().map(|a| name_key(a)).collect();
         let indexed = IndexedArticle {
@@ -284,55 +459,47 @@ impl Tables {
             outlet_key: outlet_key.clone(),
             author_keys: author_keys.clone(),
             published: parsed.published.clone(),
-            entity_ids: entity_ids.clone(),
-            speaker_keys: speaker_keys.iter().cloned().collect(),
-        };
-        let outcome = InsertOutcome {
-            article_id: article_id.clone(),
-            seq,
-            created: true,
-            entity_count: entity_ids.len() as u32,
-            mention_count: mentions.len() as u32,
-            quote_count: quotes.len() as u32,
+            entity_ids: entities
+                .iter()
+                .map(|&e| self.entity_id(e).to_owned())
+                .collect(),
+            speaker_keys: speaker_keys.iter().map(|k| k.to_string()).collect(),
         };
         self.mention_total += mentions.len() as u64;
         self.quote_total += quotes.len() as u64;
-        let article = Article {
-            id: article_id.clone(),
+        let stored = StoredArticle {
+            id: article_id.as_str().into(),
             seq,
-            source,
-            url,
-            title: parsed.title,
-            subtitle: parsed.subtitle,
-            outlet: parsed.outlet,
-            authors: parsed.authors,
-            published: parsed.published,
-            body,
-            paragraphs: parsed.paragraphs,
-            removed_lines: parsed.removed_lines,
-            entity_ids,
-            quote_count: quotes.len() as u32,
-            mention_count: mentions.len() as u32,
-        };
-        self.by_id.insert(article_id, article_index);
-        self.articles.push(StoredArticle {
-            article,
-            mentions,
+            source: source.into(),
+            url: url.into(),
+            title: parsed.title.into(),
+            subtitle: parsed.subtitle.into(),
+            outlet: parsed.outlet.into(),
+            authors: boxed(&parsed.authors),
+            published: parsed.published.into(),
+            body: body.into(),
+            paragraphs: paragraphs.into(),
+            removed_lines: boxed(&parsed.removed_lines),
+            entities: entities.into(),
+            mentions: mentions.into(),
             quotes,
-            author_keys,
-            outlet_key,
-            speaker_keys,
-        });
+            author_keys: boxed(&author_keys),
+            outlet_key: outlet_key.into(),
+            speaker_keys: speaker_keys.into_iter().collect(),
+        };
+        let outcome = Self::outcome(&stored, true);
+        self.by_id.insert(article_id.into(), article_index);
+        self.articles.push(stored);
         (outcome, Some(indexed))
     }
 
     fn article_by_id(&self, id: &str) -> Option<&StoredArticle> {
-        self.by_id.get(id).map(|&i| &self.articles[i])
+        self.by_id.get(id).map(|&i| &self.articles[i as usize])
     }
 
     /// Entity ids and name keys a speaker filter value stands for.
     fn speaker_keys(&self, speaker: &str) -> Vec<String> {
-        if self.entities.contains_key(speaker) {
+        if self.entity_index.contains_key(speaker) {
             return vec![speaker.to_owned()];
         }
         let mut keys = self.resolver.lookup(speaker);
@@ -341,39 +508,47 @@ impl Tables {
     }
 
     fn matches(&self, stored: &StoredArticle, filter: &ResolvedArticleFilter) -> bool {
-        let a = &stored.article;
         if let Some(key) = &filter.outlet_key {
-            if &stored.outlet_key != key {
+            if *stored.outlet_key != **key {
                 return false;
             }
         }
         if let Some(key) = &filter.author_key {
-            if !stored.author_keys.contains(key) {
+            if !stored.author_keys.iter().any(|k| **k == **key) {
                 return false;
             }
         }
         if filter.published_from.is_some() || filter.published_to.is_some() {
-            if a.published.is_empty() {
+            let published = &*stored.published;
+            if published.is_empty() {
                 return false;
             }
-            if let Some(from) = &filter.published_from {
-                if a.published.as_str() < from.as_str() {
-                    return false;
-                }
+            if filter
+                .published_from
+                .as_deref()
+                .is_some_and(|from| published < from)
+            {
+                return false;
             }
-            if let Some(to) = &filter.published_to {
-                if a.published.as_str() > to.as_str() {
-                    return false;
-                }
+            if filter
+                .published_to
+                .as_deref()
+                .is_some_and(|to| published > to)
+            {
+                return false;
             }
         }
-        if let Some(id) = &filter.entity_id {
-            if !a.entity_ids.contains(id) {
-                return false;
+        if let Some(entity) = filter.entity {
+            match entity {
+                Some(index) if stored.entities.contains(&index) => {}
+                _ => return false,
             }
         }
         if let Some(keys) = &filter.speaker_keys {
-            if !keys.iter().any(|k| stored.speaker_keys.contains(k)) {
+            if !keys
+                .iter()
+                .any(|k| stored.speaker_keys.iter().any(|s| **s == **k))
+            {
                 return false;
             }
         }
@@ -387,18 +562,12 @@ impl Tables {
             published_from: filter.published_from.clone(),
             published_to: filter.published_to.clone(),
             entity_id: filter.entity_id.clone(),
+            entity: filter
+                .entity_id
+                .as_deref()
+                .map(|id| self.entity_index.get(id).copied()),
             speaker_keys: filter.speaker.as_deref().map(|s| self.speaker_keys(s)),
         }
-    }
-
-    /// A quote as served: the speaker's name follows the entity's current
-    /// canonical name, which can improve after the quote was stored.
-    fn served_quote(&self, quote: &Quote) -> Quote {
-        let mut quote = quote.clone();
-        if let Some(record) = self.entities.get(&quote.speaker_entity_id) {
-            quote.speaker_name = record.entity.name.clone();
-        }
-        quote
     }
 }
 
@@ -408,6 +577,8 @@ struct ResolvedArticleFilter {
     published_from: Option<String>,
     published_to: Option<String>,
     entity_id: Option<String>,
+    /// `Some(None)`: an entity was asked for that does not exist.
+    entity: Option<Option<u32>>,
     speaker_keys: Option<Vec<String>>,
 }
 
@@ -448,7 +619,8 @@ impl Store for MemoryStore {
     }
 
     async fn article(&self, id: &str) -> Result<Option<Article>> {
-        Ok(self.read()?.article_by_id(id).map(|s| s.article.clone()))
+        let tables = self.read()?;
+        Ok(tables.article_by_id(id).map(|s| tables.article(s)))
     }
 
     async fn articles(
@@ -464,7 +636,7 @@ impl Store for MemoryStore {
             .iter()
             .filter(|s| tables.matches(s, &filter))
             .take(max)
-            .map(|s| s.article.clone())
+            .map(|s| tables.article(s))
             .collect())
     }
 
@@ -485,7 +657,14 @@ impl Store for MemoryStore {
                 self.tables
                     .read()
                     .ok()
-                    .and_then(|t| t.article_by_id(id).map(|s| s.article.paragraphs.clone()))
+                    .and_then(|t| {
+                        t.article_by_id(id).map(|s| {
+                            s.paragraphs
+                                .iter()
+                                .map(|&r| s.slice(r).to_owned())
+                                .collect()
+                        })
+                    })
                     .unwrap_or_default()
             },
         )?;
@@ -493,36 +672,40 @@ impl Store for MemoryStore {
         Ok(ranked
             .into_iter()
             .filter_map(|hit| {
-                let a = &tables.article_by_id(&hit.article_id)?.article;
+                let a = tables.article_by_id(&hit.article_id)?;
                 Some(SearchHit {
+                    title: a.title.to_string(),
+                    outlet: a.outlet.to_string(),
+                    published: a.published.to_string(),
+                    source: a.source.to_string(),
                     article_id: hit.article_id,
-                    title: a.title.clone(),
                     score: hit.score,
                     snippets: hit.snippets,
-                    outlet: a.outlet.clone(),
-                    published: a.published.clone(),
-                    source: a.source.clone(),
                 })
             })
             .collect())
     }
 
     async fn entity(&self, id: &str) -> Result<Option<Entity>> {
-        Ok(self.read()?.entities.get(id).map(|r| r.entity.clone()))
+        let tables = self.read()?;
+        Ok(tables.entity_index.get(id).and_then(|&i| tables.entity(i)))
     }
 
     async fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
         let tables = self.read()?;
-        let mut found: Vec<Entity> = tables
+        let mut found: Vec<(EntityPos, u32)> = tables
             .resolver
             .lookup(name)
             .iter()
-            .filter_map(|id| tables.entities.get(id))
-            .map(|r| r.entity.clone())
+            .filter_map(|id| tables.entity_index.get(id.as_str()))
+            .map(|&i| (tables.entity_pos(&tables.entities[i as usize]), i))
             .collect();
-        found.sort_by(|a, b| EntityPos::of(a).cmp(&EntityPos::of(b)));
-        found.dedup_by(|a, b| a.id == b.id);
-        Ok(found)
+        found.sort();
+        found.dedup_by_key(|(_, i)| *i);
+        Ok(found
+            .into_iter()
+            .filter_map(|(_, i)| tables.entity(i))
+            .collect())
     }
 
     async fn entities(
@@ -537,40 +720,37 @@ impl Store for MemoryStore {
             Some(pos) => sorted.partition_point(|(p, _)| p <= pos),
             None => 0,
         };
-        let article_entities: Option<HashSet<&String>> = match &filter.article_id {
+        let in_article: Option<&[u32]> = match &filter.article_id {
             Some(id) => match tables.article_by_id(id) {
-                Some(s) => Some(s.article.entity_ids.iter().collect()),
+                Some(s) => Some(&s.entities),
                 None => return Ok(Vec::new()),
             },
             None => None,
         };
         let prefix = filter.name_prefix.as_deref().map(name_key);
         let mut page = Vec::new();
-        for (_, id) in &sorted[start..] {
+        for &(_, index) in &sorted[start..] {
             if page.len() >= max {
                 break;
             }
-            let Some(record) = tables.entities.get(id) else {
+            let Some(r) = tables.entities.get(index as usize) else {
                 continue;
             };
-            let e = &record.entity;
-            if filter.entity_type.is_some_and(|t| t != e.entity_type)
-                || e.mention_count < filter.min_mentions
-                || article_entities
-                    .as_ref()
-                    .is_some_and(|set| !set.contains(id))
+            if filter.entity_type.is_some_and(|t| t != r.entity_type)
+                || r.mention_count < filter.min_mentions
+                || in_article.is_some_and(|set| !set.contains(&index))
             {
                 continue;
             }
             if let Some(prefix) = &prefix {
-                let hit = std::iter::once(&e.name)
-                    .chain(&e.aliases)
+                let hit = std::iter::once(&r.name)
+                    .chain(&r.aliases)
                     .any(|n| name_key(n).starts_with(prefix.as_str()));
                 if !hit {
                     continue;
                 }
             }
-            page.push(e.clone());
+            page.extend(tables.entity(index));
         }
         Ok(page)
     }
@@ -582,64 +762,49 @@ impl Store for MemoryStore {
         max: usize,
     ) -> Result<Vec<(ItemPos, Mention)>> {
         let tables = self.read()?;
-        let is_after = |pos: &ItemPos| after.is_none_or(|a| *pos > a);
-        let at = |pos: ItemPos| -> Option<(ItemPos, Mention)> {
-            let stored = tables.articles.get((pos.seq - 1) as usize)?;
-            Some((pos, stored.mentions.get(pos.index as usize)?.clone()))
+        let entity = match &filter.entity_id {
+            Some(id) => match tables.entity_index.get(id.as_str()) {
+                Some(&i) => Some(i),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
         };
-        let page = match (&filter.entity_id, &filter.article_id) {
-            (Some(entity_id), article_id) => {
-                let Some(record) = tables.entities.get(entity_id) else {
-                    return Ok(Vec::new());
-                };
-                let seq = match article_id {
-                    Some(id) => match tables.article_by_id(id) {
-                        Some(s) => Some(s.article.seq),
-                        None => return Ok(Vec::new()),
-                    },
-                    None => None,
-                };
-                let start = record.mentions.partition_point(|p| !is_after(p));
-                record.mentions[start..]
-                    .iter()
-                    .filter(|p| seq.is_none_or(|s| p.seq == s))
-                    .take(max)
-                    .filter_map(|&p| at(p))
-                    .collect()
-            }
-            (None, Some(article_id)) => {
-                let Some(stored) = tables.article_by_id(article_id) else {
-                    return Ok(Vec::new());
-                };
-                let seq = stored.article.seq;
-                (0..stored.mentions.len() as u32)
-                    .map(|index| ItemPos { seq, index })
-                    .filter(|p| is_after(p))
-                    .take(max)
-                    .filter_map(at)
-                    .collect()
+        // Which articles to scan, in corpus order.
+        let candidates: Box<dyn Iterator<Item = u32> + '_> = match (&filter.article_id, entity) {
+            (Some(id), _) => match tables.by_id.get(id.as_str()) {
+                Some(&a) => Box::new(std::iter::once(a)),
+                None => return Ok(Vec::new()),
+            },
+            (None, Some(e)) => {
+                let articles = &tables.entities[e as usize].articles;
+                let from = after.map_or(0, |p| p.seq.saturating_sub(1) as u32);
+                let start = articles.partition_point(|&a| a < from);
+                Box::new(articles[start..].iter().copied())
             }
             (None, None) => {
-                let start = after.map_or(0, |a| (a.seq - 1) as usize);
-                let mut page = Vec::new();
-                for stored in tables.articles.iter().skip(start) {
-                    let seq = stored.article.seq;
-                    for (index, m) in stored.mentions.iter().enumerate() {
-                        let pos = ItemPos {
-                            seq,
-                            index: index as u32,
-                        };
-                        if is_after(&pos) {
-                            page.push((pos, m.clone()));
-                            if page.len() >= max {
-                                return Ok(page);
-                            }
-                        }
-                    }
-                }
-                page
+                let from = after.map_or(0, |p| p.seq.saturating_sub(1) as u32);
+                Box::new(from..tables.articles.len() as u32)
             }
         };
+        let mut page = Vec::new();
+        for a in candidates {
+            let Some(stored) = tables.articles.get(a as usize) else {
+                continue;
+            };
+            for (index, m) in stored.mentions.iter().enumerate() {
+                let pos = ItemPos {
+                    seq: stored.seq,
+                    index: index as u32,
+                };
+                if after.is_some_and(|p| pos <= p) || entity.is_some_and(|e| e != m.entity) {
+                    continue;
+                }
+                page.push((pos, tables.mention(stored, m)));
+                if page.len() >= max {
+                    return Ok(page);
+                }
+            }
+        }
         Ok(page)
     }
 
@@ -652,47 +817,51 @@ impl Store for MemoryStore {
         let tables = self.read()?;
         let speaker_keys = filter.speaker.as_deref().map(|s| tables.speaker_keys(s));
         let needle = filter.text_contains.as_deref().map(str::to_lowercase);
-        let articles: Vec<&StoredArticle> = match &filter.article_id {
-            Some(id) => tables.article_by_id(id).into_iter().collect(),
+        let candidates: Box<dyn Iterator<Item = &StoredArticle> + '_> = match &filter.article_id {
+            Some(id) => Box::new(tables.article_by_id(id).into_iter()),
             None => {
-                let start = after.map_or(0, |a| (a.seq.saturating_sub(1)) as usize);
-                tables.articles.iter().skip(start).collect()
+                let start = after.map_or(0, |a| a.seq.saturating_sub(1) as usize);
+                Box::new(tables.articles.iter().skip(start))
             }
         };
         let mut page = Vec::new();
-        for stored in articles {
+        for stored in candidates {
             if let Some(keys) = &speaker_keys {
-                if !keys.iter().any(|k| stored.speaker_keys.contains(k)) {
+                if !keys
+                    .iter()
+                    .any(|k| stored.speaker_keys.iter().any(|s| **s == **k))
+                {
                     continue;
                 }
             }
-            let seq = stored.article.seq;
-            for (index, quote) in stored.quotes.iter().enumerate() {
+            for (index, q) in stored.quotes.iter().enumerate() {
                 let pos = ItemPos {
-                    seq,
+                    seq: stored.seq,
                     index: index as u32,
                 };
-                if after.is_some_and(|a| pos <= a) {
-                    continue;
-                }
-                if filter.kind.is_some_and(|k| k != quote.kind) {
+                if after.is_some_and(|a| pos <= a) || filter.kind.is_some_and(|k| k != q.kind) {
                     continue;
                 }
                 if let Some(keys) = &speaker_keys {
-                    let quote_keys = [
-                        quote.speaker_entity_id.clone(),
-                        name_key(&quote.speaker_name),
-                    ];
-                    if !quote_keys.iter().any(|k| !k.is_empty() && keys.contains(k)) {
+                    let id = q.speaker.map(|s| tables.entity_id(s)).unwrap_or_default();
+                    let name = name_key(&q.speaker_name);
+                    let hit = keys
+                        .iter()
+                        .any(|k| (!id.is_empty() && k == id) || (!name.is_empty() && *k == name));
+                    if !hit {
                         continue;
                     }
                 }
                 if let Some(needle) = &needle {
-                    if !quote.text.to_lowercase().contains(needle.as_str()) {
+                    if !stored
+                        .slice(q.bytes)
+                        .to_lowercase()
+                        .contains(needle.as_str())
+                    {
                         continue;
                     }
                 }
-                page.push((pos, tables.served_quote(quote)));
+                page.push((pos, tables.quote(stored, index, q)));
                 if page.len() >= max {
                     return Ok(page);
                 }
@@ -704,8 +873,8 @@ impl Store for MemoryStore {
     async fn stats(&self) -> Result<StoreStats> {
         let tables = self.read()?;
         let mut by_type: HashMap<EntityType, u64> = HashMap::new();
-        for record in tables.entities.values() {
-            *by_type.entry(record.entity.entity_type).or_default() += 1;
+        for record in &tables.entities {
+            *by_type.entry(record.entity_type).or_default() += 1;
         }
         let entities_by_type = EntityType::ALL
             .iter()
@@ -715,7 +884,7 @@ impl Store for MemoryStore {
             .articles
             .iter()
             .flat_map(|a| &a.quotes)
-            .filter(|q| !q.corroborating_article_ids.is_empty())
+            .filter(|q| !q.corroborating.is_empty())
             .count() as u64;
         Ok(StoreStats {
             articles: tables.articles.len() as u64,

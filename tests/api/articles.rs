@@ -49,10 +49,15 @@ async fn get_article_by_id_and_view() {
         })
         .await
         .unwrap()
-        .into_inner()
-        .article
-        .unwrap();
-    assert_eq!(got, first);
+        .into_inner();
+    assert!(got.cursor.is_empty() && !first.cursor.is_empty());
+    assert_eq!(
+        got,
+        pb::Article {
+            cursor: String::new(),
+            ..first.clone()
+        }
+    );
     let basic = app
         .client
         .get_article(pb::GetArticleRequest {
@@ -61,9 +66,7 @@ async fn get_article_by_id_and_view() {
         })
         .await
         .unwrap()
-        .into_inner()
-        .article
-        .unwrap();
+        .into_inner();
     assert!(basic.body.is_empty() && basic.paragraphs.is_empty());
     assert_eq!(basic.title, first.title);
 
@@ -134,7 +137,7 @@ async fn limit_and_cursor_resume_exactly_after_an_item() {
     let resumed: Vec<String> = first_two
         .iter()
         .chain(&rest)
-        .map(|r| r.article.as_ref().unwrap().id.clone())
+        .map(|r| r.id.clone())
         .collect();
     assert_eq!(
         resumed,
@@ -163,7 +166,7 @@ async fn filters_by_outlet_author_date_entity_and_speaker() {
             .await
             .unwrap()
             .into_iter()
-            .map(|r| r.article.unwrap().id)
+            .map(|r| r.id)
             .collect::<Vec<_>>()
         }
     };

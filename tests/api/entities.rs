@@ -60,15 +60,13 @@ async fn entity_filters_and_cursor() {
     .await;
     assert!(people
         .iter()
-        .all(|r| r.entity.as_ref().unwrap().r#type == pb::EntityType::Person as i32));
+        .all(|r| r.r#type == pb::EntityType::Person as i32));
     let frequent = list(pb::ListEntitiesRequest {
         min_mentions: 5,
         ..Default::default()
     })
     .await;
-    assert!(frequent
-        .iter()
-        .all(|r| r.entity.as_ref().unwrap().mention_count >= 5));
+    assert!(frequent.iter().all(|r| r.mention_count >= 5));
     assert!(frequent.len() < all.len());
 
     let target = &all[0];
@@ -83,9 +81,7 @@ async fn entity_filters_and_cursor() {
         ..Default::default()
     })
     .await;
-    assert!(by_prefix
-        .iter()
-        .any(|r| r.entity.as_ref().unwrap().id == target.id));
+    assert!(by_prefix.iter().any(|r| r.id == target.id));
 
     let articles = all_articles(&mut app.client).await;
     let in_article = list(pb::ListEntitiesRequest {
@@ -93,10 +89,7 @@ async fn entity_filters_and_cursor() {
         ..Default::default()
     })
     .await;
-    let mut ids: Vec<String> = in_article
-        .iter()
-        .map(|r| r.entity.as_ref().unwrap().id.clone())
-        .collect();
+    let mut ids: Vec<String> = in_article.iter().map(|r| r.id.clone()).collect();
     ids.sort();
     let mut expected = articles[0].entity_ids.clone();
     expected.sort();
@@ -115,7 +108,7 @@ async fn entity_filters_and_cursor() {
     let resumed: Vec<String> = first_three
         .iter()
         .chain(&rest)
-        .map(|r| r.entity.as_ref().unwrap().id.clone())
+        .map(|r| r.id.clone())
         .collect();
     assert_eq!(
         resumed,
@@ -147,12 +140,7 @@ async fn get_entity_by_id_or_any_alias_case_and_accent_insensitively() {
             id: id.into(),
             name: name.into(),
         };
-        async move {
-            client
-                .get_entity(request)
-                .await
-                .map(|r| r.into_inner().entity.unwrap())
-        }
+        async move { client.get_entity(request).await.map(|r| r.into_inner()) }
     };
     assert_eq!(get(&person.id, "").await.unwrap().id, person.id);
     for alias in &person.aliases {
@@ -223,7 +211,7 @@ async fn mentions_slice_the_body_exactly_and_resume() {
         .unwrap();
         assert_eq!(mentions.len() as u32, article.mention_count);
         for r in &mentions {
-            let m = r.mention.as_ref().unwrap();
+            let m = r;
             assert_eq!(m.article_id, article.id);
             assert_eq!(slice(&article.body, m.span.as_ref().unwrap()), m.text);
             assert!(article.entity_ids.contains(&m.entity_id));
@@ -282,7 +270,5 @@ async fn mentions_slice_the_body_exactly_and_resume() {
     .await
     .unwrap();
     assert_eq!(of_entity.len() as u32, entity.mention_count);
-    assert!(of_entity
-        .iter()
-        .all(|r| r.mention.as_ref().unwrap().entity_id == entity.id));
+    assert!(of_entity.iter().all(|r| r.entity_id == entity.id));
 }

@@ -121,12 +121,7 @@ pub async fn all_articles(client: &mut Client) -> Vec<pb::Article> {
         .await
         .expect("list")
         .into_inner();
-    collect(stream)
-        .await
-        .expect("stream")
-        .into_iter()
-        .filter_map(|r| r.article)
-        .collect()
+    collect(stream).await.expect("stream").into_iter().collect()
 }
 
 pub async fn all_entities(client: &mut Client) -> Vec<pb::Entity> {
@@ -135,12 +130,7 @@ pub async fn all_entities(client: &mut Client) -> Vec<pb::Entity> {
         .await
         .expect("list")
         .into_inner();
-    collect(stream)
-        .await
-        .expect("stream")
-        .into_iter()
-        .filter_map(|r| r.entity)
-        .collect()
+    collect(stream).await.expect("stream").into_iter().collect()
 }
 
 pub async fn all_quotes(client: &mut Client, request: pb::ListQuotesRequest) -> Vec<pb::Quote> {
@@ -149,12 +139,7 @@ pub async fn all_quotes(client: &mut Client, request: pb::ListQuotesRequest) -> 
         .await
         .expect("list")
         .into_inner();
-    collect(stream)
-        .await
-        .expect("stream")
-        .into_iter()
-        .filter_map(|r| r.quote)
-        .collect()
+    collect(stream).await.expect("stream").into_iter().collect()
 }
 
 /// Asserts an INVALID_ARGUMENT that names `field` in its BadRequest details.

@@ -150,9 +150,7 @@ async fn metadata_given_at_ingest_overrides_extraction() {
         })
         .await
         .unwrap()
-        .into_inner()
-        .article
-        .unwrap();
+        .into_inner();
     assert_eq!(article.title, "Given title");
     assert_eq!(article.outlet, "Given Outlet");
     assert_eq!(article.authors, vec!["A. Writer".to_string()]);
@@ -178,7 +176,7 @@ async fn watch_delivers_live_articles_and_resumes_without_gaps() {
         .expect("watch delivered nothing")
         .unwrap()
         .unwrap();
-    assert_eq!(got.article.as_ref().unwrap().id, first.article_id);
+    assert_eq!(got.id, first.article_id);
     assert_eq!(got.cursor, first.cursor);
     drop(watch);
 
@@ -201,7 +199,7 @@ async fn watch_delivers_live_articles_and_resumes_without_gaps() {
         .unwrap()
         .unwrap()
         .unwrap();
-    assert_eq!(replayed.article.unwrap().id, second.article_id);
+    assert_eq!(replayed.id, second.article_id);
 
     // from_start replays the whole corpus in order, with a filter applied.
     let all = all_articles(&mut app.client).await;
@@ -221,7 +219,7 @@ async fn watch_delivers_live_articles_and_resumes_without_gaps() {
             .unwrap()
             .unwrap()
             .unwrap();
-        let a = r.article.unwrap();
+        let a = r;
         assert_eq!(a.id, expected.id);
         assert!(a.body.is_empty());
     }
@@ -245,7 +243,7 @@ async fn watch_delivers_live_articles_and_resumes_without_gaps() {
         .unwrap()
         .unwrap()
         .unwrap();
-    assert_eq!(r.article.unwrap().published, "2019-03-03");
+    assert_eq!(r.published, "2019-03-03");
 }
 
 #[tokio::test]

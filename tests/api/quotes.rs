@@ -50,9 +50,7 @@ async fn quotes_by_speaker_name_id_text_and_kind() {
         })
         .await
         .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+        .into_inner();
     let by_id = all_quotes(
         &mut app.client,
         pb::ListQuotesRequest {

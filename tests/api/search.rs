@@ -5,7 +5,7 @@ use crate::helpers::*;
 async fn search(
     client: &mut Client,
     request: pb::SearchArticlesRequest,
-) -> Result<Vec<pb::SearchArticlesResponse>, tonic::Status> {
+) -> Result<Vec<pb::SearchHit>, tonic::Status> {
     collect(client.search_articles(request).await?.into_inner()).await
 }
 
@@ -21,10 +21,10 @@ async fn ranks_hits_with_highlighted_snippets() {
     let mut app = spawn_app().await;
     let hits = search(&mut app.client, query("nuclear")).await.unwrap();
     assert!(hits.len() >= 3);
-    let scores: Vec<f32> = hits.iter().map(|h| h.hit.as_ref().unwrap().score).collect();
+    let scores: Vec<f32> = hits.iter().map(|h| h.score).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     for r in &hits {
-        let hit = r.hit.as_ref().unwrap();
+        let hit = r;
         assert!(!hit.source.is_empty());
         let snippet = &hit.snippets[0];
         let h = &snippet.highlights[0];
@@ -36,10 +36,8 @@ async fn ranks_hits_with_highlighted_snippets() {
 #[tokio::test]
 async fn phrases_booleans_filters_and_paging() {
     let mut app = spawn_app().await;
-    let ids = |hits: &[pb::SearchArticlesResponse]| -> Vec<String> {
-        hits.iter()
-            .map(|h| h.hit.as_ref().unwrap().article_id.clone())
-            .collect()
+    let ids = |hits: &[pb::SearchHit]| -> Vec<String> {
+        hits.iter().map(|h| h.article_id.clone()).collect()
     };
     let articles = all_articles(&mut app.client).await;
     let containing = |phrase: &str| -> Vec<String> {
@@ -116,9 +114,7 @@ async fn phrases_booleans_filters_and_paging() {
     .await
     .unwrap();
     assert!(!filtered.is_empty());
-    assert!(filtered
-        .iter()
-        .all(|h| h.hit.as_ref().unwrap().published == dated.published));
+    assert!(filtered.iter().all(|h| h.published == dated.published));
 }
 
 #[tokio::test]

@@ -115,74 +115,76 @@ expect() {
   if "${jsonq[@]}" check "$2" "$3" 2>"$tmp/why"; then pass "$1"; else cat "$2" >>"$tmp/why"; fail "$1" "$tmp/why"; fi
 }
 # usage: call_expect NAME METHOD JSON EXPR
+calls=0
 call_expect() {
-  local out=$tmp/out.$RANDOM
+  calls=$((calls + 1))
+  local out=$tmp/out.$calls
   if rpc "$out" "$svc/$2" -d "$3"; then expect "$1" "$out" "$4"; else fail "$1" "$out.err"; fi
 }
 
 seed_sources=$(cd "$root/seeds" && ls -1 | python3 -c 'import json,sys; print(json.dumps(sorted(sys.stdin.read().split())))')
 call_expect "ListArticles {} streams 5 articles whose sources are the seed file names" ListArticles '{}' \
-  "len(objs) == 5 and sorted(o['article']['source'] for o in objs) == $seed_sources"
+  "len(objs) == 5 and sorted(o['source'] for o in objs) == $seed_sources"
 call_expect "ListArticles: every article has id, body, paragraphs and a cursor" ListArticles '{}' \
-  "all(o['article'].get('id') and o['article'].get('body') and o['article'].get('paragraphs') and o.get('cursor') for o in objs)"
+  "all(o.get('id') and o.get('body') and o.get('paragraphs') and o.get('cursor') for o in objs)"
 call_expect "ListArticles: at least 4 of the 5 seed articles have a title" ListArticles '{"view": "ARTICLE_VIEW_BASIC"}' \
-  "sum(1 for o in objs if o['article'].get('title', '').strip()) >= 4"
+  "sum(1 for o in objs if o.get('title', '').strip()) >= 4"
 call_expect "ListArticles limit 2 + BASIC view: 2 articles without body" ListArticles '{"limit": 2, "view": "ARTICLE_VIEW_BASIC"}' \
-  "len(objs) == 2 and all('body' not in o['article'] and 'paragraphs' not in o['article'] for o in objs)"
+  "len(objs) == 2 and all('body' not in o and 'paragraphs' not in o for o in objs)"
 
 # Resume: the cursor of article 2 gives articles 3..5.
 if rpc "$tmp/all" "$svc/ListArticles" -d '{"view": "ARTICLE_VIEW_BASIC"}'; then
   cursor=$("${jsonq[@]}" get "$tmp/all" "objs[1]['cursor']")
-  expected_ids=$("${jsonq[@]}" get "$tmp/all" "[o['article']['id'] for o in objs[2:]]")
+  expected_ids=$("${jsonq[@]}" get "$tmp/all" "[o['id'] for o in objs[2:]]")
   call_expect "ListArticles resumes after a cursor" ListArticles "{\"cursor\": \"$cursor\", \"view\": \"ARTICLE_VIEW_BASIC\"}" \
-    "[o['article']['id'] for o in objs] == $expected_ids"
-  article_id=$("${jsonq[@]}" get "$tmp/all" "objs[0]['article']['id']")
+    "[o['id'] for o in objs] == $expected_ids"
+  article_id=$("${jsonq[@]}" get "$tmp/all" "objs[0]['id']")
   call_expect "GetArticle by an id from ListArticles" GetArticle "{\"id\": \"$article_id\"}" \
-    "first['article']['id'] == '$article_id' and first['article'].get('body')"
+    "first['id'] == '$article_id' and first.get('body')"
 else fail "ListArticles (for cursor and id)" "$tmp/all.err"; article_id=; fi
 
 call_expect "SearchArticles \"nuclear\" returns ranked hits with snippets" SearchArticles '{"query": "nuclear"}' \
-  "len(objs) >= 1 and all(o['hit'].get('articleId') and o['hit'].get('score', 0) > 0 for o in objs) and [o['hit']['score'] for o in objs] == sorted((o['hit']['score'] for o in objs), reverse=True) and any(o['hit'].get('snippets') for o in objs)"
+  "len(objs) >= 1 and all(o.get('articleId') and o.get('score', 0) > 0 for o in objs) and [o['score'] for o in objs] == sorted((o['score'] for o in objs), reverse=True) and any(o.get('snippets') for o in objs)"
 call_expect "SearchArticles phrase \"nuclear deal\" highlights in snippets" SearchArticles '{"query": "\"nuclear deal\"", "limit": 3}' \
-  "1 <= len(objs) <= 3 and all('<b>' in s['html'] for o in objs for s in o['hit'].get('snippets', []))"
+  "1 <= len(objs) <= 3 and all('<b>' in s['html'] for o in objs for s in o.get('snippets', []))"
 
 call_expect "ListEntities contains PERSON entities" ListEntities '{}' \
-  "any(o['entity'].get('type') == 'ENTITY_TYPE_PERSON' for o in objs)"
+  "any(o.get('type') == 'ENTITY_TYPE_PERSON' for o in objs)"
 call_expect "ListEntities is ordered by mention count, descending" ListEntities '{}' \
-  "len(objs) > 0 and [o['entity'].get('mentionCount', 0) for o in objs] == sorted((o['entity'].get('mentionCount', 0) for o in objs), reverse=True)"
+  "len(objs) > 0 and [o.get('mentionCount', 0) for o in objs] == sorted((o.get('mentionCount', 0) for o in objs), reverse=True)"
 call_expect "ListEntities type PERSON returns only people" ListEntities '{"type": "ENTITY_TYPE_PERSON"}' \
-  "len(objs) > 0 and all(o['entity']['type'] == 'ENTITY_TYPE_PERSON' for o in objs)"
+  "len(objs) > 0 and all(o['type'] == 'ENTITY_TYPE_PERSON' for o in objs)"
 
 # GetEntity by a name and by an id taken from ListEntities (no hard-coded seed names).
 person_name=
 if rpc "$tmp/people" "$svc/ListEntities" -d '{"type": "ENTITY_TYPE_PERSON", "limit": 1}' \
-    && person_name=$("${jsonq[@]}" get "$tmp/people" "first['entity']['name']" 2>/dev/null) && [ -n "$person_name" ]; then
-  person_id=$("${jsonq[@]}" get "$tmp/people" "first['entity']['id']")
+    && person_name=$("${jsonq[@]}" get "$tmp/people" "first['name']" 2>/dev/null) && [ -n "$person_name" ]; then
+  person_id=$("${jsonq[@]}" get "$tmp/people" "first['id']")
   name_json=$(python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1]}))' "$person_name")
   call_expect "GetEntity by name \"$person_name\" (from ListEntities)" GetEntity "$name_json" \
-    "first['entity']['id'] == '$person_id'"
+    "first['id'] == '$person_id'"
   upper_json=$(python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1].upper()}))' "$person_name")
-  call_expect "GetEntity by name is case-insensitive" GetEntity "$upper_json" "first['entity']['id'] == '$person_id'"
+  call_expect "GetEntity by name is case-insensitive" GetEntity "$upper_json" "first['id'] == '$person_id'"
   call_expect "GetEntity by id $person_id" GetEntity "{\"id\": \"$person_id\"}" \
-    "first['entity']['id'] == '$person_id' and first['entity']['type'] == 'ENTITY_TYPE_PERSON'"
+    "first['id'] == '$person_id' and first['type'] == 'ENTITY_TYPE_PERSON'"
   call_expect "ListMentions of $person_id all point at that entity" ListMentions "{\"entityId\": \"$person_id\"}" \
-    "len(objs) >= 1 and all(o['mention']['entityId'] == '$person_id' and 'span' in o['mention'] for o in objs)"
+    "len(objs) >= 1 and all(o['entityId'] == '$person_id' and 'span' in o for o in objs)"
 else fail "ListEntities type PERSON limit 1 gives a name" "$tmp/people.err"; fi
 
 call_expect "ListQuotes has quotes with speakerName" ListQuotes '{}' \
-  "any(o['quote'].get('speakerName') and o['quote'].get('text') for o in objs)"
+  "any(o.get('speakerName') and o.get('text') for o in objs)"
 speaker=
 if rpc "$tmp/quotes" "$svc/ListQuotes" -d '{}' \
-    && speaker=$("${jsonq[@]}" get "$tmp/quotes" "next(o['quote']['speakerName'] for o in objs if o['quote'].get('speakerEntityId'))" 2>/dev/null) \
+    && speaker=$("${jsonq[@]}" get "$tmp/quotes" "next(o['speakerName'] for o in objs if o.get('speakerEntityId'))" 2>/dev/null) \
     && [ -n "$speaker" ]; then
   speaker_json=$(python3 -c 'import json,sys; print(json.dumps({"speaker": sys.argv[1]}))' "$speaker")
   call_expect "ListQuotes speaker \"$speaker\" returns only that speaker's quotes" ListQuotes "$speaker_json" \
-    "len(objs) >= 1 and all(o['quote'].get('speakerName') == $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$speaker") for o in objs)"
+    "len(objs) >= 1 and all(o.get('speakerName') == $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$speaker") for o in objs)"
 else fail "ListQuotes has a quote whose speaker is an entity" "$tmp/quotes.err"; fi
 
 if [ -n "$article_id" ]; then
   call_expect "ListMentions of one article are in body order" ListMentions "{\"articleId\": \"$article_id\"}" \
-    "len(objs) >= 1 and all(o['mention']['articleId'] == '$article_id' for o in objs) and [o['mention']['span'].get('start', 0) for o in objs] == sorted(o['mention']['span'].get('start', 0) for o in objs)"
+    "len(objs) >= 1 and all(o['articleId'] == '$article_id' for o in objs) and [o['span'].get('start', 0) for o in objs] == sorted(o['span'].get('start', 0) for o in objs)"
 fi
 
 call_expect "GetCorpusStats article_count 5, files_loaded 5, files_skipped 0" GetCorpusStats '{}' \
@@ -193,7 +195,8 @@ call_expect "GetCorpusStats counts entities, mentions and quotes" GetCorpusStats
 # --- errors ----------------------------------------------------------------------
 # usage: expect_error NAME METHOD JSON CODE
 expect_error() {
-  local out=$tmp/err.$RANDOM
+  calls=$((calls + 1))
+  local out=$tmp/err.$calls
   if rpc "$out" "$svc/$2" -d "$3"; then
     fail "$1 (call succeeded)" "$out"
   elif grep -q "Code: $4" "$out.err"; then pass "$1"
@@ -218,7 +221,7 @@ if [ -d "$root/../shared" ] && [ -f "$score" ]; then
 fi
 
 # --- README examples ---------------------------------------------------------------
-# Every ```sh block in the README that starts with `grpcurl` is run against this
+# Every ```sh block in the README that calls grpcurl on localhost:50051 is run against this
 # server (localhost:50051 swapped for the test address, a time bound added), and
 # its output is checked for real content by RPC. Run last: one example ingests.
 if [ -f "$readme" ]; then
@@ -229,7 +232,7 @@ os.makedirs(sys.argv[2], exist_ok=True)
 blocks = re.findall(r"^```(?:sh|bash|shell)\n(.*?)^```", text, flags=re.S | re.M)
 n = 0
 for block in blocks:
-    if not block.lstrip().startswith("grpcurl"):
+    if "grpcurl " not in block or "localhost:50051" not in block:
         continue
     n += 1
     with open(os.path.join(sys.argv[2], f"{n:02d}.sh"), "w", encoding="utf-8") as out:
@@ -244,10 +247,11 @@ PY
   fi
   for example in "${examples[@]}"; do
     [ -e "$example" ] || continue
-    method=$(grep -oE '[A-Za-z0-9_.]+/[A-Za-z]+' "$example" | grep -E '(CorpusService|Health)/' | head -n 1 || true)
+    # The RPC whose output the block prints: the last one it calls.
+    method=$(grep -oE '[A-Za-z0-9_.]+/[A-Za-z]+' "$example" | grep -E '(CorpusService|Health)/' | tail -n 1 || true)
     method=${method##*/}
     [ -n "$method" ] || method=$(grep -oE '\b(list|describe)\b' "$example" | head -n 1 || echo other)
-    first_line=$(head -n 1 "$example" | cut -c1-90)
+    first_line=$(grep -m 1 -o 'grpcurl .*' "$example" | cut -c1-90)
     # Point at the test server; the grpcurl shim bounds the call (WatchArticles follows forever).
     sed -i -e "s/localhost:50051/$addr/g" "$example"
     out=$example.out
@@ -256,16 +260,16 @@ PY
     if [ "$method" = WatchArticles ] && grep -q 'DeadlineExceeded' "$out.err"; then rc=0; fi
     if [ "$rc" -ne 0 ]; then cat "$out.err" >>"$out"; fail "README example ($method): $first_line" "$out"; continue; fi
     case $method in
-      GetArticle)      check="first['article'].get('id') and first['article'].get('body')" ;;
-      ListArticles)    check="len(objs) >= 1 and all(o['article'].get('id') and o['article'].get('source') for o in objs)" ;;
-      SearchArticles)  check="len(objs) >= 1 and all(o['hit'].get('articleId') and o['hit'].get('score', 0) > 0 for o in objs)" ;;
-      GetEntity)       check="first['entity'].get('id') and first['entity'].get('name')" ;;
-      ListEntities)    check="len(objs) >= 1 and all(o['entity'].get('id') and o['entity'].get('name') for o in objs)" ;;
-      ListMentions)    check="len(objs) >= 1 and all(o['mention'].get('entityId') and o['mention'].get('text') for o in objs)" ;;
-      ListQuotes)      check="len(objs) >= 1 and all(o['quote'].get('text') for o in objs)" ;;
+      GetArticle)      check="first.get('id') and first.get('body')" ;;
+      ListArticles)    check="len(objs) >= 1 and all(o.get('id') and o.get('source') for o in objs)" ;;
+      SearchArticles)  check="len(objs) >= 1 and all(o.get('articleId') and o.get('score', 0) > 0 for o in objs)" ;;
+      GetEntity)       check="first.get('id') and first.get('name')" ;;
+      ListEntities)    check="len(objs) >= 1 and all(o.get('id') and o.get('name') for o in objs)" ;;
+      ListMentions)    check="len(objs) >= 1 and all(o.get('entityId') and o.get('text') for o in objs)" ;;
+      ListQuotes)      check="len(objs) >= 1 and all(o.get('text') for o in objs)" ;;
       GetCorpusStats)  check="int(first.get('articleCount', 0)) >= 5" ;;
       IngestArticles)  check="len(objs) >= 1 and all(o.get('status') in ('INGEST_STATUS_CREATED', 'INGEST_STATUS_DUPLICATE') and o.get('articleId') for o in objs)" ;;
-      WatchArticles)   check="len(objs) >= 1 and all(o['article'].get('id') for o in objs)" ;;
+      WatchArticles)   check="len(objs) >= 1 and all(o.get('id') for o in objs)" ;;
       Check)           check="first.get('status') == 'SERVING'" ;;
       *)               check="" ;;
     esac

@@ -113,7 +113,7 @@ def launch(tmp_dir: Path, *extra_args: str, corpus: Path = SEEDS) -> Server:
 
 @pytest.fixture(scope="session")
 def pb():
-    """Generated protobuf and gRPC modules: pb.svc (messages), pb.types, pb.grpc (stubs)."""
+    """Generated modules: pb.svc (messages), pb.types, pb.grpc (stubs); pb.out_dir holds them."""
     from grpc_tools import protoc
 
     out_dir = tempfile.mkdtemp(prefix="newscorpus-stubs-")
@@ -136,6 +136,7 @@ def pb():
             svc=importlib.import_module("newscorpus.v1.corpus_service_pb2"),
             types=importlib.import_module("newscorpus.v1.types_pb2"),
             grpc=importlib.import_module("newscorpus.v1.corpus_service_pb2_grpc"),
+            out_dir=out_dir,
         )
     finally:
         sys.path.remove(out_dir)

@@ -1,0 +1,1080 @@
+//! Named entities: proper-name chunks → typed pieces → article-level entities.
+//!
+//! 1. Chunking: runs of capitalised words, allowing inner connectors ("Bank *of*
+//!    England", "Belt *and* Road Initiative"), glued hyphens ("Amir-Abdollahian") and
+//!    numbers after law words ("Resolution 2231").
+//! 2. Segmentation: each chunk is split into a nationality/place prefix, a title
+//!    ("Defense Minister", "Maj. Gen.") kept as a role, and the name proper, which is
+//!    typed by gazetteer, by its head word ("… Agency" → ORG, "… Sea" → LOC), or as a
+//!    person when it looks like a personal name.
+//! 3. Descriptive names: "the 2015 nuclear deal" (LAW), "Ukraine war" (EVENT).
+//! 4. Article-level identity: surname-only and truncated mentions join the full name,
+//!    acronyms join their expansions, gazetteer aliases share a canonical name.
+
+use super::gazetteer::{self, gazetteer, Gazetteer};
+use super::tokens::{Kind, Token};
+use crate::model::{EntityType, Extraction, LocalEntity, LocalMention, Span};
+use std::collections::HashMap;
+
+/// A typed stretch of tokens before article-level merging.
+#[derive(Debug, Clone)]
+pub(crate) struct Piece {
+    /// First token.
+    pub t0: usize,
+    /// One past the last token.
+    pub t1: usize,
+    /// Type; `None` for a lone capitalised word still to be decided.
+    pub etype: Option<EntityType>,
+    /// Canonical name.
+    pub canonical: String,
+    /// Titles seen right before it.
+    pub roles: Vec<String>,
+    /// A title stood before it (strong evidence for a person).
+    pub titled: bool,
+    /// A sentence-initial ordinary word ("Roe", "Rice"): a name only if the article
+    /// names someone with it elsewhere.
+    pub weak: bool,
+}
+
+/// Article context shared by the passes.
+pub(crate) struct Doc<'a> {
+    /// The body.
+    pub body: &'a str,
+    /// Its tokens.
+    pub tokens: &'a [Token],
+}
+
+impl<'a> Doc<'a> {
+    /// Text of token `i`.
+    pub(crate) fn text(&self, i: usize) -> &'a str {
+        let t = &self.tokens[i];
+        &self.body[t.b0..t.b1]
+    }
+
+    /// Text from token `a` to token `b` (exclusive), as written.
+    pub(crate) fn span_text(&self, a: usize, b: usize) -> &'a str {
+        if a >= b {
+            return "";
+        }
+        &self.body[self.tokens[a].b0..self.tokens[b - 1].b1]
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.tokens.get(i).is_some_and(|t| t.kind == Kind::Word)
+    }
+
+    fn is_punct(&self, i: usize, c: &str) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.kind == Kind::Punct && self.text(i) == c)
+    }
+}
+
+const CONNECTORS: &[&str] = &[
+    "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
+    "la", "le", "on", "y", "&", "di", "dos", "das", "ibn", "zu",
+];
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_acronym(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2
+        && s.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit() || c == '&')
+}
+
+/// A capitalised word that can be part of a name.
+fn is_name_word(doc: &Doc, i: usize) -> bool {
+    if !doc.is_word(i) {
+        return false;
+    }
+    let w = doc.text(i);
+    starts_upper(w) && !gazetteer::NON_NAMES.contains(&w) && w.chars().count() >= 2
+}
+
+/// Sentence openers that are never part of a name.
+const FUNCTION_OPENERS: &[&str] = &[
+    "The", "A", "An", "This", "That", "These", "Those", "In", "On", "At", "For", "But", "And",
+    "Or", "If", "When", "While", "As", "After", "Before", "Since", "Under", "With", "From", "By",
+    "To", "Of", "Its", "His", "Her", "Their", "Our", "My", "Your", "It", "We", "They", "He", "She",
+    "There", "Here", "Both", "Some", "Many", "Most", "All", "Each", "Every", "Such", "Other",
+    "Another", "So", "Yet", "Then", "Also", "Still", "Even", "Only",
+];
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Finds runs of name words; returns token ranges.
+fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
+    let n = doc.tokens.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !is_name_word(doc, i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        loop {
+            let j = end;
+            if j >= n {
+                break;
+            }
+            let t = &doc.tokens[j];
+            if is_name_word(doc, j) && t.space_before {
+                end = j + 1;
+                continue;
+            }
+            // Glued hyphen between two name words, unless either side is a known place
+            // or nationality ("China-Iran" stays two names).
+            if t.kind == Kind::Punct
+                && !t.space_before
+                && doc.text(j).chars().all(super::tokens::hyphen)
+                && is_name_word(doc, j + 1)
+                && !doc.tokens[j + 1].space_before
+                && g.lookup(doc.text(end - 1)).is_none()
+                && g.lookup(doc.text(j + 1)).is_none()
+            {
+                end = j + 2;
+                continue;
+            }
+            // Connectors: up to two lowercase words ("of the") before another name word.
+            if t.kind == Kind::Word && CONNECTORS.contains(&doc.text(j)) {
+                let k = if doc.is_word(j + 1) && CONNECTORS.contains(&doc.text(j + 1)) {
+                    j + 2
+                } else {
+                    j + 1
+                };
+                if is_name_word(doc, k) && doc.text(j) != "and" || is_name_word(doc, j + 1) {
+                    end = if is_name_word(doc, k) { k + 1 } else { j + 2 };
+                    continue;
+                }
+            }
+            // "People's Daily": a possessive inside a name whose first part is a plain word.
+            if t.kind == Kind::Possessive
+                && end - start == 1
+                && is_name_word(doc, j + 1)
+                && g.is_common_word(doc.text(start))
+                && g.lookup(doc.text(start)).is_none()
+                && !g.is_first_name(doc.text(start))
+            {
+                end = j + 2;
+                continue;
+            }
+            // Numbers after law words: "Resolution 2231".
+            if t.kind == Kind::Word
+                && is_number(doc.text(j))
+                && matches!(
+                    doc.text(end - 1),
+                    "Resolution"
+                        | "Article"
+                        | "Section"
+                        | "Chapter"
+                        | "Bill"
+                        | "Proposition"
+                        | "Amendment"
+                        | "Flight"
+                        | "Route"
+                        | "Title"
+                )
+            {
+                end = j + 1;
+                continue;
+            }
+            break;
+        }
+        out.push((start, end));
+        i = end;
+    }
+    out
+}
+
+/// Word tokens of a chunk, connectors included (hyphens and possessives skipped).
+fn chunk_words(doc: &Doc, a: usize, b: usize) -> Vec<usize> {
+    (a..b).filter(|&i| doc.is_word(i)).collect()
+}
+
+fn head_class(word: &str) -> Option<(EntityType, bool)> {
+    if let Some((_, gov)) = gazetteer::ORG_HEADS.iter().find(|(h, _)| *h == word) {
+        return Some((EntityType::Org, *gov));
+    }
+    if gazetteer::LAW_HEADS.contains(&word) {
+        return Some((EntityType::Law, false));
+    }
+    if gazetteer::LOC_HEADS.contains(&word) {
+        return Some((EntityType::Loc, false));
+    }
+    if gazetteer::EVENT_HEADS.contains(&word) {
+        return Some((EntityType::Event, false));
+    }
+    if gazetteer::GPE_HEADS.contains(&word) {
+        return Some((EntityType::Gpe, false));
+    }
+    None
+}
+
+/// The type implied by a name's head word: the last word (or the word before a
+/// trailing number), the word before "of", or any organisation word.
+fn head_type(doc: &Doc, words: &[usize]) -> Option<(EntityType, bool)> {
+    if words.len() < 2 {
+        return None;
+    }
+    let mut last = words.len() - 1;
+    if is_number(doc.text(words[last])) && last > 0 {
+        last -= 1;
+    }
+    if let Some(h) = head_class(doc.text(words[last])) {
+        return Some(h);
+    }
+    if let Some(p) = words.iter().position(|&w| doc.text(w) == "of") {
+        if p > 0 {
+            if let Some(h) = head_class(doc.text(words[p - 1])) {
+                return Some(h);
+            }
+        }
+    }
+    words.iter().rev().find_map(|&w| {
+        let t = doc.text(w);
+        gazetteer::ORG_HEADS
+            .iter()
+            .find(|(h, _)| *h == t)
+            .map(|(_, gov)| (EntityType::Org, *gov))
+    })
+}
+
+/// Length (in words) of a title at the start of `words`, e.g. "Maj. Gen." → 2,
+/// "Minister of Defense" → 3, "Chief of Staff" → 3.
+fn title_len(doc: &Doc, words: &[usize]) -> usize {
+    let mut i = 0;
+    let mut best = 0;
+    while i < words.len() {
+        let w = doc.text(words[i]);
+        if gazetteer::TITLE_HEADS.contains(&w) {
+            i += 1;
+            best = i;
+            // "Minister of Defense", "Secretary of State", "Chief of Staff".
+            if i + 1 < words.len()
+                && doc.text(words[i]) == "of"
+                && gazetteer::PORTFOLIOS.contains(&doc.text(words[i + 1]))
+            {
+                let mut k = i + 1;
+                while k < words.len() && gazetteer::PORTFOLIOS.contains(&doc.text(words[k])) {
+                    k += 1;
+                }
+                best = k;
+                i = k;
+            }
+            continue;
+        }
+        if gazetteer::TITLE_MODIFIERS.contains(&w) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    // A title directly followed by an organisation word is part of that name
+    // ("Justice Department", "General Motors").
+    if best > 0 && best < words.len() && head_class(doc.text(words[best])).is_some() {
+        return 0;
+    }
+    best
+}
+
+/// Whether the words read as a personal name.
+fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
+    if words.is_empty() || words.len() > 5 {
+        return false;
+    }
+    let texts: Vec<&str> = words.iter().map(|&w| doc.text(w)).collect();
+    if texts.iter().any(|t| {
+        is_acronym(t) || t.chars().any(|c| c.is_ascii_digit()) || gazetteer::NON_NAMES.contains(t)
+    }) {
+        return false;
+    }
+    let first = texts[0];
+    g.is_first_name(first)
+        || !g.is_common_word(first)
+        || texts.len() >= 3 && !g.is_common_word(texts[texts.len() - 1])
+}
+
+/// Splits a chunk at "and" / "&" (lists of names) unless the whole is one name.
+fn split_chunk(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Vec<Vec<usize>> {
+    let joined = doc.span_text(words[0], words[words.len() - 1] + 1);
+    if g.lookup(joined).is_some() || head_type(doc, words).is_some() {
+        return vec![words.to_vec()];
+    }
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for &w in words {
+        let t = doc.text(w);
+        if t == "and" || t == "&" || t == "for" || t == "on" {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(w);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn piece(t0: usize, t1: usize, etype: Option<EntityType>, canonical: &str) -> Piece {
+    Piece {
+        t0,
+        t1,
+        etype,
+        canonical: canonical.to_owned(),
+        roles: Vec::new(),
+        titled: false,
+        weak: false,
+    }
+}
+
+/// Types the words of one (sub)chunk.
+fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
+    let mut i = 0;
+    // A sentence-initial capital on an ordinary word ("The", "Evidence", "Meanwhile")
+    // is not a name. Inside a multi-word organisation name only a leading function
+    // word goes ("The Associated Press"; but "Bank of America" stays whole).
+    if doc.tokens[words[0]].sent_start {
+        let w = doc.text(words[0]);
+        let has_head = head_type(doc, words).is_some();
+        let function_word = FUNCTION_OPENERS.contains(&w);
+        let ordinary = g.is_common_word(w)
+            && g.lookup(w).is_none()
+            && !g.is_first_name(w)
+            && !gazetteer::TITLE_HEADS.contains(&w)
+            && !gazetteer::TITLE_MODIFIERS.contains(&w);
+        if function_word || (ordinary && !has_head) {
+            if words.len() == 1 && !function_word {
+                let mut p = piece(words[0], words[0] + 1, None, w);
+                p.weak = true;
+                out.push(p);
+                return;
+            }
+            i = 1;
+            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+                i += 1;
+            }
+        }
+    }
+    let mut roles: Vec<String> = Vec::new();
+    while i < words.len() {
+        let rest = &words[i..];
+        let (a, b) = (rest[0], rest[rest.len() - 1] + 1);
+        let text = doc.span_text(a, b);
+        if let Some(k) = g.lookup(text) {
+            let mut p = piece(a, b, Some(k.entity_type), &k.canonical);
+            p.roles = std::mem::take(&mut roles);
+            out.push(p);
+            return;
+        }
+        let tl = title_len(doc, rest);
+        if tl > 0 {
+            roles.push(doc.span_text(a, rest[tl - 1] + 1).to_owned());
+            i += tl;
+            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+                i += 1;
+            }
+            continue;
+        }
+        if let Some((etype, gov)) = head_type(doc, rest) {
+            let first = g.lookup(doc.text(a));
+            if etype == EntityType::Org
+                && !gov
+                && rest.len() >= 3
+                && first.is_some_and(|k| k.entity_type == EntityType::Norp)
+            {
+                if let Some(k) = first {
+                    out.push(piece(a, a + 1, Some(k.entity_type), &k.canonical));
+                }
+                i += 1;
+                continue;
+            }
+            out.push(piece(a, b, Some(etype), text));
+            return;
+        }
+        // A given name that is also a town ("Florence Pugh", "Vladimir Putin").
+        if rest.len() >= 2
+            && g.is_first_name(doc.text(a))
+            && g.lookup(doc.text(a))
+                .is_some_and(|k| k.entity_type == EntityType::Gpe)
+            && g.lookup(doc.text(rest[1])).is_none()
+            && person_like(doc, g, rest)
+        {
+            let mut p = piece(a, b, Some(EntityType::Person), text);
+            p.titled = !roles.is_empty();
+            p.roles = std::mem::take(&mut roles);
+            out.push(p);
+            return;
+        }
+        // A known place or nationality in front of the rest ("Iranian President …").
+        let mut matched = 0;
+        for m in (1..rest.len().min(6)).rev() {
+            let sub = doc.span_text(a, rest[m - 1] + 1);
+            if let Some(k) = g.lookup(sub) {
+                if matches!(
+                    k.entity_type,
+                    EntityType::Gpe | EntityType::Norp | EntityType::Loc | EntityType::Org
+                ) {
+                    out.push(piece(a, rest[m - 1] + 1, Some(k.entity_type), &k.canonical));
+                    matched = m;
+                    break;
+                }
+            }
+        }
+        if matched > 0 {
+            i += matched;
+            continue;
+        }
+        let titled = !roles.is_empty();
+        if rest.len() >= 2 {
+            if person_like(doc, g, rest) {
+                let mut p = piece(a, b, Some(EntityType::Person), text);
+                p.roles = std::mem::take(&mut roles);
+                p.titled = titled;
+                out.push(p);
+            } else if titled {
+                // "President Xi Jinping" style names made of ordinary words still follow a title.
+                let mut p = piece(a, b, Some(EntityType::Person), text);
+                p.roles = std::mem::take(&mut roles);
+                p.titled = true;
+                out.push(p);
+            }
+            return;
+        }
+        // One word left.
+        if gazetteer::NON_NAMES.contains(&text) || text.chars().count() < 2 {
+            return;
+        }
+        if is_acronym(text) && !titled {
+            out.push(piece(a, b, Some(EntityType::Org), text));
+            return;
+        }
+        let mut p = piece(a, b, None, text);
+        p.roles = std::mem::take(&mut roles);
+        p.titled = titled;
+        out.push(p);
+        return;
+    }
+}
+
+/// All typed pieces of the body, in order.
+pub(crate) fn find_pieces(doc: &Doc) -> Vec<Piece> {
+    let g = gazetteer();
+    let mut out = Vec::new();
+    for (a, b) in chunks(doc, g) {
+        let words = chunk_words(doc, a, b);
+        if words.is_empty() {
+            continue;
+        }
+        for sub in split_chunk(doc, g, &words) {
+            segment(doc, g, &sub, &mut out);
+        }
+    }
+    lowercase_regions(doc, g, &mut out);
+    out.sort_by_key(|p| (p.t0, p.t1));
+    out
+}
+
+/// Multi-word regions written in lower case ("the middle east").
+fn lowercase_regions(doc: &Doc, g: &Gazetteer, out: &mut Vec<Piece>) {
+    let n = doc.tokens.len();
+    for i in 0..n.saturating_sub(1) {
+        if !doc.is_word(i) || !doc.is_word(i + 1) {
+            continue;
+        }
+        let (a, b) = (doc.text(i), doc.text(i + 1));
+        if !a.starts_with(|c: char| c.is_lowercase()) || !b.starts_with(|c: char| c.is_lowercase())
+        {
+            continue;
+        }
+        let key = format!("{a} {b}");
+        if let Some(k) = g.lookup_folded(&key) {
+            if k.entity_type == EntityType::Loc {
+                out.push(piece(i, i + 2, Some(EntityType::Loc), &k.canonical));
+            }
+        }
+    }
+}
+
+/// Builds article entities and mentions from pieces (plus descriptive LAW/EVENT names).
+pub(crate) fn build(doc: &Doc, mut pieces: Vec<Piece>) -> (Extraction, Vec<TokMention>) {
+    let g = gazetteer();
+    decide_singles(doc, g, &mut pieces);
+    pieces.retain(|p| p.etype.is_some());
+    let mut extra = descriptive(doc, &pieces);
+    pieces.append(&mut extra);
+    pieces.sort_by_key(|p| (p.t0, p.t1));
+
+    // Group pieces into entities.
+    let mut ents: Vec<LocalEntity> = Vec::new();
+    let mut key_to_ent: HashMap<(EntityType, String), usize> = HashMap::new();
+    let mut piece_ent: Vec<usize> = Vec::with_capacity(pieces.len());
+    // People first by their longest names so surnames can join them.
+    let persons = person_groups(doc, &pieces);
+    for (pi, p) in pieces.iter().enumerate() {
+        let Some(t) = p.etype else { continue };
+        let key_name = if t == EntityType::Person {
+            persons
+                .get(&pi)
+                .cloned()
+                .unwrap_or_else(|| p.canonical.clone())
+        } else {
+            p.canonical.clone()
+        };
+        let key = (t, fold_key(&key_name));
+        let idx = *key_to_ent.entry(key).or_insert_with(|| {
+            ents.push(LocalEntity {
+                name: key_name.clone(),
+                entity_type: t,
+                aliases: Vec::new(),
+                roles: Vec::new(),
+            });
+            ents.len() - 1
+        });
+        let surface = doc.span_text(p.t0, p.t1).to_owned();
+        let e = &mut ents[idx];
+        if !e.aliases.contains(&surface) {
+            e.aliases.push(surface);
+        }
+        for r in &p.roles {
+            if !e.roles.contains(r) {
+                e.roles.push(r.clone());
+            }
+        }
+        piece_ent.push(idx);
+    }
+    acronyms(doc, &pieces, &mut piece_ent, &ents);
+    descriptive_links(doc, &pieces, &mut piece_ent, &ents);
+    // Compact entity indices (some may have been emptied by merging).
+    let mut used = vec![false; ents.len()];
+    for &e in &piece_ent {
+        used[e] = true;
+    }
+    let mut remap = vec![usize::MAX; ents.len()];
+    let mut final_ents = Vec::new();
+    for (i, e) in ents.iter().enumerate() {
+        if used[i] {
+            remap[i] = final_ents.len();
+            final_ents.push(e.clone());
+        }
+    }
+    // Aliases follow their pieces after merges.
+    for e in &mut final_ents {
+        e.aliases.clear();
+    }
+    let mut mentions = Vec::with_capacity(pieces.len());
+    let mut tok_mentions = Vec::with_capacity(pieces.len());
+    for (p, &e) in pieces.iter().zip(&piece_ent) {
+        let entity = remap[e];
+        tok_mentions.push(TokMention {
+            t0: p.t0,
+            t1: p.t1,
+            entity,
+        });
+        let text = doc.span_text(p.t0, p.t1).to_owned();
+        let ent = &mut final_ents[entity];
+        if !ent.aliases.contains(&text) {
+            ent.aliases.push(text.clone());
+        }
+        for r in &p.roles {
+            if !ent.roles.contains(r) {
+                ent.roles.push(r.clone());
+            }
+        }
+        mentions.push(LocalMention {
+            entity,
+            text,
+            span: Span::new(doc.tokens[p.t0].c0 as u32, doc.tokens[p.t1 - 1].c1 as u32),
+        });
+    }
+    // The canonical name prefers a capitalised alias over a descriptive one.
+    for e in &mut final_ents {
+        if matches!(e.entity_type, EntityType::Law | EntityType::Org)
+            && !starts_upper(&e.name)
+            && !e.name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            if let Some(better) = e
+                .aliases
+                .iter()
+                .filter(|a| starts_upper(a) && !is_acronym(a))
+                .max_by_key(|a| a.len())
+            {
+                e.name = better.clone();
+            }
+        }
+        if is_acronym(&e.name) {
+            if let Some(full) = e
+                .aliases
+                .iter()
+                .filter(|a| !is_acronym(a))
+                .max_by_key(|a| a.len())
+            {
+                if starts_upper(full) {
+                    e.name = full.clone();
+                }
+            }
+        }
+    }
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    let ex = Extraction {
+        entities: final_ents,
+        mentions,
+        quotes: Vec::new(),
+    };
+    tok_mentions.sort_by_key(|m| (m.t0, m.t1));
+    (ex, tok_mentions)
+}
+
+/// A mention in token coordinates, for the quote pass.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokMention {
+    /// First token.
+    pub t0: usize,
+    /// One past the last token.
+    pub t1: usize,
+    /// Index into the extraction's entities.
+    pub entity: usize,
+}
+
+/// Case/apostrophe-insensitive key for grouping within an article.
+fn fold_key(s: &str) -> String {
+    gazetteer::fold_apostrophes(s).to_lowercase()
+}
+
+/// Decides lone capitalised words: surnames of people named in full, titled names,
+/// speakers ("Raisi said"), "the Biden administration", and places listed among places.
+fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
+    let mut person_words: HashMap<String, bool> = HashMap::new();
+    for p in pieces.iter() {
+        if p.etype == Some(EntityType::Person) {
+            for i in p.t0..p.t1 {
+                if doc.is_word(i) {
+                    person_words.insert(doc.text(i).to_owned(), true);
+                }
+            }
+        }
+    }
+    let n = pieces.len();
+    // Evidence pass.
+    for k in 0..n {
+        if pieces[k].etype.is_some() || pieces[k].weak {
+            continue;
+        }
+        let p = &pieces[k];
+        let w = doc.text(p.t0);
+        let next = next_word(doc, p.t1);
+        let next_text = next.map(|i| doc.text(i)).unwrap_or("");
+        let person = p.titled
+            || person_words.contains_key(w)
+            || matches!(
+                next_text,
+                "administration" | "government" | "campaign" | "presidency"
+            ) && doc.t_prev_is(p.t0, "the")
+            || gazetteer::CUE_VERBS.contains(&next_text)
+                && !g.is_common_word(w)
+                && next.is_some_and(|i| i == p.t1);
+        if person {
+            pieces[k].etype = Some(EntityType::Person);
+            person_words.insert(w.to_owned(), true);
+            continue;
+        }
+        if w == "West" || w == "East" {
+            if doc.t_prev_is(p.t0, "the") {
+                pieces[k].etype = Some(EntityType::Loc);
+            }
+            continue;
+        }
+        // Listed among places: "Taiwan, Hong Kong and Xinjiang".
+        let prev_piece = k.checked_sub(1).map(|j| &pieces[j]);
+        let next_piece = pieces.get(k + 1);
+        let listed = |q: Option<&Piece>, before: bool| {
+            q.is_some_and(|q| {
+                q.etype == Some(EntityType::Gpe) && {
+                    let (a, b) = if before { (q.t1, p.t0) } else { (p.t1, q.t0) };
+                    b > a && b - a <= 2 && (a..b).all(|i| matches!(doc.text(i), "," | "and" | "or"))
+                }
+            })
+        };
+        if listed(prev_piece, true) || listed(next_piece, false) {
+            pieces[k].etype = Some(EntityType::Gpe);
+        }
+    }
+    // Second pass: same word as a decided person anywhere in the article.
+    for k in 0..n {
+        if pieces[k].etype.is_none() && person_words.contains_key(doc.text(pieces[k].t0)) {
+            pieces[k].etype = Some(EntityType::Person);
+        }
+    }
+}
+
+impl Doc<'_> {
+    fn t_prev_is(&self, i: usize, word: &str) -> bool {
+        i > 0 && self.is_word(i - 1) && self.text(i - 1).eq_ignore_ascii_case(word)
+    }
+}
+
+fn next_word(doc: &Doc, i: usize) -> Option<usize> {
+    (i < doc.tokens.len() && doc.is_word(i)).then_some(i)
+}
+
+/// Assigns each person piece the full name it belongs to: longest names first; a
+/// shorter form joins a longer one when its words are a suffix ("Raisi"), a prefix
+/// with a truncated last word ("Wei Feng"), or the first word of a
+/// family-name-first name ("Wei" of "Wei Fenghe").
+fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
+    let words_of = |p: &Piece| -> Vec<String> {
+        (p.t0..p.t1)
+            .filter(|&i| doc.is_word(i))
+            .map(|i| doc.text(i).to_owned())
+            .collect()
+    };
+    let mut idx: Vec<usize> = (0..pieces.len())
+        .filter(|&i| pieces[i].etype == Some(EntityType::Person))
+        .collect();
+    idx.sort_by_key(|&i| std::cmp::Reverse(words_of(&pieces[i]).len()));
+    let mut fulls: Vec<(Vec<String>, String, usize)> = Vec::new(); // words, name, last piece
+    let mut out = HashMap::new();
+    for &i in &idx {
+        let w = words_of(&pieces[i]);
+        let name = w.join(" ");
+        let lw: Vec<String> = w.iter().map(|x| x.to_lowercase()).collect();
+        // Best earlier full name that this form abbreviates; nearest previous mention wins.
+        let mut best: Option<(usize, usize)> = None; // (score, index into fulls)
+        for (fi, (fw, _, _)) in fulls.iter().enumerate() {
+            let flw: Vec<String> = fw.iter().map(|x| x.to_lowercase()).collect();
+            let score = if flw == lw {
+                4
+            } else if lw.len() < flw.len() && flw.ends_with(&lw) {
+                3
+            } else if lw.len() == 1 && flw.first() == lw.first() {
+                2
+            } else if lw.len() == flw.len()
+                && lw.len() >= 2
+                && lw[..lw.len() - 1] == flw[..flw.len() - 1]
+                && lw[lw.len() - 1].chars().count() >= 3
+                && flw[flw.len() - 1].starts_with(lw[lw.len() - 1].as_str())
+            {
+                2
+            } else if lw.len() == 1 && lw[0].chars().count() >= 3 && flw.contains(&lw[0]) {
+                1
+            } else {
+                0
+            };
+            if score > 0 && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, fi));
+            }
+        }
+        match best {
+            Some((_, fi)) => {
+                out.insert(i, fulls[fi].1.clone());
+            }
+            None => {
+                fulls.push((w, name.clone(), i));
+                out.insert(i, name);
+            }
+        }
+    }
+    out
+}
+
+/// "Full Name (ACR)" and initials: acronym pieces join the entity they abbreviate.
+fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalEntity]) {
+    let mut defs: HashMap<String, usize> = HashMap::new();
+    for k in 1..pieces.len() {
+        let p = &pieces[k];
+        let text = doc.span_text(p.t0, p.t1);
+        if !is_acronym(text) {
+            continue;
+        }
+        let prev = &pieces[k - 1];
+        if p.t0 >= 2
+            && doc.is_punct(p.t0 - 1, "(")
+            && prev.t1 == p.t0 - 1
+            && doc.is_punct(p.t1, ")")
+        {
+            defs.insert(text.to_owned(), piece_ent[k - 1]);
+        }
+    }
+    // Initials of multi-word names in the article.
+    let mut initials: HashMap<String, usize> = HashMap::new();
+    for (k, p) in pieces.iter().enumerate() {
+        if matches!(p.etype, Some(EntityType::Org | EntityType::Law)) {
+            let words: Vec<&str> = (p.t0..p.t1)
+                .filter(|&i| doc.is_word(i))
+                .map(|i| doc.text(i))
+                .collect();
+            if words.len() >= 2 {
+                let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
+                let caps: String = words
+                    .iter()
+                    .filter(|w| starts_upper(w))
+                    .filter_map(|w| w.chars().next())
+                    .collect();
+                initials.entry(all.to_uppercase()).or_insert(piece_ent[k]);
+                initials.entry(caps).or_insert(piece_ent[k]);
+            }
+        }
+    }
+    for k in 0..pieces.len() {
+        let p = &pieces[k];
+        let text = doc.span_text(p.t0, p.t1);
+        if !is_acronym(text) {
+            continue;
+        }
+        let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        let target = defs
+            .get(text)
+            .or_else(|| initials.get(&bare))
+            .copied()
+            .filter(|&e| e != piece_ent[k] && ents[e].entity_type != EntityType::Person);
+        if let Some(e) = target {
+            piece_ent[k] = e;
+        }
+    }
+}
+
+/// Lowercase heads of descriptive agreement names.
+const DEAL_HEADS: &[&str] = &[
+    "deal",
+    "agreement",
+    "pact",
+    "accord",
+    "treaty",
+    "accords",
+    "deals",
+];
+
+/// Words that make a descriptive agreement name specific enough to count.
+const DEAL_ANCHORS: &[&str] = &[
+    "nuclear",
+    "peace",
+    "trade",
+    "free-trade",
+    "ceasefire",
+    "cease-fire",
+    "climate",
+    "arms",
+    "grain",
+    "ceasefire",
+    "armistice",
+    "nonproliferation",
+    "non-proliferation",
+];
+
+/// Words that end the walk back from a deal head.
+const STOP_WORDS: &[&str] = &[
+    "the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "this", "that", "these",
+    "those", "of", "with", "to", "for", "in", "on", "by", "from", "at", "as", "was", "is", "be",
+    "been", "are", "were", "new", "any", "no", "such", "which", "what", "revive", "restore",
+    "under", "into", "about", "over", "after", "before", "between", "than", "or", "not", "also",
+    "so", "has", "have", "had", "will", "would", "could", "it", "they", "we", "said", "signed",
+    "sign", "called", "another", "first", "previous", "current", "final",
+];
+
+/// Descriptive law and event names: "the 2015 Iran nuclear deal", "a 25-year
+/// cooperation agreement", "the Ukraine war", "the invasion of Ukraine".
+fn descriptive(doc: &Doc, pieces: &[Piece]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut piece_at_end: HashMap<usize, usize> = HashMap::new();
+    let mut piece_at_start: HashMap<usize, usize> = HashMap::new();
+    for (k, p) in pieces.iter().enumerate() {
+        piece_at_end.insert(p.t1, k);
+        piece_at_start.insert(p.t0, k);
+    }
+    let n = doc.tokens.len();
+    for i in 0..n {
+        if !doc.is_word(i) {
+            continue;
+        }
+        let w = doc.text(i);
+        if w == "war" || w == "invasion" {
+            // "<GPE> war" / "war in <GPE>" / "invasion of <GPE>".
+            if let Some(&k) = piece_at_end.get(&i) {
+                let p = &pieces[k];
+                if p.etype == Some(EntityType::Gpe) && doc.tokens[i].space_before {
+                    out.push(piece(
+                        p.t0,
+                        i + 1,
+                        Some(EntityType::Event),
+                        &format!("war in {}", p.canonical),
+                    ));
+                    continue;
+                }
+            }
+            if i + 2 < n && matches!(doc.text(i + 1), "in" | "of" | "on") {
+                if let Some(&k) = piece_at_start.get(&(i + 2)) {
+                    let p = &pieces[k];
+                    if p.etype == Some(EntityType::Gpe) {
+                        out.push(piece(
+                            i,
+                            p.t1,
+                            Some(EntityType::Event),
+                            &format!("war in {}", p.canonical),
+                        ));
+                    }
+                }
+            }
+            continue;
+        }
+        if !DEAL_HEADS.contains(&w) {
+            continue;
+        }
+        // Walk back over modifiers.
+        let mut start = i;
+        let mut anchored = false;
+        let mut j = i;
+        while j > 0 {
+            let prev = j - 1;
+            let t = &doc.tokens[prev];
+            if let Some(&k) = piece_at_end.get(&j) {
+                let p = &pieces[k];
+                if matches!(
+                    p.etype,
+                    Some(EntityType::Gpe | EntityType::Person | EntityType::Norp)
+                ) {
+                    start = p.t0;
+                    j = p.t0;
+                    continue;
+                }
+            }
+            match t.kind {
+                Kind::Word => {
+                    let pw = doc.text(prev);
+                    let lower = pw.to_lowercase();
+                    if STOP_WORDS.contains(&lower.as_str()) || starts_upper(pw) {
+                        break;
+                    }
+                    if is_number(pw)
+                        && pw.len() == 4
+                        && (pw.starts_with("19") || pw.starts_with("20"))
+                    {
+                        anchored = true;
+                    } else if DEAL_ANCHORS.contains(&pw) {
+                        anchored = true;
+                    } else if pw == "year"
+                        && prev >= 2
+                        && doc.text(prev - 1) == "-"
+                        && is_number(doc.text(prev - 2))
+                    {
+                        anchored = true;
+                        start = prev - 2;
+                        j = prev - 2;
+                        continue;
+                    } else if is_number(pw) || pw.chars().any(|c| !c.is_alphabetic() && c != '-') {
+                        break;
+                    }
+                    start = prev;
+                    j = prev;
+                }
+                Kind::Punct if doc.text(prev) == "-" && !t.space_before => {
+                    j = prev;
+                }
+                _ => break,
+            }
+        }
+        // Trim a leading "and".
+        while start < i && doc.text(start) == "and" {
+            start += 1;
+        }
+        if anchored && start < i {
+            let surface = doc.span_text(start, i + 1);
+            out.push(piece(start, i + 1, Some(EntityType::Law), surface));
+        }
+    }
+    out
+}
+
+/// Merges descriptive law names with each other (shared year or topic) and with a named
+/// law in the same sentence ("the 2015 deal, also called the Joint Comprehensive Plan").
+fn descriptive_links(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalEntity]) {
+    let anchors = |p: &Piece| -> Vec<String> {
+        (p.t0..p.t1)
+            .filter(|&i| doc.is_word(i))
+            .map(|i| doc.text(i).to_lowercase())
+            .filter(|w| {
+                (is_number(w) && w.len() == 4) || DEAL_ANCHORS.contains(&w.as_str()) || w == "year"
+            })
+            .map(|w| {
+                if w == "year" {
+                    // Keep the number of "25-year".
+                    String::new()
+                } else {
+                    w
+                }
+            })
+            .collect()
+    };
+    let desc: Vec<usize> = (0..pieces.len())
+        .filter(|&k| {
+            pieces[k].etype == Some(EntityType::Law)
+                && !starts_upper(doc.span_text(pieces[k].t0, pieces[k].t0 + 1))
+                || { pieces[k].etype == Some(EntityType::Law) && is_number(doc.text(pieces[k].t0)) }
+        })
+        .collect();
+    let n_year = |p: &Piece| -> Option<String> {
+        (p.t0..p.t1.saturating_sub(2)).find_map(|i| {
+            (is_number(doc.text(i)) && doc.text(i + 1) == "-" && doc.text(i + 2) == "year")
+                .then(|| format!("{}-year", doc.text(i)))
+        })
+    };
+    let mut by_anchor: HashMap<String, usize> = HashMap::new();
+    for &k in &desc {
+        let mut keys: Vec<String> = anchors(&pieces[k])
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if let Some(y) = n_year(&pieces[k]) {
+            keys.retain(|s| !is_number(s) || s.len() == 4);
+            keys.push(y);
+        }
+        let mut target = None;
+        for key in &keys {
+            if let Some(&e) = by_anchor.get(key) {
+                target = Some(e);
+                break;
+            }
+        }
+        let e = target.unwrap_or(piece_ent[k]);
+        piece_ent[k] = e;
+        for key in keys {
+            by_anchor.entry(key).or_insert(e);
+        }
+    }
+    // Named law near a descriptive one in the same sentence: same document.
+    for &k in &desc {
+        let p = &pieces[k];
+        for (q_idx, q) in pieces.iter().enumerate() {
+            if q.etype != Some(EntityType::Law) || desc.contains(&q_idx) {
+                continue;
+            }
+            let (a, b) = if q.t0 >= p.t1 {
+                (p.t1, q.t0)
+            } else if p.t0 >= q.t1 {
+                (q.t1, p.t0)
+            } else {
+                continue;
+            };
+            if b - a <= 8 && (a..b).all(|i| !matches!(doc.text(i), "." | ";" | "?" | "!")) {
+                let from = piece_ent[k];
+                let to = piece_ent[q_idx];
+                if ents[to].entity_type == EntityType::Law {
+                    for e in piece_ent.iter_mut() {
+                        if *e == from {
+                            *e = to;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

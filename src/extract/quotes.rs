@@ -1,0 +1,815 @@
+//! Quotations: finding quoted spans, classifying them, and attributing them.
+//!
+//! Spans: curly and straight double quotes, and single quotes used as quotation
+//! marks (only outside double quotes, and only when they open before a word and
+//! close after one, so apostrophes are not mistaken for them). A double quote still
+//! open at the end of a paragraph ends there: news style opens every paragraph of a
+//! long quote and closes only the last.
+//!
+//! Attribution, in order: a cue after the quote ("…,” Wei said / said Wei /
+//! according to X); the nearest cue before it in the same sentence and that verb's
+//! subject ("X, a professor, said that “…”", "According to X, “…”", "X described
+//! Y as “…”"); a quote that opens a paragraph or follows an attributed quote with
+//! no cue of its own continues the previous speaker. Pronoun subjects resolve to
+//! the first person (or "ORG spokesman") of the nearest earlier sentence naming one.
+
+use super::entities::{Doc, TokMention};
+use super::gazetteer::{self, CUE_VERBS};
+use super::tokens::{is_close_quote, Kind};
+use crate::model::{EntityType, Extraction, LocalQuote, QuoteKind, Span};
+
+/// A quoted span in token coordinates.
+#[derive(Debug, Clone)]
+struct RawQuote {
+    /// Opening mark token.
+    open: usize,
+    /// Closing mark token, or one past the paragraph's last token when left open.
+    close: usize,
+    /// Left open at the end of its paragraph.
+    open_ended: bool,
+}
+
+/// Who said something.
+#[derive(Debug, Clone, Default)]
+struct Speaker {
+    entity: Option<usize>,
+    name: String,
+    role: String,
+    cue: String,
+}
+
+fn punct_char(doc: &Doc, i: usize) -> Option<char> {
+    let t = doc.tokens.get(i)?;
+    if t.kind != Kind::Punct {
+        return None;
+    }
+    doc.text(i).chars().next()
+}
+
+/// Finds quoted spans paragraph by paragraph.
+fn find_quotes(doc: &Doc) -> Vec<RawQuote> {
+    let n = doc.tokens.len();
+    let mut out = Vec::new();
+    let mut double_open: Option<usize> = None;
+    let mut single_open: Option<usize> = None;
+    let mut i = 0;
+    while i <= n {
+        let at_end = i == n || doc.tokens[i].kind == Kind::ParaBreak;
+        if at_end {
+            if let Some(o) = double_open.take() {
+                if i > o + 1 {
+                    out.push(RawQuote {
+                        open: o,
+                        close: i,
+                        open_ended: true,
+                    });
+                }
+            }
+            single_open = None;
+            i += 1;
+            continue;
+        }
+        let Some(c) = punct_char(doc, i) else {
+            i += 1;
+            continue;
+        };
+        let next_glued_word = doc
+            .tokens
+            .get(i + 1)
+            .is_some_and(|t| t.kind == Kind::Word && !t.space_before);
+        let prev_word_glued =
+            i > 0 && doc.tokens[i - 1].kind == Kind::Word && !doc.tokens[i].space_before;
+        match c {
+            '\u{201c}' | '\u{201e}' | '\u{ab}' => {
+                if double_open.is_none() {
+                    double_open = Some(i);
+                    single_open = None;
+                }
+            }
+            '\u{201d}' | '\u{bb}' => {
+                if let Some(o) = double_open.take() {
+                    if i > o + 1 {
+                        out.push(RawQuote {
+                            open: o,
+                            close: i,
+                            open_ended: false,
+                        });
+                    }
+                }
+            }
+            '"' => match double_open.take() {
+                Some(o) => {
+                    if i > o + 1 {
+                        out.push(RawQuote {
+                            open: o,
+                            close: i,
+                            open_ended: false,
+                        });
+                    }
+                }
+                None => {
+                    if !prev_word_glued || next_glued_word {
+                        double_open = Some(i);
+                        single_open = None;
+                    }
+                }
+            },
+            '\u{2018}' | '\'' | '\u{2019}' if double_open.is_none() => {
+                let opening = (doc.tokens[i].space_before || i == 0 || is_opener_context(doc, i))
+                    && next_glued_word
+                    && c != '\u{2019}';
+                if single_open.is_none() && opening {
+                    single_open = Some(i);
+                } else if let Some(o) = single_open {
+                    // A closing mark follows a word or punctuation and is not glued to a
+                    // following letter (which would make it an apostrophe).
+                    let closing = !next_glued_word && i > o + 1 && c != '\u{2018}';
+                    if closing {
+                        out.push(RawQuote {
+                            open: o,
+                            close: i,
+                            open_ended: false,
+                        });
+                        single_open = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_opener_context(doc: &Doc, i: usize) -> bool {
+    i > 0
+        && matches!(
+            punct_char(doc, i - 1),
+            Some('(' | '[' | '\u{2014}' | '\u{2013}' | ':')
+        )
+}
+
+/// Extracts quotes and attributes them; fills `ex.quotes`.
+pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extraction) {
+    let raw = find_quotes(doc);
+    if raw.is_empty() {
+        return;
+    }
+    let n = doc.tokens.len();
+    // Which tokens are inside quotes (marks included), so cues inside quotes are ignored.
+    let mut quoted = vec![false; n];
+    for q in &raw {
+        for flag in quoted.iter_mut().take(q.close.min(n - 1) + 1).skip(q.open) {
+            *flag = true;
+        }
+    }
+    let sent = sentence_ids(doc, &quoted);
+    // Mention lookup by token: index of the mention starting at / covering a token.
+    let mut starts: Vec<Option<usize>> = vec![None; n];
+    let mut covers: Vec<Option<usize>> = vec![None; n];
+    for (k, m) in mentions.iter().enumerate() {
+        if m.t0 < n && starts[m.t0].is_none() {
+            starts[m.t0] = Some(k);
+        }
+        for c in covers.iter_mut().take(m.t1.min(n)).skip(m.t0) {
+            if c.is_none() {
+                *c = Some(k);
+            }
+        }
+    }
+    let ctx = Ctx {
+        doc,
+        mentions,
+        ex,
+        quoted: &quoted,
+        sent: &sent,
+        starts: &starts,
+    };
+    let mut results: Vec<LocalQuote> = Vec::with_capacity(raw.len());
+    let mut speakers: Vec<Option<Speaker>> = Vec::with_capacity(raw.len());
+    let mut last_speaker: Option<(usize, Speaker)> = None; // paragraph, speaker
+    for (qi, q) in raw.iter().enumerate() {
+        let (c0, c1, b0, b1) = text_bounds(doc, q);
+        if c1 <= c0 {
+            speakers.push(None);
+            continue;
+        }
+        let text = doc.body[b0..b1].to_owned();
+        let words = text.split_whitespace().count();
+        let para = doc.tokens[q.open].para;
+        let mut found = ctx.attribute(q);
+        let mut continued = false;
+        if found.is_none() {
+            // Continuation: no cue of its own, right after an attributed quote of the
+            // same paragraph, or opening a paragraph after one that quoted someone.
+            let first_in_para = q.open == 0 || doc.tokens[q.open - 1].kind == Kind::ParaBreak;
+            if let Some(prev) = qi.checked_sub(1).and_then(|p| speakers[p].clone()) {
+                let pq = &raw[qi - 1];
+                let same_para = doc.tokens[pq.open].para == para;
+                let starts_sentence = is_sentence_start(doc, q.open);
+                if same_para && starts_sentence && sent_gap_ok(&sent, pq, q) {
+                    found = Some(prev);
+                    continued = true;
+                }
+            }
+            if found.is_none() && first_in_para {
+                if let Some((p, s)) = &last_speaker {
+                    if *p + 1 == para || *p == para {
+                        found = Some(s.clone());
+                        continued = true;
+                    }
+                }
+            }
+        }
+        let kind = match &found {
+            None => {
+                if words >= 8 {
+                    QuoteKind::Partial
+                } else {
+                    QuoteKind::Scare
+                }
+            }
+            Some(_) if continued => QuoteKind::Direct,
+            Some(s) => {
+                if ctx.is_direct(q, &text, words, s) {
+                    QuoteKind::Direct
+                } else {
+                    QuoteKind::Partial
+                }
+            }
+        };
+        let sp = found.clone().unwrap_or_default();
+        if found
+            .as_ref()
+            .is_some_and(|s| !s.name.is_empty() || !s.cue.is_empty())
+        {
+            last_speaker = Some((para, sp.clone()));
+        } else if q.open_ended || doc.tokens.get(q.close + 1).is_none() {
+            // keep
+        }
+        speakers.push(found.filter(|s| !s.name.is_empty()));
+        results.push(LocalQuote {
+            text,
+            span: Span::new(c0 as u32, c1 as u32),
+            kind,
+            speaker_entity: sp.entity,
+            speaker_name: sp.name,
+            speaker_role: sp.role,
+            cue: sp.cue,
+        });
+    }
+    ex.quotes = results;
+    ex.quotes.sort_by_key(|q| (q.span.start, q.span.end));
+}
+
+/// Whether two quotes are in adjacent sentences (so a cue-less one continues the other).
+fn sent_gap_ok(sent: &[usize], prev: &RawQuote, q: &RawQuote) -> bool {
+    let a = sent[prev.close.min(sent.len() - 1)];
+    let b = sent[q.open.min(sent.len() - 1)];
+    b <= a + 2
+}
+
+/// Code point and byte bounds of a quote's text (marks excluded, whitespace trimmed).
+fn text_bounds(doc: &Doc, q: &RawQuote) -> (usize, usize, usize, usize) {
+    let open = &doc.tokens[q.open];
+    let (mut c0, mut b0) = (open.c1, open.b1);
+    let (mut c1, mut b1) = if q.open_ended {
+        let last = &doc.tokens[q.close - 1];
+        (last.c1, last.b1)
+    } else {
+        let close = &doc.tokens[q.close];
+        (close.c0, close.b0)
+    };
+    let s = &doc.body[b0..b1.max(b0)];
+    for ch in s.chars() {
+        if !ch.is_whitespace() {
+            break;
+        }
+        c0 += 1;
+        b0 += ch.len_utf8();
+    }
+    let s = &doc.body[b0..b1.max(b0)];
+    for ch in s.chars().rev() {
+        if !ch.is_whitespace() {
+            break;
+        }
+        c1 -= 1;
+        b1 -= ch.len_utf8();
+    }
+    (c0, c1.max(c0), b0, b1.max(b0))
+}
+
+/// Sentence index of every token; quotes are opaque (their inner full stops do not
+/// end the surrounding sentence) unless the quote itself ends the sentence.
+fn sentence_ids(doc: &Doc, quoted: &[bool]) -> Vec<usize> {
+    let n = doc.tokens.len();
+    let mut ids = vec![0; n];
+    let mut s = 0;
+    for i in 0..n {
+        ids[i] = s;
+        let t = &doc.tokens[i];
+        if t.kind == Kind::ParaBreak {
+            s += 1;
+            continue;
+        }
+        let ends = match punct_char(doc, i) {
+            Some('.' | '!' | '?') if !quoted[i] => true,
+            Some(c) if is_close_quote(c) && quoted[i] => {
+                // “… level.” He said → ends; “…,” he said → does not.
+                i > 0
+                    && matches!(punct_char(doc, i - 1), Some('.' | '!' | '?'))
+                    && doc.tokens.get(i + 1).is_some_and(|nt| {
+                        nt.kind == Kind::Word && doc.text(i + 1).starts_with(char::is_uppercase)
+                    })
+            }
+            _ => false,
+        };
+        if ends {
+            s += 1;
+        }
+    }
+    ids
+}
+
+fn is_sentence_start(doc: &Doc, open: usize) -> bool {
+    if open == 0 {
+        return true;
+    }
+    let prev = &doc.tokens[open - 1];
+    prev.kind == Kind::ParaBreak
+        || matches!(punct_char(doc, open - 1), Some('.' | '!' | '?' | ':'))
+        || punct_char(doc, open - 1).is_some_and(is_close_quote)
+            && open >= 2
+            && matches!(punct_char(doc, open - 2), Some('.' | '!' | '?'))
+}
+
+struct Ctx<'a, 'b> {
+    doc: &'a Doc<'b>,
+    mentions: &'a [TokMention],
+    ex: &'a Extraction,
+    quoted: &'a [bool],
+    sent: &'a [usize],
+    starts: &'a [Option<usize>],
+}
+
+/// Nouns that make "<ORG> spokesman" a speaker standing for the organisation.
+const SPOKES: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "representative",
+    "spokesmen",
+    "statement",
+    "source",
+    "sources",
+];
+
+const GAP_WORDS: &[&str] = &[
+    "has",
+    "had",
+    "have",
+    "also",
+    "later",
+    "then",
+    "reportedly",
+    "who",
+    "previously",
+    "earlier",
+    "once",
+    "further",
+    "again",
+    "recently",
+    "publicly",
+    "repeatedly",
+    "flatly",
+    "simply",
+    "separately",
+    "initially",
+    "would",
+    "will",
+    "had",
+    "is",
+    "was",
+    "were",
+    "subsequently",
+    "quickly",
+    "immediately",
+    "openly",
+    "privately",
+    "even",
+    "both",
+];
+
+impl Ctx<'_, '_> {
+    fn text(&self, i: usize) -> &str {
+        self.doc.text(i)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.doc.tokens.get(i).is_some_and(|t| t.kind == Kind::Word)
+    }
+
+    fn entity_type(&self, m: &TokMention) -> EntityType {
+        self.ex.entities[m.entity].entity_type
+    }
+
+    fn speaker_from_mention(&self, k: usize, cue: String) -> Speaker {
+        let m = &self.mentions[k];
+        let e = &self.ex.entities[m.entity];
+        let mut role = e.roles.first().cloned().unwrap_or_default();
+        // "<ORG> spokesman": the organisation speaks through its spokesperson.
+        if e.entity_type != EntityType::Person && self.is_word(m.t1) {
+            let next = self.text(m.t1);
+            if SPOKES.contains(&next) {
+                role = next.to_owned();
+            }
+        }
+        Speaker {
+            entity: Some(m.entity),
+            name: e.name.clone(),
+            role,
+            cue,
+        }
+    }
+
+    /// Can mention `k` speak? People always; organisations and places when nothing
+    /// better is around ("Beijing has deemed …").
+    fn speaker_rank(&self, k: usize) -> u8 {
+        let m = &self.mentions[k];
+        match self.entity_type(m) {
+            EntityType::Person => 3,
+            EntityType::Org | EntityType::Gpe => {
+                if self.is_word(m.t1) && SPOKES.contains(&self.text(m.t1)) {
+                    3
+                } else {
+                    1
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Mentions (index) starting in `[a, b)` outside quotes.
+    fn mentions_in(&self, a: usize, b: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut i = a;
+        while i < b {
+            if let Some(k) = self.starts[i] {
+                if !self.quoted[i] {
+                    out.push(k);
+                    i = self.mentions[k].t1.max(i + 1);
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn sentence_start(&self, i: usize) -> usize {
+        let s = self.sent[i];
+        let mut j = i;
+        while j > 0 && self.sent[j - 1] == s && self.doc.tokens[j - 1].kind != Kind::ParaBreak {
+            j -= 1;
+        }
+        j
+    }
+
+    fn sentence_end(&self, i: usize) -> usize {
+        let n = self.doc.tokens.len();
+        let s = self.sent[i.min(n - 1)];
+        let mut j = i;
+        while j < n && self.sent[j] == s && self.doc.tokens[j].kind != Kind::ParaBreak {
+            j += 1;
+        }
+        j
+    }
+
+    fn is_cue(&self, i: usize) -> bool {
+        self.is_word(i) && !self.quoted[i] && {
+            let w = self.text(i);
+            // "self-described", "so-called" describe, they do not attribute.
+            let glued = i > 0 && !self.doc.tokens[i].space_before && self.text(i - 1) == "-";
+            let lower = w.to_lowercase();
+            !glued
+                && (CUE_VERBS.contains(&w) || w == "According")
+                && (lower != "according" || self.is_word(i + 1) && self.text(i + 1) == "to")
+                && (lower != "pointed" || self.is_word(i + 1) && self.text(i + 1) == "out")
+        }
+    }
+
+    fn pronoun_at(&self, i: usize) -> bool {
+        self.is_word(i) && gazetteer::PERSON_PRONOUNS.contains(&self.text(i))
+    }
+
+    /// Resolves a pronoun at token `p`: the first speaker-like mention of the nearest
+    /// earlier sentence (or the same sentence, before `p`) that has one.
+    fn resolve_pronoun(&self, p: usize, cue: String) -> Option<Speaker> {
+        let mut end = p;
+        let mut hops = 0;
+        while end > 0 && hops < 12 {
+            let start = self.sentence_start(end - 1);
+            let ms = self.mentions_in(start, end);
+            if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 3) {
+                return Some(self.speaker_from_mention(k, cue));
+            }
+            if start == 0 {
+                break;
+            }
+            end = start;
+            // Skip paragraph breaks.
+            while end > 0 && self.doc.tokens[end - 1].kind == Kind::ParaBreak {
+                end -= 1;
+            }
+            hops += 1;
+        }
+        None
+    }
+
+    /// The subject of a cue verb at `v`, searched in `[from, v)`.
+    fn subject(&self, from: usize, v: usize, cue: String) -> Option<Speaker> {
+        let verb = self.text(v).to_lowercase();
+        let participle = verb.ends_with("ing");
+        let ms = self.mentions_in(from, v);
+        // Nearest person/pronoun right before the verb (allowing an apposition or an
+        // auxiliary in between); coordination ("… met X and described") skips it.
+        if !participle {
+            let mut j = v;
+            let mut gap = 0;
+            let mut in_apposition = false;
+            while j > from {
+                j -= 1;
+                if self.quoted[j] {
+                    break;
+                }
+                if self.pronoun_at(j) && gap <= 3 && !in_apposition {
+                    return self.resolve_pronoun(j, cue);
+                }
+                if let Some(&k) = ms.iter().find(|&&k| self.mentions[k].t1 == j + 1) {
+                    if self.speaker_rank(k) >= 1 && !in_apposition {
+                        return Some(self.speaker_from_mention(k, cue));
+                    }
+                }
+                let t = self.text(j);
+                if t == "," {
+                    // An apposition ", a professor at X," may sit between subject and verb.
+                    in_apposition = !in_apposition;
+                    continue;
+                }
+                if in_apposition {
+                    if gap > 14 {
+                        break;
+                    }
+                    gap += 1;
+                    continue;
+                }
+                if GAP_WORDS.contains(&t) {
+                    gap += 1;
+                    continue;
+                }
+                break;
+            }
+        }
+        // Otherwise the first person of the clause (the sentence's subject).
+        if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 3) {
+            return Some(self.speaker_from_mention(k, cue));
+        }
+        // A pronoun opening the clause.
+        for j in from..v {
+            if self.pronoun_at(j) && !self.quoted[j] {
+                return self.resolve_pronoun(j, cue);
+            }
+        }
+        if !participle {
+            if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 1) {
+                return Some(self.speaker_from_mention(k, cue));
+            }
+        }
+        Some(Speaker {
+            cue,
+            ..Default::default()
+        })
+    }
+
+    /// Finds the speaker of a quote, if any cue attributes it.
+    fn attribute(&self, q: &RawQuote) -> Option<Speaker> {
+        let n = self.doc.tokens.len();
+        // After the quote: “…,” Wei said / said Wei / he said / according to X.
+        let mut after: Option<Speaker> = None;
+        if !q.open_ended && q.close + 1 < n && self.sent[q.close + 1] == self.sent[q.close] {
+            let end = self.sentence_end(q.close + 1).min(q.close + 12);
+            let mut i = q.close + 1;
+            while i < end && !self.quoted[i] {
+                // "“…” and said …" is a new clause, not an attribution.
+                if self.text(i) == "and" {
+                    break;
+                }
+                if self.is_cue(i) {
+                    let cue = self.cue_text(i, None);
+                    if self.text(i).eq_ignore_ascii_case("according") {
+                        if let Some(&k) = self.mentions_in(i + 2, end).first() {
+                            after = Some(self.speaker_from_mention(k, cue));
+                        }
+                        break;
+                    }
+                    after = self.subject_after(q.close + 1, i, end, cue);
+                    break;
+                }
+                // Only a short stretch may separate the quote from its cue.
+                if i > q.close + 6 {
+                    break;
+                }
+                i += 1;
+            }
+        }
+        // A person named after the quote wins; a reporting outlet ("…,” Al Jazeera
+        // reported) or an anonymous speaker gives way to a person named before it.
+        if let Some(a) = &after {
+            let person = a
+                .entity
+                .is_some_and(|e| self.ex.entities[e].entity_type == EntityType::Person);
+            if person {
+                return after;
+            }
+        }
+        let before = self.attribute_before(q);
+        match (&before, &after) {
+            (Some(b), Some(_))
+                if b.entity
+                    .is_some_and(|e| self.ex.entities[e].entity_type == EntityType::Person) =>
+            {
+                before
+            }
+            (_, Some(_)) => after,
+            _ => before,
+        }
+    }
+
+    /// The nearest cue before the quote in its sentence, and its subject.
+    fn attribute_before(&self, q: &RawQuote) -> Option<Speaker> {
+        // Before the quote, same sentence: the nearest cue.
+        let s0 = self.sentence_start(q.open);
+        let mut v = q.open;
+        while v > s0 {
+            v -= 1;
+            if self.quoted[v] {
+                continue;
+            }
+            if self.is_cue(v) {
+                let lower = self.text(v).to_lowercase();
+                if lower == "according" {
+                    let end = self.first_comma_or(v + 2, q.open);
+                    let cue = self.cue_text(v, None);
+                    if let Some(&k) = self.mentions_in(v + 2, end).first() {
+                        return Some(self.speaker_from_mention(k, cue));
+                    }
+                    continue;
+                }
+                let as_word = (v + 1..q.open)
+                    .find(|&j| self.is_word(j) && self.text(j) == "as" && !self.quoted[j]);
+                let cue = self.cue_text(v, as_word);
+                return self.subject(s0, v, cue);
+            }
+        }
+        None
+    }
+
+    fn first_comma_or(&self, a: usize, b: usize) -> usize {
+        (a..b).find(|&j| self.text(j) == ",").unwrap_or(b)
+    }
+
+    /// The speaker for a cue after the quote: a mention or pronoun between the quote
+    /// and the verb, else a mention right after the verb ("said Wei").
+    fn subject_after(&self, a: usize, v: usize, end: usize, cue: String) -> Option<Speaker> {
+        for j in a..v {
+            if self.pronoun_at(j) {
+                return self.resolve_pronoun(j, cue);
+            }
+        }
+        if let Some(&k) = self
+            .mentions_in(a, v)
+            .iter()
+            .rev()
+            .find(|&&k| self.speaker_rank(k) >= 1)
+        {
+            return Some(self.speaker_from_mention(k, cue));
+        }
+        if let Some(&k) = self.mentions_in(v + 1, end).first() {
+            if self.speaker_rank(k) >= 1 && self.mentions[k].t0 <= v + 3 {
+                return Some(self.speaker_from_mention(k, cue));
+            }
+        }
+        // "…,” said a senior official.
+        Some(Speaker {
+            cue,
+            ..Default::default()
+        })
+    }
+
+    fn cue_text(&self, v: usize, as_word: Option<usize>) -> String {
+        let w = self.text(v);
+        if w.eq_ignore_ascii_case("according") {
+            return self.doc.span_text(v, v + 2).to_owned();
+        }
+        if w == "pointed" {
+            return "pointed out".to_owned();
+        }
+        match as_word {
+            Some(_)
+                if matches!(
+                    w,
+                    "described"
+                        | "describes"
+                        | "describing"
+                        | "characterized"
+                        | "characterised"
+                        | "called"
+                        | "labeled"
+                        | "labelled"
+                        | "termed"
+                        | "branded"
+                        | "dubbed"
+                ) =>
+            {
+                format!("{w} ... as")
+            }
+            _ => w.to_owned(),
+        }
+    }
+
+    /// A direct quote is a whole statement: it opens its sentence or follows its cue
+    /// (with only "," or ":" between), and is not cut off mid-sentence.
+    fn is_direct(&self, q: &RawQuote, text: &str, words: usize, _s: &Speaker) -> bool {
+        if words < 4 {
+            return false;
+        }
+        let starts = is_sentence_start(self.doc, q.open);
+        let after_cue = {
+            let mut j = q.open;
+            let mut ok = false;
+            while j > 0 {
+                j -= 1;
+                let t = self.text(j);
+                if t == "," || t == ":" {
+                    continue;
+                }
+                if self.is_cue(j) {
+                    ok = true;
+                } else if let Some(k) = self.covering_mention_end(j) {
+                    // "According to Raisi, “…”"
+                    let m = &self.mentions[k];
+                    ok = m.t0 >= 2
+                        && self.text(m.t0 - 1) == "to"
+                        && self.text(m.t0 - 2).eq_ignore_ascii_case("according");
+                }
+                break;
+            }
+            ok
+        };
+        let ends_whole = text.ends_with(['.', ',', '!', '?', '\u{2026}', ':', ';'])
+            || q.open_ended
+            || self.sentence_end(q.close) <= q.close + 2;
+        (starts || after_cue) && ends_whole
+    }
+
+    fn covering_mention_end(&self, j: usize) -> Option<usize> {
+        self.mentions.iter().position(|m| m.t1 == j + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract_body;
+
+    #[test]
+    fn attributes_after_and_before() {
+        let body = "“We will win,” Jane Roe said.\n\nJohn Doe told reporters that the plan was “a disaster.”";
+        let ex = extract_body(body);
+        assert_eq!(ex.quotes.len(), 2);
+        assert_eq!(ex.quotes[0].speaker_name, "Jane Roe");
+        assert_eq!(ex.quotes[0].cue, "said");
+        assert_eq!(ex.quotes[1].speaker_name, "John Doe");
+        assert_eq!(ex.quotes[1].cue, "told");
+    }
+
+    #[test]
+    fn straight_quotes_and_continuations() {
+        let body = "\"The budget is balanced,\" said Mayor Ann Lee.\n\n\"We cut waste.\"\n\nShe said the town was \"in good shape\" now.";
+        let ex = extract_body(body);
+        assert_eq!(ex.quotes.len(), 3);
+        assert!(
+            ex.quotes.iter().all(|q| q.speaker_name == "Ann Lee"),
+            "{:?}",
+            ex.quotes
+        );
+    }
+
+    #[test]
+    fn scare_quotes_have_no_speaker() {
+        let ex = extract_body("The so-called \"reform\" was dropped.");
+        assert_eq!(ex.quotes.len(), 1);
+        assert_eq!(ex.quotes[0].kind, crate::model::QuoteKind::Scare);
+    }
+}

@@ -1,0 +1,161 @@
+//! Lookup keys for names: a plain key (case, accents and punctuation ignored) and a
+//! transliteration key (a consonant skeleton) under which spelling variants of the
+//! same name meet ("Bagheri"/"Baqeri", "Ebrahim"/"Ibrahim", "Hossein"/"Hussein").
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Case-, accent- and punctuation-insensitive key: "U.S." and "US" → "us",
+/// "The Hague" → "hague", "Wei’s" → "wei".
+pub fn name_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for c in name.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else if c == '.' || c == '\'' || c == '\u{2019}' {
+            // "U.S." → "us", "O'Neil" → "oneil"
+        } else {
+            pending_space = true;
+        }
+    }
+    // Possessive left over from "Iran's" → "irans": strip a trailing "s" only when the
+    // source had an apostrophe before it.
+    if name.ends_with("'s") || name.ends_with("\u{2019}s") {
+        out.pop();
+    }
+    match out.strip_prefix("the ") {
+        Some(rest) if !rest.is_empty() => rest.to_owned(),
+        _ => out,
+    }
+}
+
+/// Consonant skeleton of one word: digraphs folded, vowels dropped (an initial vowel
+/// kept as a placeholder), doubled letters collapsed.
+pub(crate) fn skeleton(word: &str) -> String {
+    let lower = name_key(word).replace(' ', "");
+    let s = lower
+        .replace("gh", "q")
+        .replace("kh", "k")
+        .replace("ph", "f")
+        .replace("th", "t")
+        .replace("sh", "s")
+        .replace("dh", "d")
+        .replace("ck", "k")
+        .replace("ou", "u")
+        .replace('w', "v")
+        .replace('z', "s")
+        .replace('c', "k")
+        .replace('j', "y");
+    let mut out = String::new();
+    let mut last = '\0';
+    for (i, ch) in s.chars().enumerate() {
+        let vowel = matches!(ch, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h');
+        let mapped = if vowel {
+            if i == 0 && ch != 'h' {
+                '*'
+            } else {
+                continue;
+            }
+        } else {
+            ch
+        };
+        if mapped != last {
+            out.push(mapped);
+        }
+        last = mapped;
+    }
+    out
+}
+
+/// Skeleton of a whole name, word by word.
+pub(crate) fn translit_key(name: &str) -> String {
+    name_key(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(skeleton)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Initials of a multi-word name ("Islamic Revolutionary Guard Corps" → "irgc"), and
+/// with function words dropped.
+pub(crate) fn initials(name: &str) -> Vec<String> {
+    let key = name_key(name);
+    let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 2 {
+        return Vec::new();
+    }
+    let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    let content: String = words
+        .iter()
+        .filter(|w| !matches!(**w, "of" | "the" | "and" | "for" | "on" | "in" | "de"))
+        .filter_map(|w| w.chars().next())
+        .collect();
+    if all == content {
+        vec![all]
+    } else {
+        vec![all, content]
+    }
+}
+
+/// Lowercase ASCII slug for ids: "Wei Fenghe" → "wei-fenghe".
+pub(crate) fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.nfkd() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/')
+            && !out.ends_with('-')
+            && !out.is_empty()
+        {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "unnamed".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_and_punctuation() {
+        assert_eq!(name_key("U.S."), name_key("US"));
+        assert_eq!(name_key("Bagheri"), name_key("BAGHERI"));
+        assert_eq!(name_key("Iran’s"), "iran");
+        assert_eq!(name_key("Zürich"), "zurich");
+    }
+
+    #[test]
+    fn skeletons_meet_for_variants() {
+        assert_eq!(
+            translit_key("Mohammad Bagheri"),
+            translit_key("Mohammad Baqeri")
+        );
+        assert_eq!(translit_key("Ebrahim Raisi"), translit_key("Ibrahim Raisi"));
+        assert_eq!(translit_key("Hossein"), translit_key("Hussein"));
+        assert_eq!(translit_key("Ashtinai"), translit_key("Ishtiani"));
+        assert_ne!(translit_key("Smith"), translit_key("Schmidt"));
+    }
+
+    #[test]
+    fn slugs_are_ascii() {
+        assert_eq!(slug("Wei Fenghe"), "wei-fenghe");
+        assert_eq!(slug("São Paulo"), "sao-paulo");
+        assert_eq!(slug("???"), "unnamed");
+    }
+}

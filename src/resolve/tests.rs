@@ -1,0 +1,76 @@
+//! Tests for corpus-wide identity.
+
+use super::*;
+use crate::model::{Extraction, LocalEntity};
+
+fn ent(name: &str, t: EntityType, aliases: &[&str]) -> LocalEntity {
+    LocalEntity {
+        name: name.to_owned(),
+        entity_type: t,
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        roles: Vec::new(),
+    }
+}
+
+fn ex(ents: Vec<LocalEntity>) -> Extraction {
+    Extraction {
+        entities: ents,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn merges_variants_and_surnames() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent(
+        "Ana Karimova",
+        EntityType::Person,
+        &["Ana Karimova", "Karimova"],
+    )]));
+    assert_eq!(a[0].id, "person/ana-karimova");
+    assert!(a[0].created);
+    let b = r.resolve(&ex(vec![
+        ent("Karimova", EntityType::Person, &["Karimova"]),
+        ent("Anna Qarimova", EntityType::Person, &["Anna Qarimova"]),
+    ]));
+    assert_eq!(b[0].id, a[0].id);
+    assert!(!b[0].created);
+    assert_eq!(r.lookup("KARIMOVA"), vec![a[0].id.clone()]);
+    assert_eq!(r.canonical_name(&a[0].id), Some("Ana Karimova"));
+}
+
+#[test]
+fn does_not_merge_people_sharing_only_a_surname() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent("John Smith", EntityType::Person, &[])]));
+    let b = r.resolve(&ex(vec![ent("Mary Smith", EntityType::Person, &[])]));
+    assert_ne!(a[0].id, b[0].id);
+    // A bare "Smith" is now ambiguous and stays separate.
+    let c = r.resolve(&ex(vec![ent("Smith", EntityType::Person, &[])]));
+    assert_ne!(c[0].id, a[0].id);
+    assert_ne!(c[0].id, b[0].id);
+}
+
+#[test]
+fn merges_acronyms_and_truncations() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent(
+        "Islamic Revolutionary Guard Corps",
+        EntityType::Org,
+        &[],
+    )]));
+    let b = r.resolve(&ex(vec![ent("IRGC", EntityType::Org, &["IRGC"])]));
+    assert_eq!(a[0].id, b[0].id);
+    let c = r.resolve(&ex(vec![ent("Wei Fenghe", EntityType::Person, &[])]));
+    let d = r.resolve(&ex(vec![ent("Wei Feng", EntityType::Person, &[])]));
+    assert_eq!(c[0].id, d[0].id);
+}
+
+#[test]
+fn ids_are_unique_per_entity() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent("Georgia", EntityType::Gpe, &[])]));
+    let b = r.resolve(&ex(vec![ent("Georgia", EntityType::Person, &[])]));
+    assert_eq!(a[0].id, "gpe/georgia");
+    assert_eq!(b[0].id, "person/georgia");
+}
