@@ -91,6 +91,14 @@ for line in open(extra, encoding="utf-8"):
 with open(os.path.join(here, "first_names.txt"), "w", encoding="utf-8") as f:
     f.write("\n".join(sorted(first)) + "\n")
 
+surnames = []
+for i, line in enumerate(open(os.path.join(names_dir, "dist.all.last"))):
+    if i >= 5000:
+        break
+    surnames.append(line.split()[0].capitalize())
+with open(os.path.join(here, "surnames.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(sorted(set(surnames))) + "\n")
+
 with open(os.path.join(here, "common_words.txt"), "w", encoding="utf-8") as f:
     f.write("\n".join(sorted(w for w in common if len(w) <= 14)) + "\n")
 print(len(out), "gazetteer rows;", len(first), "first names;", len(common), "common words")

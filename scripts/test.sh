@@ -155,7 +155,11 @@ for folder, _dirs, files in os.walk("src"):
         if not name.endswith(".rs"):
             continue
         path = os.path.join(folder, name)
-        for inc in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', open(path, encoding="utf-8").read()):
+        if name == "tests.rs" or name.endswith("_tests.rs"):
+            continue  # test-only modules are not built into the image
+        # Code after the first #[cfg(test)] is (by convention) test-only too.
+        code = open(path, encoding="utf-8").read().split("#[cfg(test)]")[0]
+        for inc in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', code):
             target = os.path.normpath(os.path.join(folder, inc))
             if target.startswith(".."):
                 continue

@@ -64,7 +64,8 @@ pub enum LogFormat {
 /// Options of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Folder of `.txt` articles loaded at start.
+    /// Corpus loaded at start: a folder of `.txt` articles and `.jsonl` files
+    /// (one article per line), or a single such file.
     #[arg(long, env = "NEWSCORPUS_CORPUS", default_value = "seeds")]
     pub corpus: PathBuf,
     /// Address to listen on (port 0 picks a free port).

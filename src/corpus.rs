@@ -133,6 +133,10 @@ pub fn prepare(raw: RawArticle, limits: &Limits) -> Result<ArticleDraft> {
         }
     }
     let mut parsed = ingest::parse(&raw.text);
+    if parsed.paragraphs.is_empty() && !parsed.title.is_empty() {
+        // A text of one line is a short article, not a headline with no body.
+        parsed.paragraphs.push(std::mem::take(&mut parsed.title));
+    }
     if parsed.paragraphs.iter().all(|p| p.trim().is_empty()) {
         return Err(Error::invalid("text", "no article body found in the text"));
     }

@@ -54,8 +54,8 @@ async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
     let shutdown = running.shutdown.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
-        tracing::info!("shutdown signal received; draining");
         shutdown.cancel();
+        tracing::info!("shutdown signal received; draining");
     });
     running.handle.await??;
     Ok(())

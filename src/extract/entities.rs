@@ -72,7 +72,8 @@ impl<'a> Doc<'a> {
 
 const CONNECTORS: &[&str] = &[
     "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
-    "la", "le", "on", "y", "&", "di", "dos", "das", "ibn", "zu",
+    "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
+    "ibn", "zu",
 ];
 
 fn starts_upper(s: &str) -> bool {
@@ -92,16 +93,267 @@ fn is_name_word(doc: &Doc, i: usize) -> bool {
         return false;
     }
     let w = doc.text(i);
-    starts_upper(w) && !gazetteer::NON_NAMES.contains(&w) && w.chars().count() >= 2
+    starts_upper(w) && !gazetteer::sets().non_names.contains(&w) && w.chars().count() >= 2
+}
+
+/// Brand-style capitals inside a word ("JPMorgan", "PayPal", "YouTube"), but not
+/// "McDonald" or "O'Neil".
+fn is_camel(w: &str) -> bool {
+    let chars: Vec<char> = w.chars().collect();
+    chars.len() >= 4
+        && chars[0].is_uppercase()
+        && chars.iter().any(|c| c.is_lowercase())
+        && chars.iter().skip(2).any(|c| c.is_uppercase())
+        && ![
+            "Mc",
+            "Mac",
+            "O'",
+            "O\u{2019}",
+            "D'",
+            "De",
+            "Di",
+            "La",
+            "Le",
+            "Van",
+            "Von",
+        ]
+        .iter()
+        .any(|p| w.starts_with(p))
+}
+
+/// First words that mark an organisation name ("Banco Santander", "Atletico Madrid").
+const ORG_OPENERS: &[&str] = &[
+    "Banco",
+    "Banca",
+    "Banque",
+    "Grupo",
+    "Groupe",
+    "Club",
+    "Real",
+    "Atletico",
+    "Athletic",
+    "Sporting",
+    "Dynamo",
+    "Dinamo",
+    "Olympique",
+    "Borussia",
+    "Inter",
+    "Juventus",
+    "FC",
+    "AC",
+    "AS",
+    "SC",
+    "Deportivo",
+    "Racing",
+    "Union",
+    "Universidad",
+    "Universite",
+    "Institut",
+    "Instituto",
+    "Compagnie",
+    "Societe",
+    "Air",
+];
+
+/// First words that mark an event name ("Copa del Rey", "Operation Desert Storm").
+const EVENT_OPENERS: &[&str] = &["Copa", "Tour", "Operation", "Battle", "Siege", "Treaty"];
+
+/// Lowercase nouns after a name that make it a facility's name.
+const FACILITY_NOUNS: &[&str] = &[
+    "house",
+    "palace",
+    "castle",
+    "cathedral",
+    "temple",
+    "mosque",
+    "gate",
+    "pier",
+    "wharf",
+    "stadium",
+    "airport",
+    "bridge",
+    "street",
+    "avenue",
+    "road",
+    "arena",
+    "hall",
+    "tower",
+    "building",
+    "square",
+    "park",
+    "station",
+    "highway",
+    "boulevard",
+    "plaza",
+    "center",
+    "centre",
+    "memorial",
+    "library",
+    "hospital",
+    "school",
+    "field",
+    "dam",
+    "port",
+];
+
+fn next_is_facility(doc: &Doc, i: usize) -> bool {
+    doc.is_word(i) && FACILITY_NOUNS.contains(&doc.text(i))
 }
 
 /// Sentence openers that are never part of a name.
 const FUNCTION_OPENERS: &[&str] = &[
-    "The", "A", "An", "This", "That", "These", "Those", "In", "On", "At", "For", "But", "And",
-    "Or", "If", "When", "While", "As", "After", "Before", "Since", "Under", "With", "From", "By",
-    "To", "Of", "Its", "His", "Her", "Their", "Our", "My", "Your", "It", "We", "They", "He", "She",
-    "There", "Here", "Both", "Some", "Many", "Most", "All", "Each", "Every", "Such", "Other",
-    "Another", "So", "Yet", "Then", "Also", "Still", "Even", "Only",
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "Or",
+    "If",
+    "When",
+    "While",
+    "As",
+    "After",
+    "Before",
+    "Since",
+    "Under",
+    "With",
+    "From",
+    "By",
+    "To",
+    "Of",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "My",
+    "Your",
+    "It",
+    "We",
+    "They",
+    "He",
+    "She",
+    "There",
+    "Here",
+    "Both",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Each",
+    "Every",
+    "Such",
+    "Other",
+    "Another",
+    "So",
+    "Yet",
+    "Then",
+    "Also",
+    "Still",
+    "Even",
+    "Only",
+    "Several",
+    "Few",
+    "Last",
+    "Early",
+    "Late",
+    "Meanwhile",
+    "Later",
+    "Earlier",
+    "Yesterday",
+    "Today",
+    "Tonight",
+    "Now",
+    "Why",
+    "How",
+    "What",
+    "Where",
+    "Who",
+    "Although",
+    "Though",
+    "Because",
+    "Until",
+    "During",
+    "Despite",
+    "Without",
+    "Against",
+    "Among",
+    "Between",
+    "Like",
+    "Unlike",
+    "Including",
+    "Besides",
+    "Overall",
+    "Instead",
+    "Indeed",
+    "Thus",
+    "Hence",
+    "Perhaps",
+    "Maybe",
+    "Already",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "First",
+    "Second",
+    "Next",
+    "No",
+    "Not",
+    "Neither",
+    "Either",
+    "Nor",
+    "Once",
+    "Whether",
+    "Upon",
+    "Across",
+    "Along",
+    "Around",
+    "Inside",
+    "Outside",
+    "Near",
+    "Over",
+    "Through",
+    "Toward",
+    "Towards",
+    "Via",
+    "Per",
+    "Within",
+    "Beyond",
+    "Above",
+    "Below",
+    "Behind",
+    "Following",
+    "Asked",
+    "Speaking",
+    "According",
+    "Like",
+    "Dear",
+    "Please",
+    "Thank",
+    "Thanks",
+    "Unless",
+    "Whereas",
+    "Whatever",
+    "Whoever",
+    "However",
+    "Moreover",
+    "Furthermore",
+    "Nevertheless",
+    "Nonetheless",
+    "Otherwise",
+    "Anyway",
+    "Since",
+    "Writing",
+    "Reporting",
 ];
 
 fn is_number(s: &str) -> bool {
@@ -143,6 +395,30 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 end = j + 2;
                 continue;
             }
+            // Hyphenated Korean-style given names: "Moon Jae-in", "Yoo Myung-hee".
+            if t.kind == Kind::Punct
+                && !t.space_before
+                && doc.text(j).chars().all(super::tokens::hyphen)
+                && end - start >= 2
+                && doc.is_word(j + 1)
+                && !doc.tokens[j + 1].space_before
+                && doc
+                    .tokens
+                    .get(j + 2)
+                    .is_none_or(|t| t.space_before || t.kind != Kind::Word)
+                && {
+                    let before = doc.text(end - 1);
+                    let after = doc.text(j + 1);
+                    (2..=6).contains(&before.chars().count())
+                        && (2..=4).contains(&after.chars().count())
+                        && after.chars().all(|c| c.is_ascii_lowercase())
+                        && !g.is_common_word(before)
+                        && g.lookup(before).is_none()
+                }
+            {
+                end = j + 2;
+                continue;
+            }
             // Connectors: up to two lowercase words ("of the") before another name word.
             if t.kind == Kind::Word && CONNECTORS.contains(&doc.text(j)) {
                 let k = if doc.is_word(j + 1) && CONNECTORS.contains(&doc.text(j + 1)) {
@@ -154,6 +430,15 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                     end = if is_name_word(doc, k) { k + 1 } else { j + 2 };
                     continue;
                 }
+            }
+            // A possessive inside a known name ("New Year's Day", "People's Republic").
+            if t.kind == Kind::Possessive
+                && is_name_word(doc, j + 1)
+                && (start.max(j.saturating_sub(3))..j)
+                    .any(|k| doc.is_word(k) && g.lookup(doc.span_text(k, j + 2)).is_some())
+            {
+                end = j + 2;
+                continue;
             }
             // "People's Daily": a possessive inside a name whose first part is a plain word.
             if t.kind == Kind::Possessive
@@ -200,19 +485,19 @@ fn chunk_words(doc: &Doc, a: usize, b: usize) -> Vec<usize> {
 }
 
 fn head_class(word: &str) -> Option<(EntityType, bool)> {
-    if let Some((_, gov)) = gazetteer::ORG_HEADS.iter().find(|(h, _)| *h == word) {
+    if let Some(gov) = gazetteer::sets().org_heads.get(word) {
         return Some((EntityType::Org, *gov));
     }
-    if gazetteer::LAW_HEADS.contains(&word) {
+    if gazetteer::sets().law_heads.contains(&word) {
         return Some((EntityType::Law, false));
     }
-    if gazetteer::LOC_HEADS.contains(&word) {
+    if gazetteer::sets().loc_heads.contains(&word) {
         return Some((EntityType::Loc, false));
     }
-    if gazetteer::EVENT_HEADS.contains(&word) {
+    if gazetteer::sets().event_heads.contains(&word) {
         return Some((EntityType::Event, false));
     }
-    if gazetteer::GPE_HEADS.contains(&word) {
+    if gazetteer::sets().gpe_heads.contains(&word) {
         return Some((EntityType::Gpe, false));
     }
     None
@@ -240,10 +525,10 @@ fn head_type(doc: &Doc, words: &[usize]) -> Option<(EntityType, bool)> {
     }
     words.iter().rev().find_map(|&w| {
         let t = doc.text(w);
-        gazetteer::ORG_HEADS
-            .iter()
-            .find(|(h, _)| *h == t)
-            .map(|(_, gov)| (EntityType::Org, *gov))
+        gazetteer::sets()
+            .org_heads
+            .get(t)
+            .map(|gov| (EntityType::Org, *gov))
     })
 }
 
@@ -254,16 +539,19 @@ fn title_len(doc: &Doc, words: &[usize]) -> usize {
     let mut best = 0;
     while i < words.len() {
         let w = doc.text(words[i]);
-        if gazetteer::TITLE_HEADS.contains(&w) {
+        if gazetteer::sets().title_heads.contains(&w) {
             i += 1;
             best = i;
             // "Minister of Defense", "Secretary of State", "Chief of Staff".
             if i + 1 < words.len()
                 && doc.text(words[i]) == "of"
-                && gazetteer::PORTFOLIOS.contains(&doc.text(words[i + 1]))
+                && gazetteer::sets()
+                    .portfolios
+                    .contains(&doc.text(words[i + 1]))
             {
                 let mut k = i + 1;
-                while k < words.len() && gazetteer::PORTFOLIOS.contains(&doc.text(words[k])) {
+                while k < words.len() && gazetteer::sets().portfolios.contains(&doc.text(words[k]))
+                {
                     k += 1;
                 }
                 best = k;
@@ -271,7 +559,7 @@ fn title_len(doc: &Doc, words: &[usize]) -> usize {
             }
             continue;
         }
-        if gazetteer::TITLE_MODIFIERS.contains(&w) {
+        if gazetteer::sets().title_modifiers.contains(&w) {
             i += 1;
             continue;
         }
@@ -292,20 +580,101 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
     }
     let texts: Vec<&str> = words.iter().map(|&w| doc.text(w)).collect();
     if texts.iter().any(|t| {
-        is_acronym(t) || t.chars().any(|c| c.is_ascii_digit()) || gazetteer::NON_NAMES.contains(t)
+        is_acronym(t)
+            || t.chars().any(|c| c.is_ascii_digit())
+            || gazetteer::sets().non_names.contains(t)
     }) {
         return false;
     }
     let first = texts[0];
+    let last = texts[texts.len() - 1];
+    // A surname that is not an everyday word carries the name even after an
+    // ordinary-looking given name ("Tame Malcolm", "Condoleezza Rice" is the other way).
+    let mid_sentence = !doc.tokens[words[0]].sent_start;
+    let facility = FACILITY_NOUNS.contains(&last.to_lowercase().as_str());
     g.is_first_name(first)
+        || g.is_surname(last) && !facility && !FUNCTION_OPENERS.contains(&first)
         || !g.is_common_word(first)
-        || texts.len() >= 3 && !g.is_common_word(texts[texts.len() - 1])
+        || texts.len() >= 3 && !g.is_common_word(last)
+        || mid_sentence && !g.is_common_word(last) && last.chars().count() >= 3
+}
+
+/// Splits "Procurement Channel of the Missile Technology Control Regime" at "of" when
+/// only the part after "of" is a name in its own right.
+fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+    let p = words.iter().position(|&w| doc.text(w) == "of")?;
+    if p == 0 {
+        return None;
+    }
+    let left = &words[..p];
+    let mut r = p + 1;
+    while r < words.len() && doc.text(words[r]) == "the" {
+        r += 1;
+    }
+    let right = &words[r..];
+    if right.is_empty() {
+        return None;
+    }
+    let left_text = doc.span_text(left[0], left[left.len() - 1] + 1);
+    let right_text = doc.span_text(right[0], right[right.len() - 1] + 1);
+    let tl = title_len(doc, left);
+    // "Bishop Samuel Ruiz of San Cristobal": a (titled) person, then where they are from.
+    let person_left = g.lookup(left_text).is_none()
+        && head_type(doc, left).is_none()
+        && (tl > 0 && tl < left.len() || left.len() >= 2 && tl == 0 && person_like(doc, g, left))
+        && !g.is_common_word(doc.text(right[0]));
+    if person_left {
+        return Some((left.to_vec(), right.to_vec()));
+    }
+    let left_named = head_class(doc.text(left[left.len() - 1]))
+        .is_some_and(|(t, _)| t != EntityType::Loc)
+        || tl > 0
+        || g.lookup(left_text).is_some()
+        || matches!(
+            doc.text(left[left.len() - 1]),
+            "Republic" | "Kingdom" | "Duke" | "Plan"
+        );
+    let right_named = right.len() >= 2 && head_type(doc, right).is_some();
+    (!left_named && right_named && g.lookup(right_text).is_none())
+        .then(|| (left.to_vec(), right.to_vec()))
+}
+
+/// "Nippon Steel and Mitsubishi Heavy Industries": two organisation names joined by
+/// "and", each a name on its own (several words, with a head or a gazetteer entry).
+/// "Belt and Road Initiative" stays whole: "Belt" is no name.
+fn split_and_names(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+    let p = words
+        .iter()
+        .position(|&w| doc.text(w) == "and" || doc.text(w) == "&")?;
+    let (left, right) = (&words[..p], &words[p + 1..]);
+    if left.len() < 2 || right.len() < 2 {
+        return None;
+    }
+    let named = |ws: &[usize]| {
+        g.lookup(doc.span_text(ws[0], ws[ws.len() - 1] + 1))
+            .is_some()
+            || head_class(doc.text(ws[ws.len() - 1])).is_some()
+    };
+    (named(left) && named(right)).then(|| (left.to_vec(), right.to_vec()))
 }
 
 /// Splits a chunk at "and" / "&" (lists of names) unless the whole is one name.
 fn split_chunk(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Vec<Vec<usize>> {
     let joined = doc.span_text(words[0], words[words.len() - 1] + 1);
-    if g.lookup(joined).is_some() || head_type(doc, words).is_some() {
+    if g.lookup(joined).is_some() {
+        return vec![words.to_vec()];
+    }
+    if let Some((left, right)) = split_of(doc, g, words) {
+        let mut out = split_chunk(doc, g, &left);
+        out.push(right);
+        return out;
+    }
+    if let Some((left, right)) = split_and_names(doc, g, words) {
+        let mut out = split_chunk(doc, g, &left);
+        out.extend(split_chunk(doc, g, &right));
+        return out;
+    }
+    if head_type(doc, words).is_some() {
         return vec![words.to_vec()];
     }
     let mut out = Vec::new();
@@ -351,9 +720,12 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         let ordinary = g.is_common_word(w)
             && g.lookup(w).is_none()
             && !g.is_first_name(w)
-            && !gazetteer::TITLE_HEADS.contains(&w)
-            && !gazetteer::TITLE_MODIFIERS.contains(&w);
-        if function_word || (ordinary && !has_head) {
+            && !gazetteer::sets().title_heads.contains(&w)
+            && !gazetteer::sets().title_modifiers.contains(&w);
+        // Several capitalised words at a sentence start are a name ("Brad Smith said")
+        // unless the first is a function word ("Meanwhile Tehran", "Several Iranian").
+        let name_pair = words.len() >= 2 && !CONNECTORS.contains(&doc.text(words[1]));
+        if function_word || (ordinary && !has_head && !name_pair) {
             if words.len() == 1 && !function_word {
                 let mut p = piece(words[0], words[0] + 1, None, w);
                 p.weak = true;
@@ -425,6 +797,32 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                     k.entity_type,
                     EntityType::Gpe | EntityType::Norp | EntityType::Loc | EntityType::Org
                 ) {
+                    let tail = &rest[m..];
+                    let tail_text = doc.span_text(tail[0], tail[tail.len() - 1] + 1);
+                    // A place followed by one unknown word is a longer place name
+                    // ("San Luis Potosi"), not a place and a person.
+                    let continues = k.entity_type == EntityType::Gpe
+                        && tail.len() == 1
+                        && g.lookup(tail_text).is_none()
+                        && title_len(doc, tail) == 0
+                        && !g.is_common_word(tail_text);
+                    if continues {
+                        out.push(piece(a, b, Some(EntityType::Gpe), text));
+                        return;
+                    }
+                    // A company or place name followed by ordinary capitalised words is a
+                    // longer organisation name ("Samsung Electronics", "Texas Instruments").
+                    let tail_ordinary = tail.iter().all(|&t| {
+                        let w = doc.text(t);
+                        g.is_common_word(w) && g.lookup(w).is_none() && !g.is_first_name(w)
+                    });
+                    if matches!(k.entity_type, EntityType::Org | EntityType::Gpe)
+                        && tail_ordinary
+                        && title_len(doc, tail) == 0
+                    {
+                        out.push(piece(a, b, Some(EntityType::Org), text));
+                        return;
+                    }
                     out.push(piece(a, rest[m - 1] + 1, Some(k.entity_type), &k.canonical));
                     matched = m;
                     break;
@@ -433,10 +831,44 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         }
         if matched > 0 {
             i += matched;
+            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+                i += 1;
+            }
             continue;
         }
         let titled = !roles.is_empty();
         if rest.len() >= 2 {
+            let first_word = doc.text(a);
+            if ORG_OPENERS.contains(&first_word) || is_camel(first_word) {
+                out.push(piece(a, b, Some(EntityType::Org), text));
+                return;
+            }
+            if EVENT_OPENERS.contains(&first_word) {
+                out.push(piece(a, b, Some(EntityType::Event), text));
+                return;
+            }
+            // A person's name on a facility ("Ramon Sanchez Pizjuan stadium") is not the person.
+            if next_is_facility(doc, b) {
+                return;
+            }
+            // "in Uttar Pradesh": an unknown name right after a place preposition is a
+            // place (unless it owns something: "in Donald Trump's America").
+            let place_prep = a > 0
+                && doc.is_word(a - 1)
+                && matches!(
+                    doc.text(a - 1),
+                    "in" | "In" | "near" | "Near" | "outside" | "across"
+                )
+                && roles.is_empty()
+                && !doc
+                    .tokens
+                    .get(b)
+                    .is_some_and(|t| t.kind == Kind::Possessive)
+                && !g.is_first_name(first_word);
+            if place_prep && person_like(doc, g, rest) {
+                out.push(piece(a, b, Some(EntityType::Gpe), text));
+                return;
+            }
             if person_like(doc, g, rest) {
                 let mut p = piece(a, b, Some(EntityType::Person), text);
                 p.roles = std::mem::take(&mut roles);
@@ -452,7 +884,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             return;
         }
         // One word left.
-        if gazetteer::NON_NAMES.contains(&text) || text.chars().count() < 2 {
+        if gazetteer::sets().non_names.contains(&text) || text.chars().count() < 2 {
             return;
         }
         if is_acronym(text) && !titled {
@@ -476,8 +908,29 @@ pub(crate) fn find_pieces(doc: &Doc) -> Vec<Piece> {
         if words.is_empty() {
             continue;
         }
-        for sub in split_chunk(doc, g, &words) {
-            segment(doc, g, &sub, &mut out);
+        let subs = split_chunk(doc, g, &words);
+        for (si, sub) in subs.iter().enumerate() {
+            let before = out.len();
+            segment(doc, g, sub, &mut out);
+            // "… of X" after a person: X is where they are from, not another person.
+            let after_of = si > 0 && sub[0] >= 2 && {
+                let mut j = sub[0] - 1;
+                while j > 0 && doc.text(j) == "the" {
+                    j -= 1;
+                }
+                doc.text(j) == "of"
+            };
+            if after_of
+                && out[..before]
+                    .last()
+                    .is_some_and(|p| p.etype == Some(EntityType::Person))
+            {
+                for p in &mut out[before..] {
+                    if p.etype == Some(EntityType::Person) && !p.titled {
+                        p.etype = Some(EntityType::Gpe);
+                    }
+                }
+            }
         }
     }
     lowercase_regions(doc, g, &mut out);
@@ -497,6 +950,9 @@ fn lowercase_regions(doc: &Doc, g: &Gazetteer, out: &mut Vec<Piece>) {
         {
             continue;
         }
+        if !g.starts_folded(a) {
+            continue;
+        }
         let key = format!("{a} {b}");
         if let Some(k) = g.lookup_folded(&key) {
             if k.entity_type == EntityType::Loc {
@@ -511,6 +967,8 @@ pub(crate) fn build(doc: &Doc, mut pieces: Vec<Piece>) -> (Extraction, Vec<TokMe
     let g = gazetteer();
     decide_singles(doc, g, &mut pieces);
     pieces.retain(|p| p.etype.is_some());
+    company_short_forms(doc, &mut pieces);
+    sports_teams(doc, &mut pieces);
     let mut extra = descriptive(doc, &pieces);
     pieces.append(&mut extra);
     pieces.sort_by_key(|p| (p.t0, p.t1));
@@ -651,6 +1109,247 @@ fn fold_key(s: &str) -> String {
     gazetteer::fold_apostrophes(s).to_lowercase()
 }
 
+/// Words after a company's short name in its full legal name ("Toyota *Motor Corp.*").
+const CORP_SUFFIXES: &[&str] = &[
+    "Corp.",
+    "Corp",
+    "Corporation",
+    "Co.",
+    "Co",
+    "Company",
+    "Inc.",
+    "Inc",
+    "Ltd.",
+    "Ltd",
+    "LLC",
+    "PLC",
+    "Plc",
+    "plc",
+    "Group",
+    "Holdings",
+    "Motor",
+    "Motors",
+    "AG",
+    "SA",
+    "S.A.",
+    "NV",
+    "GmbH",
+    "SE",
+    "Limited",
+    "Incorporated",
+    "International",
+    "Industries",
+];
+
+/// "Toyota" after "Toyota Motor Corp.": the short form joins the full company name.
+fn company_short_forms(doc: &Doc, pieces: &mut [Piece]) {
+    let mut shorts: HashMap<String, String> = HashMap::new();
+    for p in pieces.iter() {
+        if p.etype != Some(EntityType::Org) {
+            continue;
+        }
+        let words: Vec<usize> = (p.t0..p.t1).filter(|&i| doc.is_word(i)).collect();
+        let mut cut = words.len();
+        while cut > 1 && CORP_SUFFIXES.contains(&doc.text(words[cut - 1])) {
+            cut -= 1;
+        }
+        if cut < words.len() {
+            let short = doc.span_text(words[0], words[cut - 1] + 1).to_owned();
+            shorts.entry(short).or_insert_with(|| p.canonical.clone());
+        }
+    }
+    if shorts.is_empty() {
+        return;
+    }
+    for p in pieces.iter_mut() {
+        if !matches!(p.etype, Some(EntityType::Org | EntityType::Person)) || p.titled {
+            continue;
+        }
+        if let Some(full) = shorts.get(doc.span_text(p.t0, p.t1)) {
+            p.etype = Some(EntityType::Org);
+            p.canonical = full.clone();
+        }
+    }
+}
+
+/// Nouns after a place name that make it a sports team ("Valencia coach").
+const TEAM_NOUNS: &[&str] = &[
+    "coach",
+    "manager",
+    "striker",
+    "midfielder",
+    "goalkeeper",
+    "defender",
+    "forward",
+    "captain",
+    "fans",
+    "players",
+    "squad",
+    "supporters",
+    "boss",
+    "winger",
+    "keeper",
+    "playmaker",
+    "skipper",
+    "batsman",
+    "bowler",
+    "quarterback",
+    "pitcher",
+];
+
+/// Cities and countries that play: a place followed by a team noun or a score
+/// ("Valencia coach", "beat Valencia 3-2") is a team in this article, everywhere.
+fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
+    let mut teams: Vec<String> = Vec::new();
+    for p in pieces.iter() {
+        if p.etype != Some(EntityType::Gpe) {
+            continue;
+        }
+        let next = p.t1;
+        let noun = doc.is_word(next) && TEAM_NOUNS.contains(&doc.text(next));
+        let score = doc.is_word(next)
+            && is_number(doc.text(next))
+            && doc
+                .tokens
+                .get(next + 1)
+                .is_some_and(|t| t.kind == Kind::Punct)
+            && matches!(doc.text(next + 1), "-" | "\u{2013}")
+            && doc.is_word(next + 2)
+            && is_number(doc.text(next + 2))
+            && doc.text(next).len() <= 2;
+        if (noun || score) && !teams.contains(&p.canonical) {
+            teams.push(p.canonical.clone());
+        }
+    }
+    for p in pieces.iter_mut() {
+        if p.etype == Some(EntityType::Gpe) && teams.contains(&p.canonical) {
+            p.etype = Some(EntityType::Org);
+        }
+    }
+}
+
+/// Verbs and words that follow a surname; a lowercase noun after a capitalised word
+/// ("Brent crude") suggests a product or modifier instead.
+const AFTER_NAME: &[&str] = &[
+    "met", "told", "said", "made", "took", "went", "gave", "got", "led", "won", "lost", "left",
+    "came", "saw", "sent", "spoke", "wrote", "ran", "began", "held", "kept", "brought", "thought",
+    "felt", "found", "became", "is", "was", "has", "had", "will", "would", "could", "can", "may",
+    "might", "must", "should", "did", "does", "also", "and", "who", "himself", "herself", "then",
+    "later", "insisted", "knew", "put", "set", "hit", "let", "cut", "quit", "struck", "fought",
+    "sought", "taught", "paid", "built", "stood", "sat", "fell", "grew", "drew", "threw", "flew",
+    "chose", "rose", "woke", "wore", "won't", "isn't", "wasn't", "hasn't", "didn't", "doesn't",
+    "or", "nor", "but", "to", "in", "on", "at", "for", "with",
+];
+
+/// Whether the token after a lone capitalised word lets it be a name: punctuation, a
+/// possessive, another capitalised word, a verb-like word.
+fn followed_like_a_name(doc: &Doc, i: usize) -> bool {
+    let Some(t) = doc.tokens.get(i) else {
+        return true;
+    };
+    if t.kind != Kind::Word {
+        return true;
+    }
+    let w = doc.text(i);
+    if starts_upper(w) || AFTER_NAME.contains(&w) {
+        return true;
+    }
+    (w.ends_with("ed") || w.ends_with('s') && !w.ends_with("ss")) && w.chars().count() > 3
+}
+
+/// Nouns before "of X" that make X a place ("the state of Chiapas").
+const PLACE_NOUNS: &[&str] = &[
+    "state",
+    "city",
+    "town",
+    "village",
+    "province",
+    "region",
+    "district",
+    "county",
+    "capital",
+    "island",
+    "port",
+    "suburb",
+    "municipality",
+    "prefecture",
+    "republic",
+    "kingdom",
+    "outskirts",
+    "streets",
+    "center",
+    "centre",
+    "heart",
+    "north",
+    "south",
+    "east",
+    "west",
+    "coast",
+];
+
+/// Nouns after "the X" that make X an organisation ("the Merval index").
+const ORG_NOUNS: &[&str] = &[
+    "index",
+    "exchange",
+    "company",
+    "firm",
+    "group",
+    "bank",
+    "party",
+    "agency",
+    "newspaper",
+    "network",
+    "union",
+    "club",
+    "team",
+    "airline",
+    "brand",
+    "carmaker",
+    "automaker",
+    "insurer",
+    "lender",
+    "retailer",
+    "broadcaster",
+    "daily",
+    "tabloid",
+    "magazine",
+    "website",
+    "app",
+    "platform",
+    "conglomerate",
+    "chain",
+    "label",
+    "studio",
+    "ministry",
+    "militia",
+    "faction",
+];
+
+/// Plural nouns after "the X" that make X a group ("the Zapatista rebels").
+const GROUP_NOUNS: &[&str] = &[
+    "rebels",
+    "fighters",
+    "militants",
+    "militia",
+    "militias",
+    "people",
+    "community",
+    "communities",
+    "movement",
+    "tribe",
+    "tribes",
+    "minority",
+    "population",
+    "voters",
+    "insurgents",
+    "separatists",
+    "guerrillas",
+    "protesters",
+    "refugees",
+    "settlers",
+    "clans",
+];
+
 /// Decides lone capitalised words: surnames of people named in full, titled names,
 /// speakers ("Raisi said"), "the Biden administration", and places listed among places.
 fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
@@ -674,13 +1373,33 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
         let w = doc.text(p.t0);
         let next = next_word(doc, p.t1);
         let next_text = next.map(|i| doc.text(i)).unwrap_or("");
+        // "analysts at Nomura": an unknown name after "at" is an organisation.
+        let after_at = p.t0 > 0
+            && doc.is_word(p.t0 - 1)
+            && doc.text(p.t0 - 1) == "at"
+            && !g.is_common_word(w)
+            && !g.is_first_name(w)
+            && !doc.tokens[p.t0].sent_start;
+        // "an analyst at Moody's": a firm named by its founder's possessive.
+        let at_possessive = p.t0 > 0
+            && doc.is_word(p.t0 - 1)
+            && doc.text(p.t0 - 1) == "at"
+            && doc
+                .tokens
+                .get(p.t1)
+                .is_some_and(|t| t.kind == Kind::Possessive)
+            && !is_name_word(doc, p.t1 + 1);
+        if (after_at || at_possessive) && !p.titled && !person_words.contains_key(w) {
+            pieces[k].etype = Some(EntityType::Org);
+            continue;
+        }
         let person = p.titled
             || person_words.contains_key(w)
             || matches!(
                 next_text,
                 "administration" | "government" | "campaign" | "presidency"
             ) && doc.t_prev_is(p.t0, "the")
-            || gazetteer::CUE_VERBS.contains(&next_text)
+            || gazetteer::sets().cue_verbs.contains(&next_text)
                 && !g.is_common_word(w)
                 && next.is_some_and(|i| i == p.t1);
         if person {
@@ -705,14 +1424,90 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
                 }
             })
         };
-        if listed(prev_piece, true) || listed(next_piece, false) {
+        // "a rally in Kibera": an unknown, unusual word after a place preposition.
+        let after_place_prep = p.t0 > 0
+            && doc.is_word(p.t0 - 1)
+            && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside" | "from")
+            && !g.is_common_word(w)
+            && !g.is_first_name(w)
+            && !doc.tokens[p.t0].sent_start
+            && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
+        // "the state of Chiapas", "the town of Wuxi".
+        let of_place = p.t0 >= 2
+            && doc.text(p.t0 - 1) == "of"
+            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2))
+            && !g.is_common_word(w);
+        if listed(prev_piece, true) || listed(next_piece, false) || after_place_prep || of_place {
             pieces[k].etype = Some(EntityType::Gpe);
+            continue;
+        }
+        // "the Zapatista rebels": a group; "the Corolla model": not a person either.
+        if doc.t_prev_is(p.t0, "the") {
+            if doc.is_word(p.t1) && GROUP_NOUNS.contains(&doc.text(p.t1)) {
+                pieces[k].etype = Some(EntityType::Norp);
+            } else if doc.is_word(p.t1) && ORG_NOUNS.contains(&doc.text(p.t1)) {
+                // "the Merval stock index" → "Merval index"; "the Yomiuri newspaper".
+                pieces[k].etype = Some(EntityType::Org);
+            } else if doc.is_word(p.t1 + 1)
+                && ORG_NOUNS.contains(&doc.text(p.t1 + 1))
+                && doc.is_word(p.t1)
+                && !starts_upper(doc.text(p.t1))
+            {
+                pieces[k].etype = Some(EntityType::Org);
+            }
+            continue;
+        }
+        // "ChatGPT", "iPhone": product-style capitals inside the word.
+        if w.chars().skip(1).any(char::is_uppercase) && w.chars().any(char::is_lowercase) {
+            continue;
+        }
+        // Otherwise a capitalised word that is not an everyday word, in mid-sentence, is
+        // most often a person's surname in news text ("Putin", "Macron").
+        if !g.is_common_word(w)
+            && !is_acronym(w)
+            && w.chars().count() >= 3
+            && w.chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '\u{2019}')
+        {
+            let model_number = doc.is_punct(p.t1, "-")
+                && doc
+                    .tokens
+                    .get(p.t1 + 1)
+                    .is_some_and(|t| t.kind == Kind::Word)
+                && doc.text(p.t1 + 1).starts_with(|c: char| c.is_ascii_digit());
+            if model_number || !followed_like_a_name(doc, p.t1) {
+                continue;
+            }
+            let org_next = next_text == "’s" || next_text == "'s";
+            let org_like = org_next
+                && doc.is_word(p.t1 + 1)
+                && matches!(
+                    doc.text(p.t1 + 1),
+                    "shares"
+                        | "stock"
+                        | "chief"
+                        | "CEO"
+                        | "board"
+                        | "headquarters"
+                        | "profits"
+                        | "revenue"
+                        | "sales"
+                        | "products"
+                        | "customers"
+                        | "employees"
+                );
+            pieces[k].etype = Some(if org_like {
+                EntityType::Org
+            } else {
+                EntityType::Person
+            });
+            person_words.insert(w.to_owned(), true);
         }
     }
     // Second pass: same word as a decided person anywhere in the article.
-    for k in 0..n {
-        if pieces[k].etype.is_none() && person_words.contains_key(doc.text(pieces[k].t0)) {
-            pieces[k].etype = Some(EntityType::Person);
+    for p in pieces.iter_mut() {
+        if p.etype.is_none() && person_words.contains_key(doc.text(p.t0)) {
+            p.etype = Some(EntityType::Person);
         }
     }
 }
@@ -746,7 +1541,7 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
     let mut out = HashMap::new();
     for &i in &idx {
         let w = words_of(&pieces[i]);
-        let name = w.join(" ");
+        let name = doc.span_text(pieces[i].t0, pieces[i].t1).to_owned();
         let lw: Vec<String> = w.iter().map(|x| x.to_lowercase()).collect();
         // Best earlier full name that this form abbreviates; nearest previous mention wins.
         let mut best: Option<(usize, usize)> = None; // (score, index into fulls)
@@ -756,13 +1551,12 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
                 4
             } else if lw.len() < flw.len() && flw.ends_with(&lw) {
                 3
-            } else if lw.len() == 1 && flw.first() == lw.first() {
-                2
-            } else if lw.len() == flw.len()
-                && lw.len() >= 2
-                && lw[..lw.len() - 1] == flw[..flw.len() - 1]
-                && lw[lw.len() - 1].chars().count() >= 3
-                && flw[flw.len() - 1].starts_with(lw[lw.len() - 1].as_str())
+            } else if lw.len() == 1 && flw.first() == lw.first()
+                || lw.len() == flw.len()
+                    && lw.len() >= 2
+                    && lw[..lw.len() - 1] == flw[..flw.len() - 1]
+                    && lw[lw.len() - 1].chars().count() >= 3
+                    && flw[flw.len() - 1].starts_with(lw[lw.len() - 1].as_str())
             {
                 2
             } else if lw.len() == 1 && lw[0].chars().count() >= 3 && flw.contains(&lw[0]) {
@@ -797,7 +1591,26 @@ fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalE
             continue;
         }
         let prev = &pieces[k - 1];
-        if p.t0 >= 2
+        // The acronym must start like the name it abbreviates ("WASHINGTON (AP)" is a
+        // dateline credit, not a definition).
+        let initial = |s: &str| {
+            s.chars()
+                .find(|c| c.is_alphabetic())
+                .map(|c| c.to_ascii_uppercase())
+        };
+        let same_initial = initial(text) == initial(doc.span_text(prev.t0, prev.t1));
+        // Acronyms from another language keep the letters in another order
+        // ("Institutional Revolutionary Party (PRI)").
+        let mut name_initials: Vec<char> = (prev.t0..prev.t1)
+            .filter(|&i| doc.is_word(i) && starts_upper(doc.text(i)))
+            .filter_map(|i| doc.text(i).chars().next())
+            .collect();
+        let mut acr_letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+        name_initials.sort_unstable();
+        acr_letters.sort_unstable();
+        let same_letters = name_initials == acr_letters;
+        if (same_initial || same_letters)
+            && p.t0 >= 2
             && doc.is_punct(p.t0 - 1, "(")
             && prev.t1 == p.t0 - 1
             && doc.is_punct(p.t1, ")")
@@ -957,9 +1770,8 @@ fn descriptive(doc: &Doc, pieces: &[Piece]) -> Vec<Piece> {
                     if is_number(pw)
                         && pw.len() == 4
                         && (pw.starts_with("19") || pw.starts_with("20"))
+                        || DEAL_ANCHORS.contains(&pw)
                     {
-                        anchored = true;
-                    } else if DEAL_ANCHORS.contains(&pw) {
                         anchored = true;
                     } else if pw == "year"
                         && prev >= 2
@@ -986,7 +1798,14 @@ fn descriptive(doc: &Doc, pieces: &[Piece]) -> Vec<Piece> {
         while start < i && doc.text(start) == "and" {
             start += 1;
         }
-        if anchored && start < i {
+        // "a new arms agreement" is generic unless a year or term makes it specific.
+        let dated = (start..i).any(|j| {
+            let t = doc.text(j);
+            (is_number(t) && t.len() == 4) || t == "year"
+        });
+        let indefinite =
+            start > 0 && matches!(doc.text(start - 1), "a" | "an" | "new" | "any" | "another");
+        if anchored && start < i && (dated || !indefinite) {
             let surface = doc.span_text(start, i + 1);
             out.push(piece(start, i + 1, Some(EntityType::Law), surface));
         }
@@ -1050,11 +1869,17 @@ fn descriptive_links(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents:
             by_anchor.entry(key).or_insert(e);
         }
     }
-    // Named law near a descriptive one in the same sentence: same document.
+    // Named law near a descriptive one in the same sentence: same document. Only
+    // named laws among the few pieces on either side are candidates.
+    let is_desc: std::collections::HashSet<usize> = desc.iter().copied().collect();
+    let mut remap: HashMap<usize, usize> = HashMap::new();
     for &k in &desc {
         let p = &pieces[k];
-        for (q_idx, q) in pieces.iter().enumerate() {
-            if q.etype != Some(EntityType::Law) || desc.contains(&q_idx) {
+        let lo = k.saturating_sub(4);
+        let hi = (k + 5).min(pieces.len());
+        for q_idx in lo..hi {
+            let q = &pieces[q_idx];
+            if q.etype != Some(EntityType::Law) || is_desc.contains(&q_idx) {
                 continue;
             }
             let (a, b) = if q.t0 >= p.t1 {
@@ -1065,14 +1890,20 @@ fn descriptive_links(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents:
                 continue;
             };
             if b - a <= 8 && (a..b).all(|i| !matches!(doc.text(i), "." | ";" | "?" | "!")) {
-                let from = piece_ent[k];
                 let to = piece_ent[q_idx];
                 if ents[to].entity_type == EntityType::Law {
-                    for e in piece_ent.iter_mut() {
-                        if *e == from {
-                            *e = to;
-                        }
-                    }
+                    remap.insert(piece_ent[k], to);
+                }
+            }
+        }
+    }
+    if !remap.is_empty() {
+        for e in piece_ent.iter_mut() {
+            // Follow chains a few steps (a → b → c); never loop forever.
+            for _ in 0..4 {
+                match remap.get(e) {
+                    Some(&to) if to != *e => *e = to,
+                    _ => break,
                 }
             }
         }

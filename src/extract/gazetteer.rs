@@ -6,11 +6,80 @@
 
 use crate::model::EntityType;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// A fast non-cryptographic hasher (the Fx hash of rustc) for the read-only word
+/// tables, which are looked up for nearly every token.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.hash = (self.hash.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.hash = (self.hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Builder for [`FxHasher`] maps and sets.
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+/// A map with the fast hasher.
+pub(crate) type FxMap<K, V> = HashMap<K, V, FxBuild>;
+/// A set with the fast hasher.
+pub(crate) type FxSet<K> = HashSet<K, FxBuild>;
+
+/// The short word lists below as hash sets, built once.
+pub(crate) struct Sets {
+    pub title_heads: FxSet<&'static str>,
+    pub title_modifiers: FxSet<&'static str>,
+    pub portfolios: FxSet<&'static str>,
+    pub org_heads: FxMap<&'static str, bool>,
+    pub law_heads: FxSet<&'static str>,
+    pub loc_heads: FxSet<&'static str>,
+    pub event_heads: FxSet<&'static str>,
+    pub gpe_heads: FxSet<&'static str>,
+    pub non_names: FxSet<&'static str>,
+    pub cue_verbs: FxSet<&'static str>,
+}
+
+/// The shared word-list sets.
+pub(crate) fn sets() -> &'static Sets {
+    static S: OnceLock<Sets> = OnceLock::new();
+    S.get_or_init(|| {
+        let set = |l: &[&'static str]| l.iter().copied().collect::<FxSet<&'static str>>();
+        Sets {
+            title_heads: set(TITLE_HEADS),
+            title_modifiers: set(TITLE_MODIFIERS),
+            portfolios: set(PORTFOLIOS),
+            org_heads: ORG_HEADS.iter().copied().collect(),
+            law_heads: set(LAW_HEADS),
+            loc_heads: set(LOC_HEADS),
+            event_heads: set(EVENT_HEADS),
+            gpe_heads: set(GPE_HEADS),
+            non_names: set(NON_NAMES),
+            cue_verbs: set(CUE_VERBS),
+        }
+    })
+}
 
 const GAZETTEER_TSV: &str = include_str!("../../data/gazetteer.tsv");
 const FIRST_NAMES: &str = include_str!("../../data/first_names.txt");
 const COMMON_WORDS: &str = include_str!("../../data/common_words.txt");
+const SURNAMES: &str = include_str!("../../data/surnames.txt");
 
 /// A known name: its type and canonical form.
 #[derive(Debug, Clone)]
@@ -24,11 +93,14 @@ pub(crate) struct Known {
 /// The loaded lists.
 pub(crate) struct Gazetteer {
     /// Surface (as written, apostrophes as ') → known name.
-    exact: HashMap<String, Known>,
+    exact: FxMap<String, Known>,
     /// Lowercased surface → known name, for multi-word entries and acronyms in odd case.
-    folded: HashMap<String, Known>,
-    first_names: HashSet<String>,
-    common: HashSet<String>,
+    folded: FxMap<String, Known>,
+    first_names: FxSet<String>,
+    common: FxSet<String>,
+    /// First words of the case-folded multi-word entries.
+    folded_first: FxSet<String>,
+    surnames: FxSet<String>,
 }
 
 /// Parses a type column of the TSV.
@@ -53,8 +125,8 @@ pub(crate) fn fold_apostrophes(s: &str) -> String {
 
 impl Gazetteer {
     fn load() -> Gazetteer {
-        let mut exact = HashMap::new();
-        let mut folded = HashMap::new();
+        let mut exact = FxMap::default();
+        let mut folded = FxMap::default();
         for line in GAZETTEER_TSV.lines() {
             if line.starts_with('#') {
                 continue;
@@ -86,8 +158,19 @@ impl Gazetteer {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect();
+        let folded_first = folded
+            .keys()
+            .filter_map(|k: &String| k.split(' ').next().map(str::to_owned))
+            .collect();
+        let surnames = SURNAMES
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
         Gazetteer {
             exact,
+            surnames,
+            folded_first,
             folded,
             first_names,
             common,
@@ -96,9 +179,28 @@ impl Gazetteer {
 
     /// Looks a surface up (exact case first, then case-folded for multi-word names).
     pub(crate) fn lookup(&self, surface: &str) -> Option<&Known> {
-        let s = fold_apostrophes(surface);
-        if let Some(k) = self.exact.get(&s) {
+        let folded;
+        let s: &str = if surface.contains('\u{2019}') {
+            folded = fold_apostrophes(surface);
+            &folded
+        } else {
+            surface
+        };
+        if let Some(k) = self.exact.get(s) {
             return Some(k);
+        }
+        // "Tass", "Nasa", "Opec": an acronym written in title case.
+        let mut cs = s.chars();
+        if s.len() >= 4
+            && !s.contains(' ')
+            && cs.next().is_some_and(char::is_uppercase)
+            && cs.all(char::is_lowercase)
+        {
+            if let Some(k) = self.exact.get(&s.to_uppercase()) {
+                if k.entity_type == EntityType::Org {
+                    return Some(k);
+                }
+            }
         }
         // ALL-CAPS headlines or shouting: "IRAN" → Iran; also "Middle east".
         if s.contains(' ') || s.chars().all(|c| !c.is_lowercase()) {
@@ -106,7 +208,7 @@ impl Gazetteer {
             if let Some(k) = self.folded.get(&lower) {
                 return Some(k);
             }
-            if !s.contains(' ') && s.chars().count() > 4 {
+            if !s.contains(' ') && s.chars().count() >= 3 {
                 // Title-case the shouted word and retry.
                 let mut t = String::new();
                 for (i, c) in lower.chars().enumerate() {
@@ -122,9 +224,19 @@ impl Gazetteer {
         None
     }
 
+    /// Whether some multi-word entry starts with this lowercase word.
+    pub(crate) fn starts_folded(&self, lower_word: &str) -> bool {
+        self.folded_first.contains(lower_word)
+    }
+
     /// Lower-case multi-word lookup ("middle east").
     pub(crate) fn lookup_folded(&self, lower: &str) -> Option<&Known> {
         self.folded.get(lower)
+    }
+
+    /// Whether `word` (capitalised) is a common family name.
+    pub(crate) fn is_surname(&self, word: &str) -> bool {
+        self.surnames.contains(word)
     }
 
     /// Whether `word` (capitalised) is a common given name.
@@ -134,8 +246,16 @@ impl Gazetteer {
 
     /// Whether the lowercase form of `word` is an ordinary English word.
     pub(crate) fn is_common_word(&self, word: &str) -> bool {
-        let lower = word.to_lowercase();
-        self.common.contains(&lower)
+        // Fast path without allocating for short ASCII words.
+        let bytes = word.as_bytes();
+        if bytes.is_ascii() && bytes.len() <= 32 {
+            let mut buf = [0u8; 32];
+            for (d, s) in buf.iter_mut().zip(bytes) {
+                *d = s.to_ascii_lowercase();
+            }
+            return std::str::from_utf8(&buf[..bytes.len()]).is_ok_and(|w| self.common.contains(w));
+        }
+        self.common.contains(&word.to_lowercase())
     }
 }
 
@@ -405,6 +525,7 @@ pub(crate) const TITLE_MODIFIERS: &[&str] = &[
     "Military",
     "Civil",
     "Religious",
+    "Cabinet",
 ];
 
 /// Portfolios after "Minister of", "Secretary of", "Chief of".
@@ -581,6 +702,32 @@ pub(crate) const ORG_HEADS: &[(&str, bool)] = &[
     ("Senate", true),
     ("Team", false),
     ("Mission", true),
+    ("Centers", false),
+    ("Centres", false),
+    ("Agencies", false),
+    ("Associates", false),
+    ("Brothers", false),
+    ("Workers", false),
+    ("Chamber", false),
+    ("Liga", false),
+    ("Caucus", true),
+    ("Unit", true),
+    ("Band", false),
+    ("Orchestra", false),
+    ("Choir", false),
+    ("Studio", false),
+    ("Brands", false),
+    ("Foods", false),
+    ("Stores", false),
+    ("Mills", false),
+    ("Railway", false),
+    ("Railways", false),
+    ("Lines", false),
+    ("Energy", false),
+    ("Steel", false),
+    ("Electric", false),
+    ("Telecom", false),
+    ("Pharma", false),
 ];
 
 /// Last words of law/treaty names.
@@ -714,6 +861,16 @@ pub(crate) const NON_NAMES: &[&str] = &[
     "Friday",
     "Saturday",
     "Sunday",
+    "Christmas",
+    "Easter",
+    "Ramadan",
+    "Eid",
+    "Thanksgiving",
+    "Halloween",
+    "Diwali",
+    "Hanukkah",
+    "Passover",
+    "Lent",
     "I",
     "TV",
     "GDP",

@@ -14,7 +14,7 @@
 //! the first person (or "ORG spokesman") of the nearest earlier sentence naming one.
 
 use super::entities::{Doc, TokMention};
-use super::gazetteer::{self, CUE_VERBS};
+use super::gazetteer;
 use super::tokens::{is_close_quote, Kind};
 use crate::model::{EntityType, Extraction, LocalQuote, QuoteKind, Span};
 
@@ -80,11 +80,9 @@ fn find_quotes(doc: &Doc) -> Vec<RawQuote> {
         let prev_word_glued =
             i > 0 && doc.tokens[i - 1].kind == Kind::Word && !doc.tokens[i].space_before;
         match c {
-            '\u{201c}' | '\u{201e}' | '\u{ab}' => {
-                if double_open.is_none() {
-                    double_open = Some(i);
-                    single_open = None;
-                }
+            '\u{201c}' | '\u{201e}' | '\u{ab}' if double_open.is_none() => {
+                double_open = Some(i);
+                single_open = None;
             }
             '\u{201d}' | '\u{bb}' => {
                 if let Some(o) = double_open.take() {
@@ -218,6 +216,14 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
                         found = Some(s.clone());
                         continued = true;
                     }
+                }
+            }
+            // A whole-sentence quote right after a sentence about someone
+            // ("Smith was blunt. “We had no choice.”") is theirs.
+            if found.is_none() && is_sentence_start(doc, q.open) && words >= 3 {
+                if let Some(s) = ctx.previous_subject(q.open) {
+                    found = Some(s);
+                    continued = true;
                 }
             }
         }
@@ -366,6 +372,71 @@ const SPOKES: &[&str] = &[
     "sources",
 ];
 
+/// Nouns that, after "the", describe a person already named ("the coach said").
+const DESCRIPTOR_NOUNS: &[&str] = &[
+    "coach",
+    "manager",
+    "minister",
+    "president",
+    "senator",
+    "mayor",
+    "governor",
+    "striker",
+    "midfielder",
+    "goalkeeper",
+    "defender",
+    "forward",
+    "captain",
+    "chairman",
+    "chairwoman",
+    "spokesman",
+    "spokeswoman",
+    "official",
+    "economist",
+    "analyst",
+    "lawmaker",
+    "actor",
+    "actress",
+    "singer",
+    "author",
+    "writer",
+    "director",
+    "chief",
+    "leader",
+    "premier",
+    "diplomat",
+    "general",
+    "commander",
+    "veteran",
+    "player",
+    "prosecutor",
+    "judge",
+    "lawyer",
+    "officer",
+    "executive",
+    "founder",
+    "scientist",
+    "researcher",
+    "professor",
+    "teacher",
+    "councilman",
+    "councilwoman",
+    "councillor",
+    "candidate",
+    "pastor",
+    "priest",
+    "bishop",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "star",
+    "champion",
+    "winger",
+    "keeper",
+    "boss",
+];
+
 const GAP_WORDS: &[&str] = &[
     "has",
     "had",
@@ -494,10 +565,27 @@ impl Ctx<'_, '_> {
             let glued = i > 0 && !self.doc.tokens[i].space_before && self.text(i - 1) == "-";
             let lower = w.to_lowercase();
             !glued
-                && (CUE_VERBS.contains(&w) || w == "According")
+                && (gazetteer::sets().cue_verbs.contains(&w) || w == "According")
                 && (lower != "according" || self.is_word(i + 1) && self.text(i + 1) == "to")
                 && (lower != "pointed" || self.is_word(i + 1) && self.text(i + 1) == "out")
         }
+    }
+
+    /// "the Dutchman", "the coach": a definite description standing for a person.
+    fn is_descriptor(&self, i: usize) -> bool {
+        if !self.is_word(i) || !self.text(i).eq_ignore_ascii_case("the") {
+            return false;
+        }
+        let j = i + 1;
+        if !self.is_word(j) {
+            return false;
+        }
+        let w = self.text(j);
+        DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str())
+            || self.starts[j].is_some_and(|k| {
+                let m = &self.mentions[k];
+                self.entity_type(m) == EntityType::Norp && m.t1 == j + 1
+            }) && w.starts_with(char::is_uppercase)
     }
 
     fn pronoun_at(&self, i: usize) -> bool {
@@ -528,6 +616,29 @@ impl Ctx<'_, '_> {
         None
     }
 
+    /// The first person of the sentence before `open`, within the same or the previous
+    /// paragraph: who a cue-less whole-sentence quote most likely belongs to.
+    fn previous_subject(&self, open: usize) -> Option<Speaker> {
+        if open == 0 {
+            return None;
+        }
+        let para = self.doc.tokens[open].para;
+        let mut end = open;
+        while end > 0 && self.doc.tokens[end - 1].kind == Kind::ParaBreak {
+            end -= 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let start = self.sentence_start(end - 1);
+        if self.doc.tokens[start].para + 1 < para {
+            return None;
+        }
+        let ms = self.mentions_in(start, end);
+        let k = *ms.iter().find(|&&k| self.speaker_rank(k) >= 3)?;
+        Some(self.speaker_from_mention(k, String::new()))
+    }
+
     /// The subject of a cue verb at `v`, searched in `[from, v)`.
     fn subject(&self, from: usize, v: usize, cue: String) -> Option<Speaker> {
         let verb = self.text(v).to_lowercase();
@@ -548,7 +659,11 @@ impl Ctx<'_, '_> {
                     return self.resolve_pronoun(j, cue);
                 }
                 if let Some(&k) = ms.iter().find(|&&k| self.mentions[k].t1 == j + 1) {
-                    if self.speaker_rank(k) >= 1 && !in_apposition {
+                    let m = &self.mentions[k];
+                    // ", JANA, called": a name filling the apposition is the subject.
+                    let fills_apposition =
+                        in_apposition && m.t0 > 0 && self.text(m.t0 - 1) == "," && gap == 0;
+                    if self.speaker_rank(k) >= 1 && (!in_apposition || fills_apposition) {
                         return Some(self.speaker_from_mention(k, cue));
                     }
                 }
@@ -618,7 +733,7 @@ impl Ctx<'_, '_> {
                     break;
                 }
                 // Only a short stretch may separate the quote from its cue.
-                if i > q.close + 6 {
+                if i > q.close + 10 {
                     break;
                 }
                 i += 1;
@@ -688,12 +803,15 @@ impl Ctx<'_, '_> {
                 return self.resolve_pronoun(j, cue);
             }
         }
-        if let Some(&k) = self
-            .mentions_in(a, v)
-            .iter()
-            .rev()
-            .find(|&&k| self.speaker_rank(k) >= 1)
-        {
+        let ms = self.mentions_in(a, v);
+        if let Some(&k) = ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 3) {
+            return Some(self.speaker_from_mention(k, cue));
+        }
+        // "…,” the Dutchman said / the coach said: a description of someone named before.
+        if let Some(j) = (a..v).find(|&j| self.is_descriptor(j)) {
+            return self.resolve_pronoun(j, cue);
+        }
+        if let Some(&k) = ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 1) {
             return Some(self.speaker_from_mention(k, cue));
         }
         if let Some(&k) = self.mentions_in(v + 1, end).first() {
@@ -775,7 +893,14 @@ impl Ctx<'_, '_> {
     }
 
     fn covering_mention_end(&self, j: usize) -> Option<usize> {
-        self.mentions.iter().position(|m| m.t1 == j + 1)
+        // Mentions are sorted by start; the one ending at `j + 1` starts at or before `j`.
+        let upto = self.mentions.partition_point(|m| m.t0 <= j);
+        self.mentions[..upto]
+            .iter()
+            .rev()
+            .take(8)
+            .position(|m| m.t1 == j + 1)
+            .map(|p| upto - 1 - p)
     }
 }
 

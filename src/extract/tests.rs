@@ -49,3 +49,297 @@ fn spans_slice_body_exactly() {
         assert_eq!(s, q.text);
     }
 }
+
+/// Deterministic pseudo-random generator for the property loops (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Pieces that stress the tokenizer and quote finder: names, titles, every kind of
+/// quote mark, apostrophes, RTL text, combining marks, zero-width characters, emoji.
+const PIECES: &[&str] = &[
+    "President",
+    "Jane",
+    "Roe",
+    "said",
+    "told",
+    "he",
+    "She",
+    "U.S.",
+    "Gen.",
+    "China",
+    "Iranian",
+    "the",
+    "of",
+    "and",
+    "“",
+    "”",
+    "\"",
+    "'",
+    "‘",
+    "’",
+    "’s",
+    "'s",
+    ",",
+    ".",
+    "?",
+    "—",
+    "-",
+    "(",
+    ")",
+    "\n",
+    "\n\n",
+    " ",
+    "  ",
+    "مرحبا",
+    "שלום",
+    "e\u{301}",
+    "\u{200b}",
+    "\u{200f}",
+    "\u{feff}",
+    "🙂",
+    "Ωmega",
+    "İstanbul",
+    "ß",
+    "According",
+    "to",
+    "Ministry",
+    "Agency",
+    "2015",
+    "25-year",
+    "deal",
+    "war",
+    "in",
+    "Ukraine",
+    "IRGC",
+    "(IRGC)",
+    "Mr.",
+    "saying",
+    "\u{301}",
+    "\t",
+    "\r\n",
+    "Zoë",
+    "ΑΒΓ",
+    "…",
+    "«",
+    "»",
+    "„",
+];
+
+fn random_text(rng: &mut Rng, len: usize) -> String {
+    let mut s = String::new();
+    for _ in 0..len {
+        s.push_str(rng.pick(PIECES));
+        if rng.next().is_multiple_of(3) {
+            s.push(' ');
+        }
+    }
+    s
+}
+
+fn check_invariants(body: &str, ex: &Extraction) {
+    let chars: Vec<char> = body.chars().collect();
+    let n = chars.len() as u32;
+    for m in &ex.mentions {
+        assert!(m.span.start <= m.span.end && m.span.end <= n, "{m:?}");
+        let s: String = chars[m.span.start as usize..m.span.end as usize]
+            .iter()
+            .collect();
+        assert_eq!(s, m.text, "mention span must slice the body to its text");
+        assert!(m.entity < ex.entities.len());
+        assert!(!m.text.is_empty());
+    }
+    for q in &ex.quotes {
+        assert!(q.span.start <= q.span.end && q.span.end <= n, "{q:?}");
+        let s: String = chars[q.span.start as usize..q.span.end as usize]
+            .iter()
+            .collect();
+        assert_eq!(s, q.text, "quote span must slice the body to its text");
+        if let Some(e) = q.speaker_entity {
+            assert!(e < ex.entities.len());
+        }
+    }
+    assert!(ex
+        .mentions
+        .windows(2)
+        .all(|w| w[0].span.start <= w[1].span.start));
+}
+
+#[test]
+fn property_random_text_never_panics_and_spans_slice_exactly() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let len = (rng.next() % 120) as usize;
+        let raw = random_text(&mut rng, len);
+        let article = crate::ingest::parse(&raw);
+        let body = article.body();
+        let ex = extract(&article);
+        check_invariants(&body, &ex);
+        // Deterministic: the same input gives the same output.
+        assert_eq!(ex, extract(&article), "round {round}");
+        let mut resolver = crate::resolve::Resolver::new();
+        let resolved = resolver.resolve(&ex);
+        assert_eq!(resolved.len(), ex.entities.len());
+    }
+}
+
+#[test]
+fn property_lone_marks_and_edge_inputs() {
+    for body in [
+        "",
+        "“",
+        "”",
+        "\"",
+        "'",
+        "’",
+        "‘",
+        "“”",
+        "\"\"",
+        "''",
+        "“ ”",
+        "’s",
+        "A",
+        "U.S.",
+        "-",
+        "\u{301}",
+        "\u{200b}\u{200b}",
+        "“Hello",
+        "Hello”",
+        "“Open quote at the end\n\n“next",
+        "said he",
+        "He said “",
+        "\n\n\n\n",
+        "Mr.",
+        "(",
+        "()",
+        "(IRGC)",
+        "25-year deal",
+    ] {
+        let ex = extract_body(body);
+        check_invariants(body, &ex);
+    }
+}
+
+#[test]
+fn property_large_inputs_are_linear() {
+    // 10,000 paragraphs and a 1 MB single paragraph finish quickly (no quadratic blow-up).
+    let many: String = (0..10_000)
+        .map(|i| format!("Paragraph {i}: “Hello,” said Jane Roe in Paris."))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let t = std::time::Instant::now();
+    let ex = extract_body(&many);
+    assert_eq!(ex.quotes.len(), 10_000);
+    let one: String = "The mayor of Springfield met Jane Roe. ".repeat(26_000);
+    let ex2 = extract_body(&one);
+    assert!(!ex2.mentions.is_empty());
+    assert!(t.elapsed().as_secs() < 30);
+}
+
+/// Fixture articles (tests/fixtures/articles) with their hand gold: every gold quote is
+/// found with its speaker, and nearly every gold entity is found with its type.
+#[test]
+fn fixture_articles_match_their_gold() {
+    const GOLD: &str = include_str!("../../tests/fixtures/articles/gold.json");
+    const FILES: &[(&str, &str)] = &[
+        (
+            "asia_2019.txt",
+            include_str!("../../tests/fixtures/articles/asia_2019.txt"),
+        ),
+        (
+            "business_2015.txt",
+            include_str!("../../tests/fixtures/articles/business_2015.txt"),
+        ),
+        (
+            "council_1996.txt",
+            include_str!("../../tests/fixtures/articles/council_1996.txt"),
+        ),
+        (
+            "election_2017.txt",
+            include_str!("../../tests/fixtures/articles/election_2017.txt"),
+        ),
+        (
+            "football_2008.txt",
+            include_str!("../../tests/fixtures/articles/football_2008.txt"),
+        ),
+        (
+            "health_2020.txt",
+            include_str!("../../tests/fixtures/articles/health_2020.txt"),
+        ),
+        (
+            "mexico_1994.txt",
+            include_str!("../../tests/fixtures/articles/mexico_1994.txt"),
+        ),
+        (
+            "tech_2023.txt",
+            include_str!("../../tests/fixtures/articles/tech_2023.txt"),
+        ),
+        (
+            "nyt_1978.txt",
+            include_str!("../../tests/fixtures/articles/nyt_1978.txt"),
+        ),
+        (
+            "science_2021.txt",
+            include_str!("../../tests/fixtures/articles/science_2021.txt"),
+        ),
+        (
+            "wire_1986.txt",
+            include_str!("../../tests/fixtures/articles/wire_1986.txt"),
+        ),
+    ];
+    let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
+    let norm = |s: &str| crate::resolve::name_key(s);
+    let (mut found, mut total) = (0, 0);
+    for (file, raw) in FILES {
+        let ga = gold["articles"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["file"] == *file))
+            .expect("gold article");
+        let article = crate::ingest::parse(raw);
+        let ex = extract(&article);
+        for gq in ga["quotes"].as_array().into_iter().flatten() {
+            let text = norm(gq["text"].as_str().unwrap_or_default());
+            let q = ex
+                .quotes
+                .iter()
+                .find(|q| norm(&q.text) == text)
+                .unwrap_or_else(|| panic!("{file}: quote {text:?} not found"));
+            if let Some(speaker) = gq["speaker"].as_str() {
+                let last = norm(speaker)
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(
+                    norm(&q.speaker_name).ends_with(&last),
+                    "{file}: {text:?} attributed to {:?}, not {speaker}",
+                    q.speaker_name
+                );
+            }
+        }
+        for ge in ga["entities"].as_array().into_iter().flatten() {
+            total += 1;
+            let forms: Vec<String> = ge["mentions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.as_str().map(norm))
+                .collect();
+            if ex.mentions.iter().any(|m| forms.contains(&norm(&m.text))) {
+                found += 1;
+            }
+        }
+    }
+    assert!(found * 100 >= total * 95, "entity recall {found}/{total}");
+}

@@ -128,12 +128,9 @@ pub(crate) fn tokenize(body: &str) -> Vec<Token> {
                     _ => break,
                 }
             }
-            let word: String = chars[start..i].iter().map(|(_, c)| *c).collect();
             // Dotted initialisms: U.S. / U.N. / D.C. / U.S.A.
-            if word.chars().count() == 1
-                && word.chars().all(char::is_uppercase)
-                && ch(i) == Some('.')
-            {
+            let word = &body[byte_at(start)..byte_at(i)];
+            if i == start + 1 && chars[start].1.is_uppercase() && ch(i) == Some('.') {
                 let mut j = i;
                 while ch(j) == Some('.')
                     && ch(j + 1).is_some_and(char::is_uppercase)
@@ -151,7 +148,7 @@ pub(crate) fn tokenize(body: &str) -> Vec<Token> {
                     // A middle initial ("John F. Kennedy").
                     i += 1;
                 }
-            } else if ch(i) == Some('.') && ABBREVIATIONS.contains(&word.as_str()) {
+            } else if ch(i) == Some('.') && ABBREVIATIONS.contains(&word) {
                 i += 1;
             }
         } else {
@@ -184,7 +181,11 @@ pub(crate) fn tokenize(body: &str) -> Vec<Token> {
         match kind {
             Kind::Word => sent_start = false,
             Kind::Punct => {
-                if matches!(c, '.' | '!' | '?') {
+                let spaced_dash = matches!(c, '-' | '\u{2013}' | '\u{2014}')
+                    && tok.space_before
+                    && ch(i).is_some_and(char::is_whitespace);
+                if matches!(c, '.' | '!' | '?') || spaced_dash {
+                    // A spaced dash after a dateline ("PARIS - The …") starts the text.
                     sent_start = true;
                 } else if !is_open_quote(c) && !matches!(c, '(' | '[' | '\u{2014}' | '-') {
                     // Closing quotes after a sentence end keep the next word sentence-initial.

@@ -66,3 +66,12 @@ fn joins_hard_wrapped_lines() {
     let a = parse(raw);
     assert_eq!(a.paragraphs.len(), 1);
 }
+
+#[test]
+fn short_first_sentence_is_body_not_headline() {
+    let a = parse(
+        "It was a quiet morning.\n\nThen the sirens started, and the town woke up to the news.",
+    );
+    assert!(a.title.is_empty());
+    assert_eq!(a.paragraphs.len(), 2);
+}

@@ -106,8 +106,12 @@ pub(crate) fn is_body_like(line: &str) -> bool {
         return true;
     }
     let last = line.trim_end_matches(['"', '\u{201d}', '\u{2019}', '\'', ')']);
-    let terminal = last.ends_with('.') || last.ends_with('!');
-    terminal && words >= 8 && !is_furniture(line)
+    // Headlines do not end with a full stop; a short sentence that does ("It was a
+    // quiet morning.") is the story already. Initials ("By J. Smith.") are not enough.
+    let terminal = (last.ends_with('.') && !last.ends_with("..")) || last.ends_with('!');
+    let lower = line.to_lowercase();
+    let byline = lower.starts_with("by ") || lower.starts_with("- ");
+    terminal && words >= 4 && !byline && !is_furniture(line)
 }
 
 const FURNITURE: &[&str] = &[
@@ -205,12 +209,30 @@ pub(crate) fn is_trailing_furniture(line: &str) -> bool {
     words <= 4 && !ends_sentence(line) && !line.contains(['"', '\u{201c}', '\u{201d}'])
 }
 
-/// Lowercase word tokens of a line, for comparing paragraphs.
-fn tokens(line: &str) -> Vec<String> {
-    line.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+/// FNV-1a hashes of the lowercase alphanumeric words of a line, for comparing
+/// paragraphs without allocating a string per word.
+fn tokens(line: &str) -> Vec<u64> {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut out = Vec::new();
+    let mut h = OFFSET;
+    let mut in_word = false;
+    for c in line.chars() {
+        if c.is_alphanumeric() {
+            in_word = true;
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
+            }
+        } else if in_word {
+            out.push(h);
+            h = OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
 }
 
 /// First sentence of a paragraph (up to the first ". ").
@@ -224,9 +246,9 @@ fn first_sentence(line: &str) -> &str {
 /// Keeps each paragraph once: exact repeats and near repeats (same long first sentence
 /// and mostly the same words) of an earlier paragraph go to `removed`.
 pub(crate) fn drop_repeats(paragraphs: Vec<String>, removed: &mut Vec<String>) -> Vec<String> {
-    let mut seen: HashSet<Vec<String>> = HashSet::new();
+    let mut seen: HashSet<Vec<u64>> = HashSet::new();
     // First sentence -> word sets of the paragraphs that open with it.
-    let mut firsts: HashMap<Vec<String>, Vec<HashSet<String>>> = HashMap::new();
+    let mut firsts: HashMap<Vec<u64>, Vec<HashSet<u64>>> = HashMap::new();
     let mut out = Vec::with_capacity(paragraphs.len());
     for p in paragraphs {
         let toks = tokens(&p);
@@ -234,13 +256,13 @@ pub(crate) fn drop_repeats(paragraphs: Vec<String>, removed: &mut Vec<String>) -
             out.push(p);
             continue;
         }
-        if !seen.insert(toks.clone()) {
+        if seen.contains(&toks) {
             removed.push(p);
             continue;
         }
         let first = tokens(first_sentence(&p));
         if first.len() >= 10 {
-            let set: HashSet<String> = toks.iter().cloned().collect();
+            let set: HashSet<u64> = toks.iter().copied().collect();
             let others = firsts.entry(first).or_default();
             let near = others.iter().any(|other| {
                 let shared = set.intersection(other).count();
@@ -252,6 +274,7 @@ pub(crate) fn drop_repeats(paragraphs: Vec<String>, removed: &mut Vec<String>) -
             }
             others.push(set);
         }
+        seen.insert(toks);
         out.push(p);
     }
     out

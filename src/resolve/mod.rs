@@ -100,18 +100,14 @@ impl Resolver {
         let mut out = vec![format!("n:{}", name_key(name))];
         let w = words(name);
         match entity_type {
-            EntityType::Person => {
-                if w.len() >= 2 {
-                    out.push(format!("t:{}", translit_key(name)));
-                    // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
-                    // plus the first three letters of it.
-                    if let Some(last) = w.last() {
-                        let head: String = last.chars().take(3).collect();
-                        out.push(format!("x:{} {}", w[..w.len() - 1].join(" "), head));
-                    }
-                    if let Some(last) = w.last() {
-                        out.push(format!("s:{last}"));
-                    }
+            EntityType::Person if w.len() >= 2 => {
+                out.push(format!("t:{}", translit_key(name)));
+                // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
+                // plus the first three letters of it.
+                if let Some(last) = w.last() {
+                    let head: String = last.chars().take(3).collect();
+                    out.push(format!("x:{} {}", w[..w.len() - 1].join(" "), head));
+                    out.push(format!("s:{last}"));
                 }
             }
             EntityType::Org | EntityType::Law => {
@@ -131,6 +127,10 @@ impl Resolver {
                     for a in law_anchors(name) {
                         out.push(format!("l:{a}"));
                     }
+                    // The head of an agreement's name ("… Cooperation Agreement").
+                    if w.len() >= 2 {
+                        out.push(format!("h:{}", w[w.len() - 2..].join(" ")));
+                    }
                 }
             }
             _ => {}
@@ -140,7 +140,17 @@ impl Resolver {
 
     fn add_keys(&mut self, idx: usize, name: &str) {
         let t = self.entities[idx].entity_type;
-        for k in Self::keys_for(t, name) {
+        let mut keys = Self::keys_for(t, name);
+        if t == EntityType::Person {
+            // Transliteration skeleton of the surname, for bare-surname look-ups.
+            if let Some(last) = words(name).last() {
+                let sk = skeleton(last);
+                if sk.chars().count() >= 3 {
+                    keys.push(format!("k:{sk}"));
+                }
+            }
+        }
+        for k in keys {
             let list = self.index.entry((t, k)).or_default();
             if !list.contains(&idx) {
                 list.push(idx);
@@ -208,16 +218,13 @@ impl Resolver {
                         .unwrap_or_default();
                     if found.is_empty() && skeleton(w).chars().count() >= 3 {
                         let sk = skeleton(w);
+                        // Indexed by add_keys: a scan of every entity here made
+                        // ingest quadratic in corpus size.
                         found = self
-                            .entities
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, e)| {
-                                e.entity_type == t
-                                    && words(&e.name).last().is_some_and(|l| skeleton(l) == sk)
-                            })
-                            .map(|(i, _)| i)
-                            .collect();
+                            .index
+                            .get(&(t, format!("k:{sk}")))
+                            .cloned()
+                            .unwrap_or_default();
                     }
                     if found.len() == 1 {
                         return Some(found[0]);
@@ -228,8 +235,12 @@ impl Resolver {
             EntityType::Org | EntityType::Law => {
                 for n in &names {
                     for k in Self::keys_for(t, n) {
-                        let strong =
-                            k.starts_with("a:") || k.starts_with("p:") || k.starts_with("l:");
+                        // A head match only counts for a named (capitalised) law.
+                        let named = n.chars().next().is_some_and(char::is_uppercase);
+                        let strong = k.starts_with("a:")
+                            || k.starts_with("p:")
+                            || k.starts_with("l:")
+                            || k.starts_with("h:") && named;
                         if !strong {
                             continue;
                         }

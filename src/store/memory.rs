@@ -39,8 +39,8 @@ struct StoredQuote {
     speaker_name: Box<str>,
     speaker_role: Box<str>,
     cue: Box<str>,
-    /// Article indices of corroborating articles.
-    corroborating: Vec<u32>,
+    /// Group of quotes, across articles, that report the same words.
+    cluster: Option<u32>,
 }
 
 /// An article with everything extracted from it, laid out compactly: one
@@ -98,6 +98,8 @@ struct Tables {
     entity_index: HashMap<Box<str>, u32>,
     resolver: Resolver,
     corroborator: Corroborator,
+    /// Per quote cluster: the articles that report it, in corpus order.
+    clusters: Vec<Vec<u32>>,
     duplicates: u64,
     mention_total: u64,
     quote_total: u64,
@@ -115,6 +117,10 @@ pub struct MemoryStore {
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
 }
+
+/// Most corroborating article ids returned per quote: a wire story reprinted
+/// by thousands of outlets would otherwise make every quote of it huge.
+pub const MAX_CORROBORATING: usize = 100;
 
 fn poisoned() -> Error {
     Error::Internal("store lock poisoned".into())
@@ -265,13 +271,30 @@ impl Tables {
             cue: q.cue.to_string(),
             kind: q.kind,
             span: q.span,
-            corroborating_article_ids: q
-                .corroborating
-                .iter()
-                .filter_map(|&a| self.articles.get(a as usize))
+            corroborating_article_ids: self
+                .corroborating(stored, q)
                 .map(|a| a.id.to_string())
                 .collect(),
         }
+    }
+
+    /// Other articles that report the same quote, in corpus order, at most
+    /// [`MAX_CORROBORATING`] of them.
+    fn corroborating<'a>(
+        &'a self,
+        stored: &'a StoredArticle,
+        quote: &StoredQuote,
+    ) -> impl Iterator<Item = &'a StoredArticle> + 'a {
+        let members = quote
+            .cluster
+            .and_then(|c| self.clusters.get(c as usize))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        members
+            .iter()
+            .filter_map(|&a| self.articles.get(a as usize))
+            .filter(move |a| a.seq != stored.seq)
+            .take(MAX_CORROBORATING)
     }
 
     fn outcome(stored: &StoredArticle, created: bool) -> InsertOutcome {
@@ -391,11 +414,10 @@ impl Tables {
             }
         }
 
-        // Quotes, and corroboration with quotes already stored.
+        // Quotes, each joined to the cluster of quotes reporting the same words.
         let mut quotes = Vec::with_capacity(extraction.quotes.len());
         let mut speaker_keys: BTreeSet<Box<str>> = BTreeSet::new();
-        let mut corroborated: Vec<(u32, usize)> = Vec::new();
-        for (index, local) in extraction.quotes.iter().enumerate() {
+        for local in &extraction.quotes {
             let Some(bytes) = bytes_of(local.span) else {
                 continue;
             };
@@ -407,28 +429,20 @@ impl Tables {
             if !local.speaker_name.is_empty() {
                 speaker_keys.insert(name_key(&local.speaker_name).into());
             }
-            let mut corroborating = Vec::new();
+            let mut cluster = None;
             if local.kind != QuoteKind::Scare {
-                let quote_id = format!("{article_id}/q{index}");
                 let text = body
                     .get(bytes.0 as usize..bytes.1 as usize)
                     .unwrap_or_default();
-                for (other_article, other_quote) in
-                    self.corroborator
-                        .add(&article_id, &quote_id, text, speaker_id.as_deref())
-                {
-                    let Some(&other) = self.by_id.get(other_article.as_str()) else {
-                        continue;
-                    };
-                    if !corroborating.contains(&other) {
-                        corroborating.push(other);
+                if let Some(c) = self.corroborator.add(text, speaker_id.as_deref()) {
+                    if self.clusters.len() <= c {
+                        self.clusters.resize_with(c + 1, Vec::new);
                     }
-                    if let Some(q) = other_quote
-                        .rsplit_once("/q")
-                        .and_then(|(_, i)| i.parse::<usize>().ok())
-                    {
-                        corroborated.push((other, q));
+                    let members = &mut self.clusters[c];
+                    if members.last() != Some(&article_index) {
+                        members.push(article_index);
                     }
+                    cluster = Some(c as u32);
                 }
             }
             quotes.push(StoredQuote {
@@ -439,15 +453,8 @@ impl Tables {
                 speaker_name: local.speaker_name.as_str().into(),
                 speaker_role: local.speaker_role.as_str().into(),
                 cue: local.cue.as_str().into(),
-                corroborating,
+                cluster,
             });
-        }
-        for (other, q) in corroborated {
-            if let Some(quote) = self.articles[other as usize].quotes.get_mut(q) {
-                if !quote.corroborating.contains(&article_index) {
-                    quote.corroborating.push(article_index);
-                }
-            }
         }
 
         let outlet_key = name_key(&parsed.outlet);
@@ -883,8 +890,8 @@ impl Store for MemoryStore {
         let corroborated_quotes = tables
             .articles
             .iter()
-            .flat_map(|a| &a.quotes)
-            .filter(|q| !q.corroborating.is_empty())
+            .flat_map(|a| a.quotes.iter().map(move |q| (a, q)))
+            .filter(|(a, q)| tables.corroborating(a, q).next().is_some())
             .count() as u64;
         Ok(StoreStats {
             articles: tables.articles.len() as u64,

@@ -80,15 +80,21 @@ class Server:
         return self.process.returncode
 
 
-def launch(tmp_dir: Path, *extra_args: str, corpus: Path = SEEDS) -> Server:
+def launch(tmp_dir: Path, *extra_args: str, corpus: Path = SEEDS, via_env: bool = False) -> Server:
+    """Starts a server; with via_env, corpus and address go through NEWSCORPUS_* variables."""
     if not BIN.is_file():
         pytest.fail(f"server binary not found: {BIN} (run cargo build, or set NEWSCORPUS_BIN)")
     address = f"127.0.0.1:{free_port()}"
     log_path = tmp_dir / f"server-{address.rsplit(':', 1)[1]}.log"
     env = dict(os.environ, NO_COLOR="1")
+    if via_env:
+        env.update(NEWSCORPUS_CORPUS=str(corpus), NEWSCORPUS_ADDR=address)
+        command = [str(BIN), *extra_args]
+    else:
+        command = [str(BIN), "serve", "--corpus", str(corpus), "--addr", address, *extra_args]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(BIN), "serve", "--corpus", str(corpus), "--addr", address, *extra_args],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -166,8 +172,8 @@ def start_server(tmp_path):
     """Factory for private servers, stopped at the end of the test."""
     started: list[Server] = []
 
-    def start(*extra_args: str, corpus: Path = SEEDS) -> Server:
-        running = launch(tmp_path, *extra_args, corpus=corpus)
+    def start(*extra_args: str, corpus: Path = SEEDS, via_env: bool = False) -> Server:
+        running = launch(tmp_path, *extra_args, corpus=corpus, via_env=via_env)
         started.append(running)
         return running
 

@@ -7,6 +7,7 @@ never hard-coded from the seed articles.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,7 +20,7 @@ import unicodedata
 import grpc
 import pytest
 
-from conftest import BIN, CALL_TIMEOUT, ROOT
+from conftest import BIN, CALL_TIMEOUT, ROOT, free_port
 
 T = CALL_TIMEOUT
 
@@ -365,8 +366,6 @@ def test_healthcheck_subcommand(server):
     ok = subprocess.run([str(BIN), "healthcheck", "--addr", server.address], capture_output=True, timeout=30)
     assert ok.returncode == 0, ok.stderr
     # Nothing listens on a freshly released port.
-    from conftest import free_port
-
     down = subprocess.run(
         [str(BIN), "healthcheck", "--addr", f"127.0.0.1:{free_port()}", "--timeout-secs", "2"],
         capture_output=True,
@@ -380,6 +379,34 @@ def test_sigterm_shuts_down_cleanly(start_server):
     started = time.monotonic()
     assert private.stop(signal.SIGTERM, timeout=20) == 0, private.log()
     assert time.monotonic() - started < 15
+
+
+def test_sigterm_ends_open_watch_streams_and_exits_zero(pb, start_server):
+    private = start_server("--drain-timeout-secs", "5")
+    with grpc.insecure_channel(private.address) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        watch = stub.WatchArticles(pb.svc.WatchArticlesRequest(from_start=True), timeout=30)
+        replayed = [next(watch) for _ in range(5)]
+        assert len({a.id for a in replayed}) == 5
+        started = time.monotonic()
+        private.process.send_signal(signal.SIGTERM)
+        with pytest.raises(grpc.RpcError) as ended:
+            next(watch)  # the live part of the watch is ended by the shutdown
+        assert ended.value.code() == grpc.StatusCode.UNAVAILABLE, ended.value
+    assert private.process.wait(timeout=20) == 0, private.log()
+    assert time.monotonic() - started < 10
+
+
+def test_env_configuration_and_json_logs(pb, start_server):
+    private = start_server("--log-format", "json", via_env=True)
+    with grpc.insecure_channel(private.address) as chan:
+        stats = pb.grpc.CorpusServiceStub(chan).GetCorpusStats(pb.svc.GetCorpusStatsRequest(), timeout=T)
+    assert stats.article_count == 5
+    assert private.stop() == 0
+    lines = [line for line in private.log().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every log line is one JSON object
+    listening = [r for r in records if "listening" in json.dumps(r)]
+    assert listening and private.address in json.dumps(listening[0]), lines[:5]
 
 
 # --- ingest and watch -----------------------------------------------------------------------
