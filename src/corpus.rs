@@ -267,6 +267,7 @@ impl Corpus {
         producer
             .await
             .map_err(|e| Error::Internal(format!("corpus reader failed: {e}")))?;
+        self.store.flush().await?;
         let stats = self.store.stats().await?;
         tracing::info!(
             articles = created,

@@ -360,6 +360,13 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
 }
 
+/// A country, city or nationality: such words stay separate in compounds
+/// ("China-Iran", "US-led"), while other names glue ("Cedars-Sinai", "Amir-Abdollahian").
+fn is_place_or_people(g: &Gazetteer, w: &str) -> bool {
+    g.lookup(w)
+        .is_some_and(|k| matches!(k.entity_type, EntityType::Gpe | EntityType::Norp))
+}
+
 /// Finds runs of name words; returns token ranges.
 fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
     let n = doc.tokens.len();
@@ -389,8 +396,8 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && doc.text(j).chars().all(super::tokens::hyphen)
                 && is_name_word(doc, j + 1)
                 && !doc.tokens[j + 1].space_before
-                && g.lookup(doc.text(end - 1)).is_none()
-                && g.lookup(doc.text(j + 1)).is_none()
+                && !is_place_or_people(g, doc.text(end - 1))
+                && !is_place_or_people(g, doc.text(j + 1))
             {
                 end = j + 2;
                 continue;
@@ -1557,6 +1564,7 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
                     && lw[..lw.len() - 1] == flw[..flw.len() - 1]
                     && lw[lw.len() - 1].chars().count() >= 3
                     && flw[flw.len() - 1].starts_with(lw[lw.len() - 1].as_str())
+                    && flw[flw.len() - 1].chars().count() <= lw[lw.len() - 1].chars().count() + 2
             {
                 2
             } else if lw.len() == 1 && lw[0].chars().count() >= 3 && flw.contains(&lw[0]) {

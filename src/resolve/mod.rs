@@ -89,6 +89,19 @@ fn law_anchors(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether two names of the same length differ only in a truncated last word.
+fn truncation_of(a: &[String], b: &[String]) -> bool {
+    let n = a.len();
+    let (x, y) = (&a[n - 1], &b[n - 1]);
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    // A cut-off syllable or two ("Feng"/"Fenghe"), not a longer surname ("Smithson").
+    n >= 2
+        && a[..n - 1] == b[..n - 1]
+        && long.starts_with(short.as_str())
+        && short.chars().count() >= 3
+        && long.chars().count() - short.chars().count() <= 2
+}
+
 impl Resolver {
     /// An empty table.
     pub fn new() -> Self {
@@ -101,7 +114,11 @@ impl Resolver {
         let w = words(name);
         match entity_type {
             EntityType::Person if w.len() >= 2 => {
-                out.push(format!("t:{}", translit_key(name)));
+                // Skeletons of very short words ("Li", "Lee") meet too easily.
+                let skeleton_key = translit_key(name);
+                if skeleton_key.split(' ').all(|w| w.chars().count() >= 2) {
+                    out.push(format!("t:{skeleton_key}"));
+                }
                 // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
                 // plus the first three letters of it.
                 if let Some(last) = w.last() {
@@ -188,10 +205,25 @@ impl Resolver {
                 if full_words.len() >= 2 {
                     for prefix in ["t:", "x:"] {
                         for k in Self::keys_for(t, &local.name) {
-                            if k.starts_with(prefix) {
-                                if let Some(&i) = self.index.get(&(t, k)).and_then(|l| l.first()) {
-                                    return Some(i);
-                                }
+                            if !k.starts_with(prefix) {
+                                continue;
+                            }
+                            let Some(list) = self.index.get(&(t, k)) else {
+                                continue;
+                            };
+                            // A shared 3-letter head is only a hint: one last name must
+                            // really be a truncation of the other ("Wei Feng"/"Wei Fenghe",
+                            // not "John Smith"/"John Smithson").
+                            let ok = |i: &usize| {
+                                prefix == "t:"
+                                    || self.entities[*i].aliases.iter().any(|a| {
+                                        let aw = words(a);
+                                        aw.len() == full_words.len()
+                                            && truncation_of(&aw, &full_words)
+                                    })
+                            };
+                            if let Some(&i) = list.iter().find(|i| ok(i)) {
+                                return Some(i);
                             }
                         }
                     }
@@ -244,7 +276,20 @@ impl Resolver {
                         if !strong {
                             continue;
                         }
-                        if let Some(&i) = self.index.get(&(t, k)).and_then(|l| l.first()) {
+                        let Some(list) = self.index.get(&(t, k.clone())) else {
+                            continue;
+                        };
+                        // A shared three-word opening must be one name extending the other
+                        // ("Islamic Revolutionary Guard" / "… Guard Corps").
+                        let nw = words(n);
+                        let ok = |i: &usize| {
+                            !k.starts_with("p:")
+                                || self.entities[*i].aliases.iter().any(|a| {
+                                    let aw = words(a);
+                                    aw.starts_with(&nw) || nw.starts_with(&aw)
+                                })
+                        };
+                        if let Some(&i) = list.iter().find(|i| ok(i)) {
                             return Some(i);
                         }
                     }
@@ -302,10 +347,13 @@ impl Resolver {
             let mut forms: Vec<String> = vec![local.name.clone()];
             forms.extend(local.aliases.iter().cloned());
             for f in forms {
+                // Keys depend only on the form and the type, so a form already
+                // known adds nothing: skipping it keeps a place named in every
+                // article from costing key computations every time.
                 if !self.entities[idx].aliases.contains(&f) {
-                    self.entities[idx].aliases.push(f.clone());
+                    self.add_keys(idx, &f);
+                    self.entities[idx].aliases.push(f);
                 }
-                self.add_keys(idx, &f);
             }
             let e = &self.entities[idx];
             out.push(ResolvedEntity {

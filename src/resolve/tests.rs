@@ -74,3 +74,36 @@ fn ids_are_unique_per_entity() {
     assert_eq!(a[0].id, "gpe/georgia");
     assert_eq!(b[0].id, "person/georgia");
 }
+
+#[test]
+fn near_miss_names_stay_apart() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent("John Smith", EntityType::Person, &[])]));
+    let b = r.resolve(&ex(vec![ent("John Smithson", EntityType::Person, &[])]));
+    assert_ne!(a[0].id, b[0].id);
+    let c = r.resolve(&ex(vec![ent("Mark Li", EntityType::Person, &[])]));
+    let d = r.resolve(&ex(vec![ent("Mark Lee", EntityType::Person, &[])]));
+    assert_ne!(c[0].id, d[0].id);
+    let e = r.resolve(&ex(vec![ent(
+        "University of California Berkeley",
+        EntityType::Org,
+        &[],
+    )]));
+    let f = r.resolve(&ex(vec![ent(
+        "University of California Davis",
+        EntityType::Org,
+        &[],
+    )]));
+    assert_ne!(e[0].id, f[0].id);
+    let g = r.resolve(&ex(vec![ent(
+        "Islamic Revolutionary Guard",
+        EntityType::Org,
+        &[],
+    )]));
+    let h = r.resolve(&ex(vec![ent(
+        "Islamic Revolutionary Guard Corps",
+        EntityType::Org,
+        &[],
+    )]));
+    assert_eq!(g[0].id, h[0].id);
+}

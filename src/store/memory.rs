@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use tokio::sync::watch;
@@ -116,11 +117,28 @@ pub struct MemoryStore {
     latest: watch::Sender<u64>,
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
+    last_commit: Mutex<Instant>,
 }
+
+/// Inserts of at least this many articles are bulk loads.
+const BULK_INSERT: usize = 64;
+/// How often a bulk load makes its progress searchable.
+const BULK_COMMIT_EVERY: Duration = Duration::from_secs(5);
 
 /// Most corroborating article ids returned per quote: a wire story reprinted
 /// by thousands of outlets would otherwise make every quote of it huge.
 pub const MAX_CORROBORATING: usize = 100;
+
+/// Runs CPU-heavy store work without stalling the async runtime: on a
+/// multi-threaded runtime the worker hands its other tasks to another thread
+/// first (otherwise a long insert can starve, say, the shutdown signal task).
+fn blocking<R>(work: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
 
 fn poisoned() -> Error {
     Error::Internal("store lock poisoned".into())
@@ -146,6 +164,7 @@ impl MemoryStore {
             index: SearchIndex::in_memory()?,
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
+            last_commit: Mutex::new(Instant::now()),
         })
     }
 
@@ -364,13 +383,18 @@ impl Tables {
                 }
             };
             let record = &mut self.entities[index as usize];
-            record.aliases.insert(local.name.as_str().into());
-            record
-                .aliases
-                .extend(local.aliases.iter().map(|a| a.as_str().into()));
-            record
-                .roles
-                .extend(local.roles.iter().map(|a| a.as_str().into()));
+            // Look before inserting: most forms are already known, and an
+            // insert would allocate a new box for each.
+            for alias in std::iter::once(&local.name).chain(&local.aliases) {
+                if !record.aliases.contains(alias.as_str()) {
+                    record.aliases.insert(alias.as_str().into());
+                }
+            }
+            for role in &local.roles {
+                if !record.roles.contains(role.as_str()) {
+                    record.roles.insert(role.as_str().into());
+                }
+            }
             if let Some(name) = self.resolver.canonical_name(&r.id) {
                 if *record.name != *name {
                     record.name = name.into();
@@ -605,20 +629,31 @@ impl From<ResolvedArticleFilter> for IndexFilter {
 #[async_trait]
 impl Store for MemoryStore {
     async fn insert(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<InsertOutcome>> {
-        let mut outcomes = Vec::with_capacity(drafts.len());
-        let mut indexed = Vec::new();
-        let latest = {
-            let mut tables = self.write()?;
-            for draft in drafts {
-                let (outcome, doc) = tables.insert(draft);
-                outcomes.push(outcome);
-                indexed.extend(doc);
+        let (outcomes, latest) = blocking(|| -> Result<_> {
+            let mut outcomes = Vec::with_capacity(drafts.len());
+            let mut indexed = Vec::new();
+            let latest = {
+                let mut tables = self.write()?;
+                for draft in drafts {
+                    let (outcome, doc) = tables.insert(draft);
+                    outcomes.push(outcome);
+                    indexed.extend(doc);
+                }
+                tables.articles.len() as u64
+            };
+            if !indexed.is_empty() {
+                // Committing costs a segment flush and a reader reload: do it
+                // for every small (API) insert, but only now and then during
+                // a bulk load, which flushes at its end.
+                let mut last = self.last_commit.lock().map_err(|_| poisoned())?;
+                let commit = indexed.len() < BULK_INSERT || last.elapsed() >= BULK_COMMIT_EVERY;
+                self.index.add(&indexed, commit)?;
+                if commit {
+                    *last = Instant::now();
+                }
             }
-            tables.articles.len() as u64
-        };
-        if !indexed.is_empty() {
-            self.index.add(&indexed)?;
-        }
+            Ok((outcomes, latest))
+        })?;
         // Announce only once searchable, so a watcher that reacts by searching
         // finds what it was told about.
         self.latest.send_replace(latest);
@@ -654,27 +689,29 @@ impl Store for MemoryStore {
         max: usize,
     ) -> Result<Vec<SearchHit>> {
         let filter: IndexFilter = self.read()?.resolve_filter(&query.filter).into();
-        let ranked = self.index.search(
-            &query.text,
-            &filter,
-            offset,
-            max,
-            query.max_snippets,
-            |id| {
-                self.tables
-                    .read()
-                    .ok()
-                    .and_then(|t| {
-                        t.article_by_id(id).map(|s| {
-                            s.paragraphs
-                                .iter()
-                                .map(|&r| s.slice(r).to_owned())
-                                .collect()
+        let ranked = blocking(|| {
+            self.index.search(
+                &query.text,
+                &filter,
+                offset,
+                max,
+                query.max_snippets,
+                |id| {
+                    self.tables
+                        .read()
+                        .ok()
+                        .and_then(|t| {
+                            t.article_by_id(id).map(|s| {
+                                s.paragraphs
+                                    .iter()
+                                    .map(|&r| s.slice(r).to_owned())
+                                    .collect()
+                            })
                         })
-                    })
-                    .unwrap_or_default()
-            },
-        )?;
+                        .unwrap_or_default()
+                },
+            )
+        })?;
         let tables = self.read()?;
         Ok(ranked
             .into_iter()
@@ -901,6 +938,14 @@ impl Store for MemoryStore {
             corroborated_quotes,
             duplicates: tables.duplicates,
         })
+    }
+
+    async fn flush(&self) -> Result<()> {
+        blocking(|| self.index.commit())?;
+        if let Ok(mut last) = self.last_commit.lock() {
+            *last = Instant::now();
+        }
+        Ok(())
     }
 
     fn latest_seq(&self) -> watch::Receiver<u64> {

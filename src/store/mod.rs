@@ -164,7 +164,14 @@ pub struct StoreStats {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Stores drafts in order; a draft whose id is present is a duplicate.
+    /// Small inserts are searchable on return; large (bulk) ones may become
+    /// searchable a little later, and at the latest after [`Store::flush`].
     async fn insert(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<InsertOutcome>>;
+    /// Makes everything inserted so far searchable and durable (if the
+    /// backend is durable).
+    async fn flush(&self) -> Result<()> {
+        Ok(())
+    }
     /// One article by id.
     async fn article(&self, id: &str) -> Result<Option<Article>>;
     /// Up to `max` matching articles with `seq > after`, in corpus order.

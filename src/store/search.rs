@@ -154,8 +154,9 @@ impl SearchIndex {
         })
     }
 
-    /// Adds articles and makes them searchable.
-    pub fn add(&self, articles: &[IndexedArticle]) -> Result<()> {
+    /// Adds articles; with `commit` they are searchable on return, otherwise
+    /// at the next commit (bulk loads commit now and then, not per batch).
+    pub fn add(&self, articles: &[IndexedArticle], commit: bool) -> Result<()> {
         let f = self.fields;
         let mut writer = self
             .writer
@@ -179,9 +180,17 @@ impl SearchIndex {
             }
             writer.add_document(doc).map_err(internal)?;
         }
+        if !commit {
+            return Ok(());
+        }
         writer.commit().map_err(internal)?;
         drop(writer);
         self.reader.reload().map_err(internal)
+    }
+
+    /// Makes everything added so far searchable.
+    pub fn commit(&self) -> Result<()> {
+        self.add(&[], true)
     }
 
     /// Checks query syntax without running it.
@@ -361,21 +370,24 @@ mod tests {
     fn index() -> SearchIndex {
         let index = SearchIndex::in_memory().expect("index");
         index
-            .add(&[
-                article(
-                    "a",
-                    "Harbour reopens",
-                    "The harbour reopened after the storm.",
-                    "2020-01-02",
-                ),
-                article(
-                    "b",
-                    "Storm news",
-                    "A storm hit the coast; the harbour was closed.",
-                    "2021-05-06",
-                ),
-                article("c", "Café culture", "Cafés in Zürich are busy.", ""),
-            ])
+            .add(
+                &[
+                    article(
+                        "a",
+                        "Harbour reopens",
+                        "The harbour reopened after the storm.",
+                        "2020-01-02",
+                    ),
+                    article(
+                        "b",
+                        "Storm news",
+                        "A storm hit the coast; the harbour was closed.",
+                        "2021-05-06",
+                    ),
+                    article("c", "Café culture", "Cafés in Zürich are busy.", ""),
+                ],
+                true,
+            )
             .expect("add");
         index
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on 127.0.0.1:0, the generated client.
 
 mod articles;
+mod catalogue;
 mod entities;
 mod helpers;
 mod ingest_watch;
