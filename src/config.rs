@@ -8,7 +8,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::corpus::Limits;
-use crate::grpc::{ServerOptions, ServiceOptions};
+use std::sync::Arc;
+
+use crate::grpc::auth::Tokens;
+use crate::grpc::{ServerOptions, ServiceOptions, TlsFiles};
 
 /// newscorpus: serves a news corpus (articles, entities, quotes) over gRPC.
 #[derive(Debug, Parser)]
@@ -91,6 +94,32 @@ pub struct ServeArgs {
     /// Seconds open streams get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "NEWSCORPUS_DRAIN_TIMEOUT_SECS", default_value_t = 10.0)]
     pub drain_timeout_secs: f64,
+    /// Most response streams open at once, server-wide (more get RESOURCE_EXHAUSTED).
+    #[arg(long, env = "NEWSCORPUS_MAX_OPEN_STREAMS", default_value_t = 1024)]
+    pub max_open_streams: usize,
+    /// Most concurrent HTTP/2 streams (calls) per client connection.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_STREAMS_PER_CONNECTION",
+        default_value_t = 256
+    )]
+    pub max_streams_per_connection: u32,
+    /// File of bearer tokens (one per line; `read:TOKEN` may only query,
+    /// `write:TOKEN` or a bare token may also ingest). Unset: no auth.
+    #[arg(long, env = "NEWSCORPUS_AUTH_TOKEN_FILE")]
+    pub auth_token_file: Option<PathBuf>,
+    /// Also require a token for health checks and reflection (open by default).
+    #[arg(long, env = "NEWSCORPUS_AUTH_PROTECT_HEALTH")]
+    pub auth_protect_health: bool,
+    /// PEM certificate chain: serve TLS (needs --tls-key).
+    #[arg(long, env = "NEWSCORPUS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "NEWSCORPUS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA bundle: require client certificates signed by it (mutual TLS).
+    #[arg(long, env = "NEWSCORPUS_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -101,15 +130,37 @@ impl ServeArgs {
         }
     }
 
-    /// Server options from the flags.
-    pub fn server_options(&self) -> ServerOptions {
-        ServerOptions {
+    /// Server options from the flags; reads the token and TLS files.
+    pub fn server_options(&self) -> Result<ServerOptions, String> {
+        let auth = self
+            .auth_token_file
+            .as_deref()
+            .map(Tokens::from_file)
+            .transpose()?
+            .map(Arc::new);
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        };
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: read(cert)?,
+                key: read(key)?,
+                client_ca: self.tls_client_ca.as_ref().map(read).transpose()?,
+            }),
+            _ => None,
+        };
+        Ok(ServerOptions {
             service: ServiceOptions {
                 max_limit: self.max_limit,
+                max_open_streams: self.max_open_streams,
+                auth,
             },
             max_message_bytes: self.max_message_bytes,
             drain_timeout: Duration::from_secs_f64(self.drain_timeout_secs.max(0.0)),
-        }
+            max_streams_per_connection: self.max_streams_per_connection,
+            protect_health: self.auth_protect_health,
+            tls,
+        })
     }
 }
 

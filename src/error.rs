@@ -37,6 +37,15 @@ pub enum Error {
         /// The limit it broke.
         limit: usize,
     },
+    /// No valid credentials were presented.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// The credentials do not allow this call.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// A server-side limit (open streams, load) is reached; retry later.
+    #[error("resource exhausted: {0}")]
+    Exhausted(String),
     /// The service is not able to answer right now (shutting down, backend down).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -68,6 +77,9 @@ impl Error {
             Error::InvalidArgument { .. } => Code::InvalidArgument,
             Error::NotFound { .. } => Code::NotFound,
             Error::TooLarge { .. } => Code::ResourceExhausted,
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::PermissionDenied(_) => Code::PermissionDenied,
+            Error::Exhausted(_) => Code::ResourceExhausted,
             Error::Unavailable(_) => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
         }

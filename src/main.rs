@@ -48,7 +48,7 @@ async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
     let config = AppConfig {
         corpus: Some(args.corpus.clone()),
         limits: args.limits(),
-        server: args.server_options(),
+        server: args.server_options()?,
     };
     let running = app::start(config, listener).await?;
     let shutdown = running.shutdown.clone();

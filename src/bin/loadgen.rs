@@ -8,7 +8,15 @@
 //! answers with payloads of the same size. Every figure is reported as a
 //! ratio to the echo figure: absolute numbers on shared machines drift,
 //! ratios measured in one run do not. See BENCHMARKS.md.
+//!
+//! `loadgen soak --target ADDR` drives a bounded mix of every RPC (with
+//! cancelled streams, bad requests and ingest of new, duplicate and bad
+//! items) for a fixed time, counts outcomes by gRPC code against what each
+//! request should get, reports latency percentiles per RPC, and fails if
+//! anything unexpected happened. `scripts/soak.sh` runs it against a fresh
+//! server and watches the server's memory.
 
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -49,6 +57,9 @@ enum Cmd {
     },
     /// Run the load against a newscorpus server and the echo baseline.
     Run(RunArgs),
+    /// Soak a newscorpus server with a mix of every RPC; exit 1 on any
+    /// unexpected outcome.
+    Soak(SoakArgs),
 }
 
 #[derive(Args, Clone)]
@@ -198,6 +209,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Cmd::EchoServer { addr } => runtime.block_on(echo_server(addr)),
         Cmd::Run(args) => runtime.block_on(run(args)),
+        Cmd::Soak(args) => runtime.block_on(soak(args)),
     }
 }
 
@@ -767,6 +779,801 @@ async fn run(args: RunArgs) -> Result<(), Box<dyn std::error::Error>> {
     let errors: u64 = rows.iter().map(|r| r.errors).sum();
     if errors > 0 {
         return Err(format!("{errors} requests failed").into());
+    }
+    Ok(())
+}
+
+// --- soak ----------------------------------------------------------------------------------
+
+#[derive(Args, Clone)]
+struct SoakArgs {
+    /// newscorpus server address (host:port, plaintext).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    target: String,
+    /// How long to run.
+    #[arg(long, default_value_t = 180.0)]
+    duration_secs: f64,
+    /// Concurrent workers, each running one operation at a time.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// HTTP/2 connections the workers share.
+    #[arg(long, default_value_t = 2)]
+    connections: usize,
+    /// Folder of real articles the ingested articles are recombined from.
+    #[arg(long, default_value = "seeds")]
+    from: PathBuf,
+    /// Seed for the generated articles.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Server process to sample the memory of (VmRSS) in progress lines.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Seconds between progress lines.
+    #[arg(long, default_value_t = 30.0)]
+    report_every_secs: f64,
+    /// Also write the summary as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// One kind of soak operation; the weights say how often each runs.
+#[derive(Debug, Clone, Copy)]
+enum SoakOp {
+    GetArticle,
+    GetArticleUnknown,
+    ListArticles,
+    ListArticlesCancelled,
+    Search,
+    SearchBadQuery,
+    GetEntity,
+    ListEntities,
+    ListMentions,
+    ListMentionsCancelled,
+    ListQuotes,
+    Stats,
+    Ingest,
+    WatchDropped,
+    NegativeLimit,
+}
+
+const SOAK_MIX: &[(SoakOp, u64)] = &[
+    (SoakOp::GetArticle, 12),
+    (SoakOp::GetArticleUnknown, 2),
+    (SoakOp::ListArticles, 4),
+    (SoakOp::ListArticlesCancelled, 2),
+    (SoakOp::Search, 10),
+    (SoakOp::SearchBadQuery, 2),
+    (SoakOp::GetEntity, 8),
+    (SoakOp::ListEntities, 4),
+    (SoakOp::ListMentions, 3),
+    (SoakOp::ListMentionsCancelled, 2),
+    (SoakOp::ListQuotes, 4),
+    (SoakOp::Stats, 3),
+    (SoakOp::Ingest, 3),
+    (SoakOp::WatchDropped, 2),
+    (SoakOp::NegativeLimit, 1),
+];
+
+/// Queries that must fail with INVALID_ARGUMENT.
+const BAD_QUERIES: &[&str] = &["", "\"unbalanced", "((nuclear", "AND OR NOT", "foo:bar"];
+
+/// The outcome the client saw: "OK", a gRPC code name, "CANCELLED(client)"
+/// for a stream the client itself dropped, or an ingest item status.
+type Label = String;
+
+const CLIENT_CANCELLED: &str = "CANCELLED(client)";
+
+fn code_name(code: tonic::Code) -> &'static str {
+    use tonic::Code::*;
+    match code {
+        Ok => "OK",
+        Cancelled => "CANCELLED",
+        Unknown => "UNKNOWN",
+        InvalidArgument => "INVALID_ARGUMENT",
+        DeadlineExceeded => "DEADLINE_EXCEEDED",
+        NotFound => "NOT_FOUND",
+        AlreadyExists => "ALREADY_EXISTS",
+        PermissionDenied => "PERMISSION_DENIED",
+        ResourceExhausted => "RESOURCE_EXHAUSTED",
+        FailedPrecondition => "FAILED_PRECONDITION",
+        Aborted => "ABORTED",
+        OutOfRange => "OUT_OF_RANGE",
+        Unimplemented => "UNIMPLEMENTED",
+        Internal => "INTERNAL",
+        Unavailable => "UNAVAILABLE",
+        DataLoss => "DATA_LOSS",
+        Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+fn label<T>(result: &Result<T, Status>) -> Label {
+    match result {
+        Ok(_) => "OK".into(),
+        Err(status) => code_name(status.code()).into(),
+    }
+}
+
+#[derive(Default, Serialize)]
+struct SoakTally {
+    ops: u64,
+    /// Calls per RPC and outcome.
+    outcomes: BTreeMap<String, BTreeMap<Label, u64>>,
+    /// Outcomes that were not what the request should get.
+    unexpected: BTreeMap<String, BTreeMap<Label, u64>>,
+    /// The first few unexpected statuses, in full.
+    examples: Vec<String>,
+    articles_created: u64,
+    ingested_bytes: u64,
+    #[serde(skip)]
+    latencies_us: HashMap<&'static str, Vec<u32>>,
+}
+
+impl SoakTally {
+    fn record(
+        &mut self,
+        rpc: &'static str,
+        started: Instant,
+        got: Label,
+        expected: &[&str],
+        detail: impl FnOnce() -> String,
+    ) {
+        self.latencies_us
+            .entry(rpc)
+            .or_default()
+            .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+        self.count(rpc, got, expected, detail);
+    }
+
+    fn count(&mut self, rpc: &str, got: Label, expected: &[&str], detail: impl FnOnce() -> String) {
+        if !expected.contains(&got.as_str()) {
+            *self
+                .unexpected
+                .entry(rpc.into())
+                .or_default()
+                .entry(got.clone())
+                .or_default() += 1;
+            if self.examples.len() < 20 {
+                self.examples.push(format!(
+                    "{rpc}: got {got}, expected {expected:?}: {}",
+                    detail()
+                ));
+            }
+        }
+        *self
+            .outcomes
+            .entry(rpc.into())
+            .or_default()
+            .entry(got)
+            .or_default() += 1;
+    }
+
+    fn merge(&mut self, other: SoakTally) {
+        self.ops += other.ops;
+        for (rpc, labels) in other.outcomes {
+            let mine = self.outcomes.entry(rpc).or_default();
+            for (l, n) in labels {
+                *mine.entry(l).or_default() += n;
+            }
+        }
+        for (rpc, labels) in other.unexpected {
+            let mine = self.unexpected.entry(rpc).or_default();
+            for (l, n) in labels {
+                *mine.entry(l).or_default() += n;
+            }
+        }
+        self.examples.extend(other.examples);
+        self.examples.truncate(20);
+        self.articles_created += other.articles_created;
+        self.ingested_bytes += other.ingested_bytes;
+        for (rpc, l) in other.latencies_us {
+            self.latencies_us.entry(rpc).or_default().extend(l);
+        }
+    }
+
+    fn unexpected_total(&self) -> u64 {
+        self.unexpected.values().flat_map(|l| l.values()).sum()
+    }
+}
+
+fn status_detail<T>(result: &Result<T, Status>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(s) => format!("{:?} {}", s.code(), s.message()),
+    }
+}
+
+/// Reads a stream to its end.
+async fn drain<T>(mut stream: tonic::Streaming<T>) -> Result<u64, Status> {
+    let mut items = 0;
+    while let Some(item) = stream.next().await {
+        item?;
+        items += 1;
+    }
+    Ok(items)
+}
+
+/// Reads one item, then drops the stream (the client goes away mid-stream).
+async fn read_one_then_drop<T>(stream: tonic::Streaming<T>) -> Result<(), Status> {
+    let mut stream = stream;
+    match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
+        Ok(Some(Ok(_))) | Ok(None) => Ok(()),
+        Ok(Some(Err(status))) => Err(status),
+        Err(_) => Err(Status::deadline_exceeded("no first item within 10 s")),
+    }
+}
+
+struct SoakContext {
+    samples: Samples,
+    generator: newscorpus::gen::Generator,
+    seed: u64,
+}
+
+/// A bad ingest item and the code its failure must carry.
+fn bad_item(n: u64) -> (pb::IngestArticlesRequest, &'static str) {
+    let bad = |text: String| pb::IngestArticlesRequest {
+        text,
+        client_ref: format!("bad-{n}"),
+        ..Default::default()
+    };
+    match n % 10 {
+        0 => (
+            // Over the default 2 MiB article limit.
+            bad("x".repeat(2 * 1024 * 1024 + 1)),
+            "FAILED/RESOURCE_EXHAUSTED",
+        ),
+        1 | 4 | 7 => (bad(String::new()), "FAILED/INVALID_ARGUMENT"),
+        2 | 5 | 8 => (
+            bad("Some text\0with a NUL in it.".into()),
+            "FAILED/INVALID_ARGUMENT",
+        ),
+        3 => (
+            pb::IngestArticlesRequest {
+                published: "not-a-date".into(),
+                ..bad("A short article body.".into())
+            },
+            "FAILED/INVALID_ARGUMENT",
+        ),
+        _ => (
+            pb::IngestArticlesRequest {
+                url: "u".repeat(600),
+                ..bad("A short article body.".into())
+            },
+            "FAILED/INVALID_ARGUMENT",
+        ),
+    }
+}
+
+fn item_label(r: &pb::IngestArticlesResponse) -> Label {
+    match pb::IngestStatus::try_from(r.status) {
+        Ok(pb::IngestStatus::Created) => "CREATED".into(),
+        Ok(pb::IngestStatus::Duplicate) => "DUPLICATE".into(),
+        Ok(pb::IngestStatus::Failed) => format!(
+            "FAILED/{}",
+            r.error
+                .as_ref()
+                .map(|e| code_name(tonic::Code::from_i32(e.code)))
+                .unwrap_or("?")
+        ),
+        _ => format!("STATUS/{}", r.status),
+    }
+}
+
+/// One soak operation; every outcome goes into `tally`.
+async fn soak_op(
+    op: SoakOp,
+    n: u64,
+    worker: usize,
+    channel: Channel,
+    ctx: &SoakContext,
+    tally: &mut SoakTally,
+) {
+    let mut client = CorpusServiceClient::new(channel);
+    let s = &ctx.samples;
+    let article_id = s.article_ids[n as usize % s.article_ids.len()].clone();
+    let entity_id = s.entity_ids[n as usize % s.entity_ids.len()].clone();
+    let t0 = Instant::now();
+    match op {
+        SoakOp::GetArticle => {
+            let r = client
+                .get_article(pb::GetArticleRequest {
+                    id: article_id,
+                    view: (n % 3) as i32,
+                })
+                .await;
+            tally.record("GetArticle", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::GetArticleUnknown => {
+            let r = client
+                .get_article(pb::GetArticleRequest {
+                    id: format!("{n:016x}"),
+                    view: 0,
+                })
+                .await;
+            tally.record("GetArticle(unknown)", t0, label(&r), &["NOT_FOUND"], || {
+                status_detail(&r)
+            });
+        }
+        SoakOp::ListArticles => {
+            let r = match client
+                .list_articles(pb::ListArticlesRequest {
+                    limit: 50,
+                    view: pb::ArticleView::Basic as i32,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record("ListArticles", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::ListArticlesCancelled => {
+            let r = match client
+                .list_articles(pb::ListArticlesRequest::default())
+                .await
+            {
+                Ok(s) => read_one_then_drop(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            let got = if r.is_ok() {
+                CLIENT_CANCELLED.into()
+            } else {
+                label(&r)
+            };
+            tally.record(
+                "ListArticles(cancelled)",
+                t0,
+                got,
+                &[CLIENT_CANCELLED],
+                || status_detail(&r),
+            );
+        }
+        SoakOp::Search => {
+            let r = match client
+                .search_articles(pb::SearchArticlesRequest {
+                    query: QUERIES[n as usize % QUERIES.len()].into(),
+                    limit: 10,
+                    max_snippets: 2,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record("SearchArticles", t0, label(&r), &["OK"], || {
+                status_detail(&r)
+            });
+        }
+        SoakOp::SearchBadQuery => {
+            let r = match client
+                .search_articles(pb::SearchArticlesRequest {
+                    query: BAD_QUERIES[n as usize % BAD_QUERIES.len()].into(),
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record(
+                "SearchArticles(bad query)",
+                t0,
+                label(&r),
+                &["INVALID_ARGUMENT"],
+                || status_detail(&r),
+            );
+        }
+        SoakOp::GetEntity => {
+            let r = client
+                .get_entity(pb::GetEntityRequest {
+                    id: entity_id,
+                    name: String::new(),
+                })
+                .await;
+            tally.record("GetEntity", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::ListEntities => {
+            let r = match client
+                .list_entities(pb::ListEntitiesRequest {
+                    limit: 100,
+                    r#type: (n % 4) as i32,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record("ListEntities", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::ListMentions => {
+            let r = match client
+                .list_mentions(pb::ListMentionsRequest {
+                    entity_id,
+                    limit: 200,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record("ListMentions", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::ListMentionsCancelled => {
+            let r = match client
+                .list_mentions(pb::ListMentionsRequest::default())
+                .await
+            {
+                Ok(s) => read_one_then_drop(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            let got = if r.is_ok() {
+                CLIENT_CANCELLED.into()
+            } else {
+                label(&r)
+            };
+            tally.record(
+                "ListMentions(cancelled)",
+                t0,
+                got,
+                &[CLIENT_CANCELLED],
+                || status_detail(&r),
+            );
+        }
+        SoakOp::ListQuotes => {
+            let r = match client
+                .list_quotes(pb::ListQuotesRequest {
+                    limit: 100,
+                    kind: (n % 2) as i32,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => drain(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            tally.record("ListQuotes", t0, label(&r), &["OK"], || status_detail(&r));
+        }
+        SoakOp::Stats => {
+            let r = client.get_corpus_stats(pb::GetCorpusStatsRequest {}).await;
+            tally.record("GetCorpusStats", t0, label(&r), &["OK"], || {
+                status_detail(&r)
+            });
+        }
+        SoakOp::NegativeLimit => {
+            let r = client
+                .list_quotes(pb::ListQuotesRequest {
+                    limit: -1,
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ());
+            tally.record(
+                "ListQuotes(negative limit)",
+                t0,
+                label(&r),
+                &["INVALID_ARGUMENT"],
+                || status_detail(&r),
+            );
+        }
+        SoakOp::WatchDropped => {
+            let r = match client
+                .watch_articles(pb::WatchArticlesRequest {
+                    from_start: true,
+                    view: pb::ArticleView::Basic as i32,
+                    ..Default::default()
+                })
+                .await
+            {
+                Ok(s) => read_one_then_drop(s.into_inner()).await,
+                Err(e) => Err(e),
+            };
+            let got = if r.is_ok() {
+                CLIENT_CANCELLED.into()
+            } else {
+                label(&r)
+            };
+            tally.record(
+                "WatchArticles(dropped)",
+                t0,
+                got,
+                &[CLIENT_CANCELLED],
+                || status_detail(&r),
+            );
+        }
+        SoakOp::Ingest => {
+            // A new article, the same again (a duplicate), and a bad item.
+            let unique = (worker as u64) << 40 | n;
+            let a = ctx.generator.article(ctx.seed, unique);
+            let new = pb::IngestArticlesRequest {
+                text: a.text,
+                title: a.title,
+                outlet: a.outlet,
+                authors: a.authors,
+                published: a.published,
+                url: a.url,
+                client_ref: format!("new-{unique}"),
+            };
+            let text_bytes = new.text.len() as u64;
+            let duplicate = pb::IngestArticlesRequest {
+                client_ref: format!("dup-{unique}"),
+                ..new.clone()
+            };
+            let (bad, bad_expected) = bad_item(n / 7);
+            let r = match client
+                .ingest_articles(tokio_stream::iter(vec![new, duplicate, bad]))
+                .await
+            {
+                Ok(s) => {
+                    let mut stream = s.into_inner();
+                    let mut responses = Vec::new();
+                    loop {
+                        match stream.next().await {
+                            Some(Ok(item)) => responses.push(item),
+                            Some(Err(status)) => break Err(status),
+                            None => break Ok(responses),
+                        }
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            let ok = r.as_ref().map(|v| v.len() == 3).unwrap_or(false);
+            let got = if r.is_ok() && !ok {
+                "OK(short)".into()
+            } else {
+                label(&r)
+            };
+            tally.record("IngestArticles", t0, got, &["OK"], || status_detail(&r));
+            if let Ok(responses) = r {
+                for item in &responses {
+                    let got = item_label(item);
+                    let (rpc, expected): (&str, &[&str]) = match item.client_ref.split('-').next() {
+                        // A generated article may repeat an earlier one.
+                        Some("new") => ("ingest item: new", &["CREATED", "DUPLICATE"]),
+                        Some("dup") => ("ingest item: duplicate", &["DUPLICATE"]),
+                        _ => ("ingest item: bad", &[bad_expected]),
+                    };
+                    if rpc == "ingest item: new" && got == "CREATED" {
+                        tally.articles_created += 1;
+                        tally.ingested_bytes += text_bytes;
+                    }
+                    tally.count(rpc, got, expected, || format!("{item:?}"));
+                }
+            }
+        }
+    }
+    tally.ops += 1;
+}
+
+fn pick_op(n: u64) -> SoakOp {
+    let total: u64 = SOAK_MIX.iter().map(|(_, w)| w).sum();
+    let mut at = n % total;
+    for &(op, weight) in SOAK_MIX {
+        if at < weight {
+            return op;
+        }
+        at -= weight;
+    }
+    SOAK_MIX[0].0
+}
+
+fn rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+}
+
+fn percentile_ms(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let target = channels(&args.target, args.connections.max(1)).await?;
+    let samples = samples(target[0].clone()).await?;
+    let mut client = CorpusServiceClient::new(target[0].clone());
+    let start_stats = client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await?
+        .into_inner();
+    let ctx = Arc::new(SoakContext {
+        samples,
+        generator: newscorpus::gen::Generator::from_path(&args.from)?,
+        seed: args.seed,
+    });
+    let duration = Duration::from_secs_f64(args.duration_secs);
+    eprintln!(
+        "soak: {} workers over {} connections for {:.0} s against {} ({} articles at start)",
+        args.concurrency,
+        target.len(),
+        duration.as_secs_f64(),
+        args.target,
+        start_stats.article_count
+    );
+    let started = Instant::now();
+    let deadline = started + duration;
+    let ops_done = Arc::new(AtomicU64::new(0));
+    let unexpected_so_far = Arc::new(AtomicU64::new(0));
+    let mut workers = Vec::new();
+    for w in 0..args.concurrency.max(1) {
+        let channel = target[w % target.len()].clone();
+        let ctx = ctx.clone();
+        let ops_done = ops_done.clone();
+        let unexpected_so_far = unexpected_so_far.clone();
+        workers.push(tokio::spawn(async move {
+            let mut tally = SoakTally::default();
+            let mut n = w as u64 * 7_919;
+            while Instant::now() < deadline {
+                let before = tally.unexpected_total();
+                soak_op(pick_op(n), n, w, channel.clone(), &ctx, &mut tally).await;
+                ops_done.fetch_add(1, Ordering::Relaxed);
+                unexpected_so_far.fetch_add(tally.unexpected_total() - before, Ordering::Relaxed);
+                n += 1;
+            }
+            tally
+        }));
+    }
+    let progress = {
+        let ops_done = ops_done.clone();
+        let unexpected_so_far = unexpected_so_far.clone();
+        let every = Duration::from_secs_f64(args.report_every_secs.max(1.0));
+        let pid = args.server_pid;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let rss = pid
+                    .and_then(rss_of)
+                    .map(|b| format!(", server RSS {:.1} MB", b as f64 / 1e6))
+                    .unwrap_or_default();
+                eprintln!(
+                    "soak: {:>4.0} s, {} ops, {} unexpected{rss}",
+                    started.elapsed().as_secs_f64(),
+                    ops_done.load(Ordering::Relaxed),
+                    unexpected_so_far.load(Ordering::Relaxed)
+                );
+            }
+        })
+    };
+    let mut tally = SoakTally::default();
+    for w in workers {
+        tally.merge(w.await?);
+    }
+    progress.abort();
+    let elapsed = started.elapsed();
+
+    // Afterwards: still SERVING, and every created article is stored once.
+    let mut health = tonic_health::pb::health_client::HealthClient::new(target[0].clone());
+    let serving = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: newscorpus::grpc::SERVICE_NAME.into(),
+        })
+        .await
+        .map(|r| r.into_inner().status);
+    let serving_label = match &serving {
+        Ok(1) => "SERVING".to_owned(),
+        Ok(other) => format!("status {other}"),
+        Err(status) => code_name(status.code()).to_owned(),
+    };
+    tally.count("health after soak", serving_label, &["SERVING"], || {
+        format!("{serving:?}")
+    });
+    let end_stats = client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await?
+        .into_inner();
+    let grown = end_stats.article_count - start_stats.article_count;
+    let consistent = if grown == tally.articles_created {
+        "EQUAL"
+    } else {
+        "DIFFERENT"
+    };
+    tally.count(
+        "articles stored vs created",
+        consistent.into(),
+        &["EQUAL"],
+        || {
+            format!(
+                "{} articles at start, {} at end, {} reported created",
+                start_stats.article_count, end_stats.article_count, tally.articles_created
+            )
+        },
+    );
+
+    println!(
+        "\nsoak: {} ops in {:.0} s ({:.0} ops/s), {} workers, {} connections",
+        tally.ops,
+        elapsed.as_secs_f64(),
+        tally.ops as f64 / elapsed.as_secs_f64().max(1e-9),
+        args.concurrency,
+        target.len()
+    );
+    println!(
+        "\n{:<28} {:>8} {:>8} {:>8} {:>8} {:>8}  outcomes",
+        "rpc", "calls", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
+    let mut latency_rows = BTreeMap::new();
+    for (rpc, labels) in &tally.outcomes {
+        let mut sorted = tally
+            .latencies_us
+            .get(rpc.as_str())
+            .cloned()
+            .unwrap_or_default();
+        sorted.sort_unstable();
+        let calls: u64 = labels.values().sum();
+        let outcomes = labels
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (p50, p90, p99, max) = (
+            percentile_ms(&sorted, 50.0),
+            percentile_ms(&sorted, 90.0),
+            percentile_ms(&sorted, 99.0),
+            sorted.last().map_or(0.0, |&m| m as f64 / 1000.0),
+        );
+        if sorted.is_empty() {
+            println!(
+                "{rpc:<28} {calls:>8} {:>8} {:>8} {:>8} {:>8}  {outcomes}",
+                "", "", "", ""
+            );
+        } else {
+            println!(
+                "{rpc:<28} {calls:>8} {p50:>8.2} {p90:>8.2} {p99:>8.2} {max:>8.2}  {outcomes}"
+            );
+            latency_rows.insert(rpc.clone(), [p50, p90, p99, max]);
+        }
+    }
+    let mut by_code: BTreeMap<&str, u64> = BTreeMap::new();
+    for labels in tally.outcomes.values() {
+        for (l, n) in labels {
+            *by_code.entry(l.as_str()).or_default() += n;
+        }
+    }
+    println!(
+        "\noutcomes by code: {}",
+        by_code
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let unexpected = tally.unexpected_total();
+    if unexpected > 0 {
+        println!("\nUNEXPECTED outcomes ({unexpected}):");
+        for (rpc, labels) in &tally.unexpected {
+            for (l, n) in labels {
+                println!("  {rpc}: {l} x{n}");
+            }
+        }
+        for e in &tally.examples {
+            println!("  e.g. {e}");
+        }
+    }
+    // One line for scripts.
+    println!(
+        "SOAK ops={} unexpected={unexpected} created={} ingested_bytes={} articles_start={} articles_end={}",
+        tally.ops,
+        tally.articles_created,
+        tally.ingested_bytes,
+        start_stats.article_count,
+        end_stats.article_count
+    );
+    if let Some(path) = &args.json {
+        let mut value = serde_json::to_value(&tally)?;
+        value["elapsed_s"] = serde_json::json!(elapsed.as_secs_f64());
+        value["latency_ms_p50_p90_p99_max"] = serde_json::to_value(&latency_rows)?;
+        std::fs::write(path, serde_json::to_string_pretty(&value)?)?;
+    }
+    if unexpected > 0 {
+        return Err(format!("{unexpected} unexpected outcomes").into());
     }
     Ok(())
 }

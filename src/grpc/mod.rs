@@ -3,6 +3,7 @@
 //!
 //! This is the only module that touches generated protobuf code.
 
+pub mod auth;
 pub mod convert;
 pub mod cursor;
 pub mod service;
@@ -16,7 +17,8 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::codec::CompressionEncoding;
-use tonic::transport::Server;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::corpus::Corpus;
 pub use service::{CorpusApi, ServiceOptions};
@@ -43,6 +45,32 @@ pub struct ServerOptions {
     pub max_message_bytes: usize,
     /// How long open streams get to finish after shutdown starts.
     pub drain_timeout: Duration,
+    /// HTTP/2 concurrent streams allowed per connection.
+    pub max_streams_per_connection: u32,
+    /// Require a token for health and reflection too (when auth is on).
+    pub protect_health: bool,
+    /// Serve TLS with these PEM files.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM material for TLS.
+#[derive(Clone)]
+pub struct TlsFiles {
+    /// Certificate chain.
+    pub cert: Vec<u8>,
+    /// Private key.
+    pub key: Vec<u8>,
+    /// CA that client certificates must chain to (mutual TLS).
+    pub client_ca: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.debug_struct("TlsFiles")
+            .field("mutual", &self.client_ca.is_some())
+            .finish()
+    }
 }
 
 impl Default for ServerOptions {
@@ -51,6 +79,9 @@ impl Default for ServerOptions {
             service: ServiceOptions::default(),
             max_message_bytes: 16 * 1024 * 1024,
             drain_timeout: Duration::from_secs(10),
+            max_streams_per_connection: 256,
+            protect_health: false,
+            tls: None,
         }
     }
 }
@@ -122,6 +153,24 @@ pub async fn serve(
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
+    // Health and reflection stay open unless asked otherwise: load balancers
+    // and grpcurl users should not need a token to see that it is up.
+    let gate_tokens = options
+        .service
+        .auth
+        .clone()
+        .filter(|_| options.protect_health);
+    let gate = move |request: tonic::Request<()>| match &gate_tokens {
+        Some(tokens) => tokens
+            .authorize(request.metadata(), auth::Access::Read)
+            .map(|_| request)
+            .map_err(tonic::Status::from),
+        None => Ok(request),
+    };
+    let health_service = InterceptedService::new(health_service, gate.clone());
+    let reflection_v1 = InterceptedService::new(reflection_v1, gate.clone());
+    let reflection_v1alpha = InterceptedService::new(reflection_v1alpha, gate);
+
     let api = CorpusApi::new(corpus, options.service.clone(), ready, shutdown.clone());
     let api = pb::corpus_service_server::CorpusServiceServer::new(api)
         .accept_compressed(CompressionEncoding::Gzip)
@@ -136,12 +185,21 @@ pub async fn serve(
         on_shutdown.set_not_serving().await;
     });
 
-    tracing::info!(%addr, "listening");
+    tracing::info!(%addr, tls = options.tls.is_some(), auth = options.service.auth.is_some(), "listening");
     on_start(readiness);
 
-    let server = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = &options.tls {
+        let mut config = ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert, &tls.key));
+        if let Some(ca) = &tls.client_ca {
+            config = config.client_ca_root(Certificate::from_pem(ca));
+        }
+        builder = builder.tls_config(config)?;
+    }
+    let server = builder
         // Without it, small responses wait on Nagle + delayed ACK (~40 ms).
         .tcp_nodelay(true)
+        .max_concurrent_streams(options.max_streams_per_connection)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .tcp_keepalive(Some(Duration::from_secs(60)))

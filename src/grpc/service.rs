@@ -8,12 +8,16 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::instrument;
 
+use super::auth::{Access, Tokens};
 use super::convert::{self, MAX_QUERY_LEN};
 use super::cursor;
 use super::pb;
@@ -35,14 +39,62 @@ type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
 pub struct ServiceOptions {
     /// Largest `limit` a request may ask for.
     pub max_limit: usize,
+    /// Most response streams open at once, server-wide; more get
+    /// RESOURCE_EXHAUSTED instead of queueing.
+    pub max_open_streams: usize,
+    /// Accepted bearer tokens; `None` lets everyone in.
+    pub auth: Option<Arc<Tokens>>,
 }
 
 impl Default for ServiceOptions {
     fn default() -> Self {
         ServiceOptions {
             max_limit: 1_000_000,
+            max_open_streams: 1024,
+            auth: None,
         }
     }
+}
+
+/// What a streaming call's producer carries: it ends on shutdown or at the
+/// client's deadline, and holds one of the open-stream permits while alive.
+struct StreamScope {
+    shutdown: CancellationToken,
+    deadline: Option<Instant>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl StreamScope {
+    /// Resolves when the stream must stop, with the status to end it with.
+    async fn ended(&self) -> Status {
+        let deadline = async {
+            match self.deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = self.shutdown.cancelled() => Status::unavailable("server is shutting down; resume with the last cursor"),
+            _ = deadline => Status::deadline_exceeded("deadline exceeded; resume with the last cursor"),
+        }
+    }
+}
+
+/// The client's deadline, from the `grpc-timeout` header (e.g. `100m`).
+fn deadline(metadata: &tonic::metadata::MetadataMap) -> Option<Instant> {
+    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok()?;
+    let duration = match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    };
+    Instant::now().checked_add(duration)
 }
 
 /// The CorpusService implementation.
@@ -51,6 +103,7 @@ pub struct CorpusApi {
     options: ServiceOptions,
     ready: Arc<AtomicBool>,
     shutdown: CancellationToken,
+    streams: Arc<Semaphore>,
 }
 
 impl CorpusApi {
@@ -62,12 +115,39 @@ impl CorpusApi {
         ready: Arc<AtomicBool>,
         shutdown: CancellationToken,
     ) -> Self {
+        let streams = Arc::new(Semaphore::new(options.max_open_streams.max(1)));
         CorpusApi {
             corpus,
             options,
             ready,
             shutdown,
+            streams,
         }
+    }
+
+    /// Common admission for every call: ready, authorised.
+    fn admit<T>(&self, request: &Request<T>, access: Access) -> Result<(), Status> {
+        self.check_ready()?;
+        if let Some(tokens) = &self.options.auth {
+            tokens.authorize(request.metadata(), access)?;
+        }
+        Ok(())
+    }
+
+    /// Admission for a streaming call: also takes an open-stream permit.
+    fn admit_stream<T>(&self, request: &Request<T>, access: Access) -> Result<StreamScope, Status> {
+        self.admit(request, access)?;
+        let permit = self.streams.clone().try_acquire_owned().map_err(|_| {
+            Error::Exhausted(format!(
+                "too many open streams (limit {}); retry later",
+                self.options.max_open_streams
+            ))
+        })?;
+        Ok(StreamScope {
+            shutdown: self.shutdown.clone(),
+            deadline: deadline(request.metadata()),
+            _permit: permit,
+        })
     }
 
     fn check_ready(&self) -> Result<(), Status> {
@@ -93,7 +173,7 @@ impl CorpusApi {
 fn paged<P, T, R>(
     start: Option<P>,
     limit: Option<usize>,
-    shutdown: CancellationToken,
+    scope: StreamScope,
     fetch: impl Fn(Option<P>, usize) -> BoxFuture<Result<Vec<(P, T)>, Error>> + Send + 'static,
     respond: impl Fn(T, &P) -> R + Send + 'static,
 ) -> ResponseStream<R>
@@ -110,8 +190,8 @@ where
             let want = PAGE.min(remaining);
             let page = tokio::select! {
                 page = fetch(after.clone(), want) => page,
-                _ = shutdown.cancelled() => {
-                    let _ = tx.send(Err(Status::unavailable("server is shutting down"))).await;
+                status = scope.ended() => {
+                    let _ = tx.send(Err(status)).await;
                     return;
                 }
                 _ = tx.closed() => return,
@@ -125,7 +205,14 @@ where
             };
             let exhausted = items.len() < want;
             for (pos, item) in items {
-                if tx.send(Ok(respond(item, &pos))).await.is_err() {
+                let sent = tokio::select! {
+                    sent = tx.send(Ok(respond(item, &pos))) => sent.is_ok(),
+                    status = scope.ended() => {
+                        let _ = tx.try_send(Err(status));
+                        false
+                    }
+                };
+                if !sent {
                     return;
                 }
                 after = Some(pos);
@@ -146,7 +233,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::GetArticleRequest>,
     ) -> Result<Response<pb::Article>, Status> {
-        self.check_ready()?;
+        self.admit(&request, Access::Read)?;
         let r = request.into_inner();
         let id = convert::required("id", &r.id)?;
         let view = convert::view(r.view)?;
@@ -161,7 +248,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListArticlesRequest>,
     ) -> Result<Response<Self::ListArticlesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = ArticleFilter::try_from(r.filter)?;
         let limit = self.limit(r.limit)?;
@@ -175,7 +262,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(paged(
             Some(start),
             limit,
-            self.shutdown.clone(),
+            scope,
             move |after, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move {
@@ -197,7 +284,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::SearchArticlesRequest>,
     ) -> Result<Response<Self::SearchArticlesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let text = r.query.trim().to_owned();
         if text.is_empty() {
@@ -227,7 +314,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(paged(
             Some(start),
             limit,
-            self.shutdown.clone(),
+            scope,
             move |after, max| {
                 let (store, query) = (store.clone(), query.clone());
                 Box::pin(async move {
@@ -252,7 +339,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::GetEntityRequest>,
     ) -> Result<Response<pb::Entity>, Status> {
-        self.check_ready()?;
+        self.admit(&request, Access::Read)?;
         let r = request.into_inner();
         let id = convert::optional("id", &r.id)?.unwrap_or_default();
         let name = convert::optional("name", &r.name)?.unwrap_or_default();
@@ -270,7 +357,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListEntitiesRequest>,
     ) -> Result<Response<Self::ListEntitiesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = Arc::new(EntityFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
@@ -281,7 +368,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(paged(
             start,
             limit,
-            self.shutdown.clone(),
+            scope,
             move |after: Option<EntityPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move {
@@ -303,7 +390,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListMentionsRequest>,
     ) -> Result<Response<Self::ListMentionsStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = Arc::new(crate::store::MentionFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
@@ -314,7 +401,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(paged(
             start,
             limit,
-            self.shutdown.clone(),
+            scope,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.mentions(&filter, after, max).await })
@@ -333,7 +420,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListQuotesRequest>,
     ) -> Result<Response<Self::ListQuotesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = Arc::new(crate::store::QuoteFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
@@ -344,7 +431,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(paged(
             start,
             limit,
-            self.shutdown.clone(),
+            scope,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.quotes(&filter, after, max).await })
@@ -356,12 +443,12 @@ impl CorpusService for CorpusApi {
         )))
     }
 
-    #[instrument(skip(self, _request))]
+    #[instrument(skip(self, request))]
     async fn get_corpus_stats(
         &self,
-        _request: Request<pb::GetCorpusStatsRequest>,
+        request: Request<pb::GetCorpusStatsRequest>,
     ) -> Result<Response<pb::GetCorpusStatsResponse>, Status> {
-        self.check_ready()?;
+        self.admit(&request, Access::Read)?;
         let stats = self.corpus.store().stats().await?;
         let report = self.corpus.load_report();
         Ok(Response::new(pb::GetCorpusStatsResponse {
@@ -399,18 +486,17 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<Streaming<pb::IngestArticlesRequest>>,
     ) -> Result<Response<Self::IngestArticlesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Write)?;
         let mut inbound = request.into_inner();
         let corpus = self.corpus.clone();
-        let shutdown = self.shutdown.clone();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(async move {
             let mut index = 0u64;
             loop {
                 let item = tokio::select! {
                     item = inbound.message() => item,
-                    _ = shutdown.cancelled() => {
-                        let _ = tx.send(Err(Status::unavailable("server is shutting down"))).await;
+                    status = scope.ended() => {
+                        let _ = tx.send(Err(status)).await;
                         return;
                     }
                 };
@@ -440,7 +526,7 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::WatchArticlesRequest>,
     ) -> Result<Response<Self::WatchArticlesStream>, Status> {
-        self.check_ready()?;
+        let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = ArticleFilter::try_from(r.filter)?;
         let view = convert::view(r.view)?;
@@ -453,7 +539,6 @@ impl CorpusService for CorpusApi {
             None if r.from_start => 0,
             None => *latest.borrow_and_update(),
         };
-        let shutdown = self.shutdown.clone();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(async move {
             loop {
@@ -473,7 +558,14 @@ impl CorpusService for CorpusApi {
                             cursor: cursor::article(article.seq),
                             ..convert::article(article, view)
                         };
-                        if tx.send(Ok(response)).await.is_err() {
+                        let sent = tokio::select! {
+                            sent = tx.send(Ok(response)) => sent.is_ok(),
+                            status = scope.ended() => {
+                                let _ = tx.try_send(Err(status));
+                                false
+                            }
+                        };
+                        if !sent {
                             return;
                         }
                     }
@@ -486,8 +578,8 @@ impl CorpusService for CorpusApi {
                 after = after.max(seen);
                 tokio::select! {
                     changed = latest.changed() => if changed.is_err() { return },
-                    _ = shutdown.cancelled() => {
-                        let _ = tx.send(Err(Status::unavailable("server is shutting down; resume with the last cursor"))).await;
+                    status = scope.ended() => {
+                        let _ = tx.send(Err(status)).await;
                         return;
                     }
                     _ = tx.closed() => return,

@@ -36,6 +36,9 @@ struct Known {
     name: String,
     entity_type: EntityType,
     aliases: Vec<String>,
+    /// Every alias and key already registered for this entity, so re-registering is a
+    /// hash look-up instead of a scan of ever-growing lists.
+    seen: HashSet<String>,
 }
 
 /// Corpus-wide identity table.
@@ -168,12 +171,15 @@ impl Resolver {
             }
         }
         for k in keys {
-            let list = self.index.entry((t, k)).or_default();
-            if !list.contains(&idx) {
-                list.push(idx);
+            if !self.entities[idx].seen.insert(format!("i{k}")) {
+                continue;
             }
+            self.index.entry((t, k)).or_default().push(idx);
         }
         for k in [name_key(name), translit_key(name)] {
+            if !self.entities[idx].seen.insert(format!("a{k}")) {
+                continue;
+            }
             let list = self.any_key.entry(k).or_default();
             if !list.contains(&idx) {
                 list.push(idx);
@@ -187,6 +193,7 @@ impl Resolver {
         let mut names: Vec<&str> = vec![local.name.as_str()];
         names.extend(local.aliases.iter().map(String::as_str));
         // Strongest evidence first: exact keys of any form.
+        let local_words = words(&local.name).len();
         for n in &names {
             if let Some(list) = self.index.get(&(t, format!("n:{}", name_key(n)))) {
                 // A bare surname key shared by several people is ambiguous.
@@ -194,7 +201,16 @@ impl Resolver {
                 if t == EntityType::Person && single_word && list.len() > 1 {
                     continue;
                 }
-                if let Some(&i) = list.first() {
+                // A one-word alias ("Ford") must not merge two different full names
+                // ("Ford Motor Co." and "Ford Foundation").
+                let compatible = |i: &usize| {
+                    let e = &self.entities[*i];
+                    !single_word
+                        || local_words < 2
+                        || words(&e.name).len() < 2
+                        || name_key(&e.name) == name_key(&local.name)
+                };
+                if let Some(&i) = list.iter().find(|i| compatible(i)) {
                     return Some(i);
                 }
             }
@@ -326,6 +342,7 @@ impl Resolver {
                         name: local.name.clone(),
                         entity_type: local.entity_type,
                         aliases: Vec::new(),
+                        seen: HashSet::new(),
                     });
                     let i = self.entities.len() - 1;
                     self.by_id.insert(id, i);
@@ -350,7 +367,7 @@ impl Resolver {
                 // Keys depend only on the form and the type, so a form already
                 // known adds nothing: skipping it keeps a place named in every
                 // article from costing key computations every time.
-                if !self.entities[idx].aliases.contains(&f) {
+                if self.entities[idx].seen.insert(format!("f{f}")) {
                     self.add_keys(idx, &f);
                     self.entities[idx].aliases.push(f);
                 }

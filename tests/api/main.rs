@@ -8,3 +8,4 @@ mod ingest_watch;
 mod lifecycle;
 mod quotes;
 mod search;
+mod security;

@@ -1,0 +1,458 @@
+//! TLS (with and without client certificates), bearer tokens, the open-stream
+//! limit and deadlines, through the real server.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use newscorpus::app::{self, AppConfig, RunningApp};
+use newscorpus::corpus::Limits;
+use newscorpus::grpc::auth::Tokens;
+use newscorpus::grpc::pb;
+use newscorpus::grpc::pb::corpus_service_client::CorpusServiceClient;
+use newscorpus::grpc::{ServerOptions, ServiceOptions, TlsFiles};
+use newscorpus::store::memory::MemoryStore;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
+use tonic::metadata::MetadataValue;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic::{Code, Request};
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::helpers::*;
+
+struct Pem {
+    cert: String,
+    key: String,
+}
+
+struct Pki {
+    ca: String,
+    server: Pem,
+    client: Pem,
+    other_ca: String,
+    rogue_client: Pem,
+}
+
+fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+}
+
+fn leaf(issuer: &CertifiedIssuer<'static, KeyPair>, names: &[&str]) -> Pem {
+    let key = KeyPair::generate().unwrap();
+    let params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    let cert = params.signed_by(&key, issuer).unwrap();
+    Pem {
+        cert: cert.pem(),
+        key: key.serialize_pem(),
+    }
+}
+
+/// Certificates made at test time: nothing secret is checked in.
+fn pki() -> Pki {
+    let ca1 = ca("newscorpus test CA");
+    let ca2 = ca("some other CA");
+    Pki {
+        ca: ca1.pem(),
+        server: leaf(&ca1, &["localhost"]),
+        client: leaf(&ca1, &["client.test"]),
+        other_ca: ca2.pem(),
+        rogue_client: leaf(&ca2, &["rogue.test"]),
+    }
+}
+
+async fn start(server: ServerOptions) -> (RunningApp, Arc<MemoryStore>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let store = Arc::new(MemoryStore::new().unwrap());
+    let config = AppConfig {
+        corpus: Some(seeds_dir()),
+        limits: Limits::default(),
+        server,
+    };
+    let running = app::start_with_store(config, listener, store.clone())
+        .await
+        .unwrap();
+    (running, store)
+}
+
+async fn tls_channel(
+    port: u16,
+    ca: &str,
+    identity: Option<&Pem>,
+) -> Result<Channel, tonic::transport::Error> {
+    let mut tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(ca))
+        .domain_name("localhost");
+    if let Some(id) = identity {
+        tls = tls.identity(Identity::from_pem(&id.cert, &id.key));
+    }
+    Channel::from_shared(format!("https://localhost:{port}"))
+        .unwrap()
+        .tls_config(tls)?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+}
+
+/// Polls until the corpus is served (health SERVING) over `channel`.
+async fn wait_ready(channel: &Channel) {
+    let mut health = HealthClient::new(channel.clone());
+    for _ in 0..200 {
+        let status = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .map(|r| r.into_inner().status)
+            .unwrap_or_default();
+        if status == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("not SERVING");
+}
+
+async fn article_count(channel: Channel) -> Result<usize, tonic::Status> {
+    let stream = CorpusServiceClient::new(channel)
+        .list_articles(pb::ListArticlesRequest::default())
+        .await?
+        .into_inner();
+    Ok(collect(stream).await?.len())
+}
+
+#[tokio::test]
+async fn mutual_tls_admits_only_clients_of_the_trusted_ca() {
+    let pki = pki();
+    let (running, _) = start(ServerOptions {
+        tls: Some(TlsFiles {
+            cert: pki.server.cert.clone().into_bytes(),
+            key: pki.server.key.clone().into_bytes(),
+            client_ca: Some(pki.ca.clone().into_bytes()),
+        }),
+        ..Default::default()
+    })
+    .await;
+    let port = running.addr.port();
+
+    let good = tls_channel(port, &pki.ca, Some(&pki.client))
+        .await
+        .expect("handshake");
+    wait_ready(&good).await;
+    assert_eq!(article_count(good).await.unwrap(), 5);
+
+    // A client certificate from another CA is refused.
+    let refused = match tls_channel(port, &pki.ca, Some(&pki.rogue_client)).await {
+        Err(_) => true,
+        Ok(channel) => article_count(channel).await.is_err(),
+    };
+    assert!(refused, "client signed by the wrong CA got in");
+    // No client certificate at all is refused.
+    let refused = match tls_channel(port, &pki.ca, None).await {
+        Err(_) => true,
+        Ok(channel) => article_count(channel).await.is_err(),
+    };
+    assert!(refused, "client without a certificate got in");
+    // A client that trusts another CA will not talk to the server.
+    let refused = match tls_channel(port, &pki.other_ca, Some(&pki.client)).await {
+        Err(_) => true,
+        Ok(channel) => article_count(channel).await.is_err(),
+    };
+    assert!(
+        refused,
+        "client accepted a server certificate from an untrusted CA"
+    );
+    // Plaintext is not served on a TLS port.
+    let plain = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+        .unwrap()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(5))
+        .connect()
+        .await;
+    if let Ok(channel) = plain {
+        assert!(article_count(channel).await.is_err());
+    }
+    running.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn server_only_tls_serves_any_client_that_trusts_it() {
+    let pki = pki();
+    let (running, _) = start(ServerOptions {
+        tls: Some(TlsFiles {
+            cert: pki.server.cert.clone().into_bytes(),
+            key: pki.server.key.clone().into_bytes(),
+            client_ca: None,
+        }),
+        ..Default::default()
+    })
+    .await;
+    let channel = tls_channel(running.addr.port(), &pki.ca, None)
+        .await
+        .unwrap();
+    wait_ready(&channel).await;
+    assert_eq!(article_count(channel).await.unwrap(), 5);
+    running.shutdown.cancel();
+}
+
+const READ_TOKEN: &str = "reader-7f3a9c1e5b2d4f60";
+const WRITE_TOKEN: &str = "writer-0d9e8c7b6a5f4e31";
+
+fn with_token<T>(message: T, token: Option<&str>) -> Request<T> {
+    let mut request = Request::new(message);
+    if let Some(token) = token {
+        let value: MetadataValue<_> = format!("Bearer {token}").parse().unwrap();
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
+fn tokens() -> Arc<Tokens> {
+    Arc::new(Tokens::parse(&format!("read:{READ_TOKEN}\nwrite:{WRITE_TOKEN}\n")).unwrap())
+}
+
+async fn stats(
+    client: &mut Client,
+    token: Option<&str>,
+) -> Result<pb::GetCorpusStatsResponse, tonic::Status> {
+    client
+        .get_corpus_stats(with_token(pb::GetCorpusStatsRequest {}, token))
+        .await
+        .map(|r| r.into_inner())
+}
+
+#[tokio::test]
+async fn tokens_gate_reads_and_writes_but_not_health() {
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            service: ServiceOptions {
+                auth: Some(tokens()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    let mut client = app.client.clone();
+    assert_eq!(
+        stats(&mut client, None).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        stats(&mut client, Some("not-a-real-token-at-all"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        stats(&mut client, Some(READ_TOKEN))
+            .await
+            .unwrap()
+            .article_count,
+        5
+    );
+    assert_eq!(
+        stats(&mut client, Some(WRITE_TOKEN))
+            .await
+            .unwrap()
+            .article_count,
+        5
+    );
+    // Streams are gated the same way.
+    let err = client
+        .list_articles(with_token(pb::ListArticlesRequest::default(), None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+    assert!(!err.message().contains(READ_TOKEN));
+
+    let item = pb::IngestArticlesRequest {
+        text: "The mayor of Springfield said \"we will rebuild the bridge\" on Monday.".into(),
+        ..Default::default()
+    };
+    let denied = client
+        .ingest_articles(with_token(
+            tokio_stream::iter(vec![item.clone()]),
+            Some(READ_TOKEN),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let results = collect(
+        client
+            .ingest_articles(with_token(
+                tokio_stream::iter(vec![item]),
+                Some(WRITE_TOKEN),
+            ))
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(results[0].status, pb::IngestStatus::Created as i32);
+    // Health stays open by default.
+    let health = app
+        .health()
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(health.status, 1);
+}
+
+#[tokio::test]
+async fn health_and_reflection_can_be_protected_too() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = AppConfig {
+        corpus: Some(seeds_dir()),
+        limits: Limits::default(),
+        server: ServerOptions {
+            service: ServiceOptions {
+                auth: Some(tokens()),
+                ..Default::default()
+            },
+            protect_health: true,
+            ..Default::default()
+        },
+    };
+    let running = app::start(config, listener).await.unwrap();
+    let channel = Channel::from_shared(format!("http://{}", running.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel);
+    let open = health
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(open.code(), Code::Unauthenticated);
+    let mut ok = false;
+    for _ in 0..200 {
+        let r = health
+            .check(with_token(
+                HealthCheckRequest {
+                    service: String::new(),
+                },
+                Some(READ_TOKEN),
+            ))
+            .await;
+        if r.map(|r| r.into_inner().status == 1).unwrap_or(false) {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(ok);
+    running.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn open_streams_are_capped_with_resource_exhausted() {
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            service: ServiceOptions {
+                max_open_streams: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    let mut client = app.client.clone();
+    let first = client
+        .watch_articles(pb::WatchArticlesRequest::default())
+        .await
+        .unwrap();
+    let _second = client
+        .watch_articles(pb::WatchArticlesRequest::default())
+        .await
+        .unwrap();
+    let third = client
+        .watch_articles(pb::WatchArticlesRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(third.code(), Code::ResourceExhausted);
+    assert!(third.message().contains("limit 2"));
+    // Unary calls still work while streams are at the cap.
+    assert_eq!(stats(&mut client, None).await.unwrap().article_count, 5);
+    // A closed stream frees its slot.
+    drop(first);
+    let mut reopened = false;
+    for _ in 0..200 {
+        if client
+            .watch_articles(pb::WatchArticlesRequest::default())
+            .await
+            .is_ok()
+        {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(reopened);
+}
+
+#[tokio::test]
+async fn deadlines_end_streams_and_the_work_behind_them() {
+    let app = spawn_app().await;
+    let baseline = app.store.watcher_count();
+    let mut request = Request::new(pb::WatchArticlesRequest::default());
+    request.set_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut stream = app
+        .client
+        .clone()
+        .watch_articles(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let end = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("stream ended by the deadline");
+    match end {
+        Some(Err(status)) => assert!(
+            matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+            "{status:?}"
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let mut stopped = false;
+    for _ in 0..300 {
+        if app.store.watcher_count() == baseline {
+            stopped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(stopped, "watch producer outlived the deadline");
+    // A 1 ms deadline on a unary call fails cleanly too; the server goes on.
+    let mut tiny = Request::new(pb::GetCorpusStatsRequest {});
+    tiny.set_timeout(Duration::from_millis(1));
+    let _ = app.client.clone().get_corpus_stats(tiny).await;
+    assert_eq!(
+        stats(&mut app.client.clone(), None)
+            .await
+            .unwrap()
+            .article_count,
+        5
+    );
+}
