@@ -40,7 +40,7 @@ pub struct RunningApp {
 
 /// Starts serving on `listener`; the corpus loads in the background.
 pub async fn start(config: AppConfig, listener: TcpListener) -> Result<RunningApp, BoxError> {
-    let store = Arc::new(MemoryStore::new()?);
+    let store = Arc::new(MemoryStore::with_temp_index()?);
     start_with_store(config, listener, store).await
 }
 

@@ -226,7 +226,7 @@ async fn echo_server(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::erro
             EchoService,
         ))
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             async {
                 let _ = tokio::signal::ctrl_c().await;
             },
@@ -1470,7 +1470,8 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .into_inner();
     let grown = end_stats.article_count - start_stats.article_count;
-    let consistent = if grown == tally.articles_created {
+    let created = tally.articles_created;
+    let consistent = if grown == created {
         "EQUAL"
     } else {
         "DIFFERENT"
@@ -1482,7 +1483,7 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
         || {
             format!(
                 "{} articles at start, {} at end, {} reported created",
-                start_stats.article_count, end_stats.article_count, tally.articles_created
+                start_stats.article_count, end_stats.article_count, created
             )
         },
     );

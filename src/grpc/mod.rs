@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::codec::CompressionEncoding;
 use tonic::service::interceptor::InterceptedService;
+use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::corpus::Corpus;
@@ -197,18 +197,20 @@ pub async fn serve(
         builder = builder.tls_config(config)?;
     }
     let server = builder
-        // Without it, small responses wait on Nagle + delayed ACK (~40 ms).
-        .tcp_nodelay(true)
         .max_concurrent_streams(options.max_streams_per_connection)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
-        .tcp_keepalive(Some(Duration::from_secs(60)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(api)
         .serve_with_incoming_shutdown(
-            TcpListenerStream::new(listener),
+            // The builder's TCP options only apply to listeners it binds
+            // itself; set them on ours (without NODELAY small responses wait
+            // ~40 ms on Nagle + delayed ACK).
+            TcpIncoming::from(listener)
+                .with_nodelay(Some(true))
+                .with_keepalive(Some(Duration::from_secs(60))),
             shutdown.clone().cancelled_owned(),
         );
     tokio::pin!(server);

@@ -157,11 +157,21 @@ fn char_to_byte(text: &str) -> Vec<u32> {
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store whose search index lives in RAM.
     pub fn new() -> Result<Self> {
+        Self::with_index(SearchIndex::in_memory()?)
+    }
+
+    /// An empty store whose search index is memory-mapped from a temporary
+    /// folder: the corpus tables stay in RAM, the index pages can be evicted.
+    pub fn with_temp_index() -> Result<Self> {
+        Self::with_index(SearchIndex::in_temp_dir()?)
+    }
+
+    fn with_index(index: SearchIndex) -> Result<Self> {
         Ok(MemoryStore {
             tables: RwLock::new(Tables::default()),
-            index: SearchIndex::in_memory()?,
+            index,
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
             last_commit: Mutex::new(Instant::now()),

@@ -89,6 +89,9 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     parser: QueryParser,
+    /// Folder of an on-disk index, deleted on drop; declared last so it
+    /// outlives the writer and reader (fields drop in order).
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// One ranked hit before the caller attaches article metadata.
@@ -107,8 +110,23 @@ fn internal(error: tantivy::TantivyError) -> Error {
 }
 
 impl SearchIndex {
-    /// An empty index held in memory.
+    /// An empty index held in memory (small corpora and tests).
     pub fn in_memory() -> Result<Self> {
+        Self::create(None)
+    }
+
+    /// An empty index in a fresh temporary folder, removed when the index is
+    /// dropped. Segments are memory-mapped files, so the kernel can page them
+    /// out instead of the index pinning its whole size in the heap.
+    pub fn in_temp_dir() -> Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("newscorpus-index-")
+            .tempdir()
+            .map_err(|e| Error::Internal(format!("cannot create index folder: {e}")))?;
+        Self::create(Some(dir))
+    }
+
+    fn create(dir: Option<tempfile::TempDir>) -> Result<Self> {
         let mut builder = Schema::builder();
         let prose = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -125,7 +143,10 @@ impl SearchIndex {
             entity: builder.add_text_field("entity", STRING),
             speaker: builder.add_text_field("speaker", STRING),
         };
-        let index = Index::create_in_ram(builder.build());
+        let index = match &dir {
+            Some(dir) => Index::create_in_dir(dir.path(), builder.build()).map_err(internal)?,
+            None => Index::create_in_ram(builder.build()),
+        };
         index.tokenizers().register(
             PROSE_TOKENIZER,
             TextAnalyzer::builder(SimpleTokenizer::default())
@@ -147,6 +168,7 @@ impl SearchIndex {
         parser.set_field_boost(fields.title, 2.0);
         Ok(SearchIndex {
             index,
+            _dir: dir,
             fields,
             writer: Mutex::new(writer),
             reader,
