@@ -5,8 +5,11 @@
 #
 # Installs what is missing (Python tools in .tools/venv, buf in .tools/ via npm,
 # Debian packages via apt-get only when a tool is absent), then runs, in order:
-# rustfmt, clippy, cargo build, cargo test, buf lint, the grpcurl client tests,
-# the Python client tests and the docker-compose/Dockerfile validation.
+# rustfmt, clippy, cargo build, cargo test, cargo deny (licences, bans, sources;
+# cargo-deny is installed from crates.io if missing), buf lint, the grpcurl
+# client tests, the Python client tests and the docker-compose/Dockerfile
+# validation. (cargo deny's advisories check needs the RustSec database from
+# GitHub, which CI cannot reach: see README, "Hardening".)
 # Every step runs even when an earlier one failed (client tests need the build);
 # the exit code is non-zero if any step failed. Works from any directory, as root
 # on a fresh Debian machine with no stdin (CI=true), and is idempotent.
@@ -90,6 +93,13 @@ PY
     npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "@bufbuild/buf@^1.50.0" >/dev/null
   fi
   note "buf $(buf --version 2>&1)"
+
+  # cargo-deny, compiled from crates.io (a few minutes, once per machine).
+  if ! cargo deny --version >/dev/null 2>&1; then
+    note "cargo install cargo-deny --locked"
+    timeout 2400 cargo install --quiet cargo-deny --locked
+  fi
+  note "$(cargo deny --version 2>&1)"
 }
 
 # --- steps ------------------------------------------------------------------------------
@@ -189,6 +199,12 @@ step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
 step "cargo build" 1200 cargo build
 step "cargo test" 900 cargo test
+if cargo deny --version >/dev/null 2>&1; then
+  step "cargo deny check licenses bans sources" 300 cargo deny --log-level warn check licenses bans sources
+  note "advisories: not checked here (the RustSec database cannot be fetched); see README"
+else
+  skip_failed "cargo deny check licenses bans sources" "cargo-deny is not installed (SKIP_INSTALL=1?)"
+fi
 step "buf lint (proto/)" 120 buf_checks
 
 server_bin=${CARGO_TARGET_DIR:-$root/target}/debug/newscorpus

@@ -53,6 +53,9 @@ pub struct GenCorpusArgs {
     /// Output file; `-` writes to stdout.
     #[arg(long, default_value = "-")]
     pub out: PathBuf,
+    /// Distinct people the articles draw their names from.
+    #[arg(long, default_value_t = 20_000)]
+    pub people: usize,
 }
 
 /// Log output format.

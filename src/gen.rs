@@ -3,9 +3,10 @@
 //! outlets and dates varied — deterministically from a seed number, so a
 //! benchmark can be rerun on exactly the same data.
 //!
-//! People are found by our own extractor and replaced by generated names
-//! (consistently within each generated article), so the synthetic corpus has
-//! as many distinct people as a real one of its size, not five.
+//! People are found by our own extractor and replaced by names drawn from a
+//! pool of generated people (consistently within each generated article),
+//! with skewed popularity, so the synthetic corpus has many distinct people
+//! that recur across articles as in real news — not the seeds' five.
 
 use std::io::Write;
 use std::path::Path;
@@ -102,6 +103,7 @@ struct Template {
 pub struct Generator {
     templates: Vec<Template>,
     outlets: Vec<String>,
+    people: usize,
 }
 
 /// One generated article, in the JSON Lines corpus format.
@@ -199,7 +201,27 @@ impl Generator {
                 format!("The {town} {}", rng.pick(OUTLET_NOUNS))
             })
             .collect();
-        Ok(Generator { templates, outlets })
+        Ok(Generator {
+            templates,
+            outlets,
+            people: 20_000,
+        })
+    }
+
+    /// Sets how many distinct people the corpus draws from (default 20,000).
+    pub fn with_people(mut self, people: usize) -> Self {
+        self.people = people.max(1);
+        self
+    }
+
+    /// A person from the corpus's pool. Popularity is skewed, as in real news:
+    /// a few people appear in very many articles, most in a few.
+    fn pooled_name(&self, seed: u64, rng: &mut Rng) -> (String, String) {
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let k = ((u * u) * self.people as f64) as u64;
+        person_name(&mut Rng::new(
+            seed ^ k.wrapping_mul(0xD6E8_FEB8_6659_FD93) ^ 0x9e37,
+        ))
     }
 
     /// Number of paragraph templates learnt.
@@ -233,7 +255,7 @@ impl Generator {
                         // within this article.
                         let (first, last) = names
                             .entry((template_index, *person))
-                            .or_insert_with(|| person_name(&mut rng));
+                            .or_insert_with(|| self.pooled_name(seed, &mut rng));
                         if *surname_only {
                             text.push_str(last);
                         } else {

@@ -131,7 +131,7 @@ fn inspect(args: InspectArgs) -> Result<(), app::BoxError> {
 fn gen_corpus(args: GenCorpusArgs) -> Result<(), app::BoxError> {
     telemetry::init(LogFormat::Text);
     let started = std::time::Instant::now();
-    let generator = newscorpus::gen::Generator::from_path(&args.from)?;
+    let generator = newscorpus::gen::Generator::from_path(&args.from)?.with_people(args.people);
     let bytes = if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());

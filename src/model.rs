@@ -218,8 +218,10 @@ pub struct Entity {
     pub aliases: Vec<String>,
     /// Mentions across the corpus.
     pub mention_count: u32,
-    /// Articles that mention it, in corpus order.
+    /// Articles that mention it, in corpus order (possibly capped).
     pub article_ids: Vec<String>,
+    /// Number of articles that mention it.
+    pub article_count: u32,
     /// Roles/titles seen.
     pub roles: Vec<String>,
 }

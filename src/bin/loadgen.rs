@@ -357,7 +357,13 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
         return Err("the target serves no articles or entities".into());
     }
     let mut article_bytes = 0usize;
-    for id in article_ids.iter().take(50) {
+    // Size the echo payloads on the same spread of ids the load will ask
+    // for, not on the first (largest) entries of the listings.
+    for id in article_ids
+        .iter()
+        .step_by((article_ids.len() / 50).max(1))
+        .take(50)
+    {
         let r = client
             .get_article(pb::GetArticleRequest {
                 id: id.clone(),
@@ -368,7 +374,11 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
         article_bytes += r.encoded_len();
     }
     let mut entity_bytes = 0usize;
-    for id in entity_ids.iter().take(50) {
+    for id in entity_ids
+        .iter()
+        .step_by((entity_ids.len() / 50).max(1))
+        .take(50)
+    {
         let r = client
             .get_entity(pb::GetEntityRequest {
                 id: id.clone(),
@@ -805,6 +815,10 @@ struct SoakArgs {
     /// Seed for the generated articles.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Weight of IngestArticles in the mix (out of about 60); 0 soaks the
+    /// read paths only.
+    #[arg(long, default_value_t = 3)]
+    ingest_weight: u64,
     /// Server process to sample the memory of (VmRSS) in progress lines.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -1347,10 +1361,15 @@ async fn soak_op(
     tally.ops += 1;
 }
 
-fn pick_op(n: u64) -> SoakOp {
-    let total: u64 = SOAK_MIX.iter().map(|(_, w)| w).sum();
+fn pick_op(n: u64, ingest_weight: u64) -> SoakOp {
+    let weight_of = |op: SoakOp, weight: u64| match op {
+        SoakOp::Ingest => ingest_weight,
+        _ => weight,
+    };
+    let total: u64 = SOAK_MIX.iter().map(|&(op, w)| weight_of(op, w)).sum();
     let mut at = n % total;
     for &(op, weight) in SOAK_MIX {
+        let weight = weight_of(op, weight);
         if at < weight {
             return op;
         }
@@ -1403,6 +1422,7 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
     let ops_done = Arc::new(AtomicU64::new(0));
     let unexpected_so_far = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::new();
+    let ingest_weight = args.ingest_weight;
     for w in 0..args.concurrency.max(1) {
         let channel = target[w % target.len()].clone();
         let ctx = ctx.clone();
@@ -1413,7 +1433,15 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
             let mut n = w as u64 * 7_919;
             while Instant::now() < deadline {
                 let before = tally.unexpected_total();
-                soak_op(pick_op(n), n, w, channel.clone(), &ctx, &mut tally).await;
+                soak_op(
+                    pick_op(n, ingest_weight),
+                    n,
+                    w,
+                    channel.clone(),
+                    &ctx,
+                    &mut tally,
+                )
+                .await;
                 ops_done.fetch_add(1, Ordering::Relaxed);
                 unexpected_so_far.fetch_add(tally.unexpected_total() - before, Ordering::Relaxed);
                 n += 1;

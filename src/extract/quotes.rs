@@ -121,7 +121,18 @@ fn find_quotes(doc: &Doc) -> Vec<RawQuote> {
                 } else if let Some(o) = single_open {
                     // A closing mark follows a word or punctuation and is not glued to a
                     // following letter (which would make it an apostrophe).
-                    let closing = !next_glued_word && i > o + 1 && c != '\u{2018}';
+                    // "the players' wages": after a plural "s" and before a lowercase
+                    // word, the mark is a possessive apostrophe.
+                    let plural_possessive = i > 0
+                        && doc.tokens[i - 1].kind == Kind::Word
+                        && doc.text(i - 1).ends_with('s')
+                        && !doc.tokens[i].space_before
+                        && doc.tokens.get(i + 1).is_some_and(|t| {
+                            t.kind == Kind::Word
+                                && doc.text(i + 1).starts_with(|ch: char| ch.is_lowercase())
+                        });
+                    let closing =
+                        !next_glued_word && !plural_possessive && i > o + 1 && c != '\u{2018}';
                     if closing {
                         out.push(RawQuote {
                             open: o,
@@ -929,6 +940,15 @@ mod tests {
             "{:?}",
             ex.quotes
         );
+    }
+
+    #[test]
+    fn plural_possessive_inside_single_quotes() {
+        let body = "'The players' wages are too high,' said Coach Ann Lee.";
+        let ex = extract_body(body);
+        assert_eq!(ex.quotes.len(), 1, "{:?}", ex.quotes);
+        assert_eq!(ex.quotes[0].text, "The players' wages are too high,");
+        assert_eq!(ex.quotes[0].speaker_name, "Ann Lee");
     }
 
     #[test]

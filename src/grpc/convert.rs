@@ -226,7 +226,7 @@ impl From<model::Entity> for pb::Entity {
             r#type: entity_type_to_pb(e.entity_type) as i32,
             aliases: e.aliases,
             mention_count: e.mention_count,
-            article_count: e.article_ids.len() as u32,
+            article_count: e.article_count,
             article_ids: e.article_ids,
             roles: e.roles,
             cursor: String::new(),

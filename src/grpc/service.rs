@@ -310,7 +310,7 @@ impl CorpusService for CorpusApi {
         });
         let store = self.corpus.store().clone();
         // Surface syntax errors as the call's status rather than mid-stream.
-        store.search(&query, 0, 1).await?;
+        store.validate_query(&query.text)?;
         Ok(Response::new(paged(
             Some(start),
             limit,

@@ -9,7 +9,13 @@ use unicode_normalization::UnicodeNormalization;
 pub fn name_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
-    for c in name.nfkd() {
+    // Decomposition only matters for non-ASCII text; most names skip it.
+    let chars: Box<dyn Iterator<Item = char>> = if name.is_ascii() {
+        Box::new(name.chars())
+    } else {
+        Box::new(name.nfkd())
+    };
+    for c in chars {
         if unicode_normalization::char::is_combining_mark(c) {
             continue;
         }

@@ -47,7 +47,7 @@ pub struct Resolver {
     entities: Vec<Known>,
     by_id: HashMap<String, usize>,
     /// (type, key) → entities. Keys are prefixed by kind: "n:" plain, "t:" skeleton,
-    /// "a:" initials, "p:" organisation prefix, "l:" law anchor, "s:" surname.
+    /// "a:" an acronym, "e:" the initials of an expansion, "p:" organisation prefix, "l:" law anchor, "s:" surname.
     index: HashMap<(EntityType, String), Vec<usize>>,
     /// Plain and skeleton keys of every alias, across types, for `lookup`.
     any_key: HashMap<String, Vec<usize>>,
@@ -125,8 +125,15 @@ impl Resolver {
                 // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
                 // plus the first three letters of it.
                 if let Some(last) = w.last() {
-                    let head: String = last.chars().take(3).collect();
-                    out.push(format!("x:{} {}", w[..w.len() - 1].join(" "), head));
+                    // The name with its last word cut by 0–2 letters: truncations meet
+                    // here without lumping every "John Sm…" together.
+                    let n = last.chars().count();
+                    for cut in 0..=2usize {
+                        if n >= cut + 3 {
+                            let head: String = last.chars().take(n - cut).collect();
+                            out.push(format!("x:{} {}", w[..w.len() - 1].join(" "), head));
+                        }
+                    }
                     out.push(format!("s:{last}"));
                 }
             }
@@ -136,7 +143,7 @@ impl Resolver {
                 } else {
                     for i in initials(name) {
                         if i.chars().count() >= 2 {
-                            out.push(format!("a:{i}"));
+                            out.push(format!("e:{i}"));
                         }
                     }
                 }
@@ -282,10 +289,21 @@ impl Resolver {
             }
             EntityType::Org | EntityType::Law => {
                 for n in &names {
-                    for k in Self::keys_for(t, n) {
+                    let mut probe = Self::keys_for(t, n);
+                    // An acronym meets expansions with its letters as initials and the
+                    // other way round; two expansions never meet on initials alone.
+                    for k in probe.iter_mut() {
+                        if let Some(rest) = k.strip_prefix("a:") {
+                            *k = format!("e:{rest}");
+                        } else if let Some(rest) = k.strip_prefix("e:") {
+                            *k = format!("a:{rest}");
+                        }
+                    }
+                    for k in probe {
                         // A head match only counts for a named (capitalised) law.
                         let named = n.chars().next().is_some_and(char::is_uppercase);
                         let strong = k.starts_with("a:")
+                            || k.starts_with("e:")
                             || k.starts_with("p:")
                             || k.starts_with("l:")
                             || k.starts_with("h:") && named;

@@ -125,6 +125,12 @@ const BULK_INSERT: usize = 64;
 /// How often a bulk load makes its progress searchable.
 const BULK_COMMIT_EVERY: Duration = Duration::from_secs(5);
 
+/// Most article ids returned per entity: a country named in every article
+/// would otherwise make each Entity message as large as the corpus index.
+/// `article_count` has the total; ListArticles with `filter.entity_id` lists
+/// them all.
+pub const MAX_ENTITY_ARTICLE_IDS: usize = 1000;
+
 /// Most corroborating article ids returned per quote: a wire story reprinted
 /// by thousands of outlets would otherwise make every quote of it huge.
 pub const MAX_CORROBORATING: usize = 100;
@@ -231,10 +237,12 @@ impl Tables {
             article_ids: r
                 .articles
                 .iter()
+                .take(MAX_ENTITY_ARTICLE_IDS)
                 .filter_map(|&a| self.articles.get(a as usize))
                 .map(|a| a.id.to_string())
                 .collect(),
             roles: r.roles.iter().map(|a| a.to_string()).collect(),
+            article_count: r.articles.len() as u32,
         })
     }
 
@@ -738,6 +746,10 @@ impl Store for MemoryStore {
                 })
             })
             .collect())
+    }
+
+    fn validate_query(&self, text: &str) -> Result<()> {
+        self.index.validate(text)
     }
 
     async fn entity(&self, id: &str) -> Result<Option<Entity>> {

@@ -188,6 +188,10 @@ pub trait Store: Send + Sync + 'static {
         offset: usize,
         max: usize,
     ) -> Result<Vec<SearchHit>>;
+    /// Checks a query's syntax without running it (INVALID_ARGUMENT if bad).
+    fn validate_query(&self, _text: &str) -> Result<()> {
+        Ok(())
+    }
     /// One entity by id.
     async fn entity(&self, id: &str) -> Result<Option<Entity>>;
     /// Entities having `name` as a name or alias, most mentioned first.
