@@ -202,10 +202,20 @@ impl Corpus {
 
     /// Ingests one raw article.
     pub async fn ingest(&self, raw: RawArticle) -> Result<InsertOutcome> {
+        let draft = self.prepare(raw).await?;
+        self.store_draft(draft).await
+    }
+
+    /// Parses and extracts one raw article on a blocking thread.
+    pub async fn prepare(&self, raw: RawArticle) -> Result<ArticleDraft> {
         let limits = self.limits.clone();
-        let draft = tokio::task::spawn_blocking(move || prepare(raw, &limits))
+        tokio::task::spawn_blocking(move || prepare(raw, &limits))
             .await
-            .map_err(|e| Error::Internal(format!("extraction task failed: {e}")))??;
+            .map_err(|e| Error::Internal(format!("extraction task failed: {e}")))?
+    }
+
+    /// Stores one prepared article.
+    pub async fn store_draft(&self, draft: ArticleDraft) -> Result<InsertOutcome> {
         let mut outcomes = self.store.insert(vec![draft]).await?;
         outcomes
             .pop()

@@ -373,12 +373,13 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
-        if !is_name_word(doc, i) {
+        let particle_start = particle_name(doc, i);
+        if !is_name_word(doc, i) && !particle_start {
             i += 1;
             continue;
         }
         let start = i;
-        let mut end = i + 1;
+        let mut end = if particle_start { i + 3 } else { i + 1 };
         loop {
             let j = end;
             if j >= n {
@@ -400,6 +401,11 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && !is_place_or_people(g, doc.text(j + 1))
             {
                 end = j + 2;
+                continue;
+            }
+            // "Essam el-Erian", "Bashar al-Assad".
+            if t.space_before && particle_name(doc, j) {
+                end = j + 3;
                 continue;
             }
             // Hyphenated Korean-style given names: "Moon Jae-in", "Yoo Myung-hee".
@@ -447,7 +453,7 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 end = j + 2;
                 continue;
             }
-            // "People's Daily": a possessive inside a name whose first part is a plain word.
+            // "Children's Hospital": a possessive inside a name whose first part is a plain word.
             if t.kind == Kind::Possessive
                 && end - start == 1
                 && is_name_word(doc, j + 1)
@@ -507,7 +513,43 @@ fn head_class(word: &str) -> Option<(EntityType, bool)> {
     if gazetteer::sets().gpe_heads.contains(&word) {
         return Some((EntityType::Gpe, false));
     }
+    // Awards and prizes are works in the OntoNotes scheme ("Nobel Prize").
+    if matches!(
+        word,
+        "Award" | "Awards" | "Prize" | "Prizes" | "Medal" | "Trophy"
+    ) {
+        return Some((EntityType::WorkOfArt, false));
+    }
     None
+}
+
+/// Arabic-style particles glued to a name with a hyphen ("el-Erian", "al-Assad").
+fn is_particle(w: &str) -> bool {
+    matches!(
+        w,
+        "al" | "el"
+            | "ad"
+            | "ar"
+            | "as"
+            | "ash"
+            | "at"
+            | "az"
+            | "ul"
+            | "bin"
+            | "ibn"
+            | "abu"
+            | "abd"
+    )
+}
+
+/// A particle, a glued hyphen and a capitalised word: "el-Erian".
+fn particle_name(doc: &Doc, i: usize) -> bool {
+    doc.is_word(i)
+        && is_particle(doc.text(i))
+        && doc.is_punct(i + 1, "-")
+        && !doc.tokens.get(i + 1).is_some_and(|t| t.space_before)
+        && is_name_word(doc, i + 2)
+        && !doc.tokens[i + 2].space_before
 }
 
 /// The type implied by a name's head word: the last word (or the word before a
@@ -606,7 +648,7 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
         || mid_sentence && !g.is_common_word(last) && last.chars().count() >= 3
 }
 
-/// Splits "Procurement Channel of the Missile Technology Control Regime" at "of" when
+/// Splits "Trade Desk of the World Customs Organization" at "of" when
 /// only the part after "of" is a name in its own right.
 fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
     let p = words.iter().position(|&w| doc.text(w) == "of")?;
@@ -740,7 +782,10 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 return;
             }
             i = 1;
-            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+            while i < words.len()
+                && CONNECTORS.contains(&doc.text(words[i]))
+                && !particle_name(doc, words[i])
+            {
                 i += 1;
             }
         }
@@ -760,7 +805,10 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         if tl > 0 {
             roles.push(doc.span_text(a, rest[tl - 1] + 1).to_owned());
             i += tl;
-            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+            while i < words.len()
+                && CONNECTORS.contains(&doc.text(words[i]))
+                && !particle_name(doc, words[i])
+            {
                 i += 1;
             }
             continue;
@@ -838,7 +886,10 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         }
         if matched > 0 {
             i += matched;
-            while i < words.len() && CONNECTORS.contains(&doc.text(words[i])) {
+            while i < words.len()
+                && CONNECTORS.contains(&doc.text(words[i]))
+                && !particle_name(doc, words[i])
+            {
                 i += 1;
             }
             continue;
@@ -1236,7 +1287,7 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
 }
 
 /// Verbs and words that follow a surname; a lowercase noun after a capitalised word
-/// ("Brent crude") suggests a product or modifier instead.
+/// ("Camry sedan") suggests a product or modifier instead.
 const AFTER_NAME: &[&str] = &[
     "met", "told", "said", "made", "took", "went", "gave", "got", "led", "won", "lost", "left",
     "came", "saw", "sent", "spoke", "wrote", "ran", "began", "held", "kept", "brought", "thought",
@@ -1358,7 +1409,7 @@ const GROUP_NOUNS: &[&str] = &[
 ];
 
 /// Decides lone capitalised words: surnames of people named in full, titled names,
-/// speakers ("Raisi said"), "the Biden administration", and places listed among places.
+/// speakers ("Karimi said"), "the Biden administration", and places listed among places.
 fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
     let mut person_words: HashMap<String, bool> = HashMap::new();
     for p in pieces.iter() {
@@ -1420,7 +1471,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             }
             continue;
         }
-        // Listed among places: "Taiwan, Hong Kong and Xinjiang".
+        // Listed among places: "Taiwan, Hong Kong and Macau".
         let prev_piece = k.checked_sub(1).map(|j| &pieces[j]);
         let next_piece = pieces.get(k + 1);
         let listed = |q: Option<&Piece>, before: bool| {
@@ -1439,7 +1490,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && !g.is_first_name(w)
             && !doc.tokens[p.t0].sent_start
             && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
-        // "the state of Chiapas", "the town of Wuxi".
+        // "the state of Chiapas", "the town of Lodwar".
         let of_place = p.t0 >= 2
             && doc.text(p.t0 - 1) == "of"
             && PLACE_NOUNS.contains(&doc.text(p.t0 - 2))
@@ -1530,9 +1581,9 @@ fn next_word(doc: &Doc, i: usize) -> Option<usize> {
 }
 
 /// Assigns each person piece the full name it belongs to: longest names first; a
-/// shorter form joins a longer one when its words are a suffix ("Raisi"), a prefix
-/// with a truncated last word ("Wei Feng"), or the first word of a
-/// family-name-first name ("Wei" of "Wei Fenghe").
+/// shorter form joins a longer one when its words are a suffix ("Karimi"), a prefix
+/// with a truncated last word ("Zhou Yongka"), or the first word of a
+/// family-name-first name ("Zhou" of "Zhou Yongkang").
 fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
     let words_of = |p: &Piece| -> Vec<String> {
         (p.t0..p.t1)

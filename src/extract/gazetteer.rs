@@ -576,7 +576,7 @@ pub(crate) const PORTFOLIOS: &[&str] = &[
 ];
 
 /// Last words of organisation names; `true` marks government bodies, which keep a
-/// nationality in front ("Chinese Foreign Ministry") instead of shedding it as a descriptor.
+/// nationality in front ("French Foreign Ministry") instead of shedding it as a descriptor.
 pub(crate) const ORG_HEADS: &[(&str, bool)] = &[
     ("Agency", false),
     ("Ministry", true),
@@ -702,6 +702,8 @@ pub(crate) const ORG_HEADS: &[(&str, bool)] = &[
     ("Senate", true),
     ("Team", false),
     ("Mission", true),
+    ("Brotherhood", false),
+    ("Fraternity", false),
     ("Centers", false),
     ("Centres", false),
     ("Agencies", false),
@@ -755,6 +757,11 @@ pub(crate) const LAW_HEADS: &[&str] = &[
 
 /// Last words of natural-feature names.
 pub(crate) const LOC_HEADS: &[&str] = &[
+    "Square",
+    "Street",
+    "Avenue",
+    "Boulevard",
+    "Plaza",
     "Sea",
     "Ocean",
     "River",

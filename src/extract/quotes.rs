@@ -6,7 +6,7 @@
 //! open at the end of a paragraph ends there: news style opens every paragraph of a
 //! long quote and closes only the last.
 //!
-//! Attribution, in order: a cue after the quote ("…,” Wei said / said Wei /
+//! Attribution, in order: a cue after the quote ("…,” Smith said / said Smith /
 //! according to X); the nearest cue before it in the same sentence and that verb's
 //! subject ("X, a professor, said that “…”", "According to X, “…”", "X described
 //! Y as “…”"); a quote that opens a paragraph or follows an attributed quote with
@@ -517,7 +517,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Can mention `k` speak? People always; organisations and places when nothing
-    /// better is around ("Beijing has deemed …").
+    /// better is around ("Paris has deemed …").
     fn speaker_rank(&self, k: usize) -> u8 {
         let m = &self.mentions[k];
         match self.entity_type(m) {
@@ -722,7 +722,7 @@ impl Ctx<'_, '_> {
     /// Finds the speaker of a quote, if any cue attributes it.
     fn attribute(&self, q: &RawQuote) -> Option<Speaker> {
         let n = self.doc.tokens.len();
-        // After the quote: “…,” Wei said / said Wei / he said / according to X.
+        // After the quote: “…,” Smith said / said Smith / he said / according to X.
         let mut after: Option<Speaker> = None;
         if !q.open_ended && q.close + 1 < n && self.sent[q.close + 1] == self.sent[q.close] {
             let end = self.sentence_end(q.close + 1).min(q.close + 12);
@@ -807,7 +807,7 @@ impl Ctx<'_, '_> {
     }
 
     /// The speaker for a cue after the quote: a mention or pronoun between the quote
-    /// and the verb, else a mention right after the verb ("said Wei").
+    /// and the verb, else a mention right after the verb ("said Smith").
     fn subject_after(&self, a: usize, v: usize, end: usize, cue: String) -> Option<Speaker> {
         for j in a..v {
             if self.pronoun_at(j) {
@@ -887,7 +887,7 @@ impl Ctx<'_, '_> {
                 if self.is_cue(j) {
                     ok = true;
                 } else if let Some(k) = self.covering_mention_end(j) {
-                    // "According to Raisi, “…”"
+                    // "According to Karimi, “…”"
                     let m = &self.mentions[k];
                     ok = m.t0 >= 2
                         && self.text(m.t0 - 1) == "to"

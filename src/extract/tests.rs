@@ -122,8 +122,8 @@ const PIECES: &[&str] = &[
     "war",
     "in",
     "Ukraine",
-    "IRGC",
-    "(IRGC)",
+    "NTSB",
+    "(NTSB)",
     "Mr.",
     "saying",
     "\u{301}",
@@ -223,7 +223,7 @@ fn property_lone_marks_and_edge_inputs() {
         "Mr.",
         "(",
         "()",
-        "(IRGC)",
+        "(NTSB)",
         "25-year deal",
     ] {
         let ex = extract_body(body);

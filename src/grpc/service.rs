@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
@@ -24,12 +25,14 @@ use super::pb;
 use super::pb::corpus_service_server::CorpusService;
 use crate::corpus::{Corpus, RawArticle};
 use crate::error::Error;
-use crate::store::{ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
+use crate::store::{ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
 
 /// Items fetched from the store per page.
 const PAGE: usize = 128;
 /// Responses buffered per stream before the producer waits for the client.
 const STREAM_BUFFER: usize = 64;
+/// Ingest items of one stream extracted concurrently.
+const INGEST_PIPELINE: usize = 8;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
@@ -487,33 +490,43 @@ impl CorpusService for CorpusApi {
         request: Request<Streaming<pb::IngestArticlesRequest>>,
     ) -> Result<Response<Self::IngestArticlesStream>, Status> {
         let scope = self.admit_stream(&request, Access::Write)?;
-        let mut inbound = request.into_inner();
+        let inbound = request.into_inner();
         let corpus = self.corpus.clone();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(async move {
-            let mut index = 0u64;
+            // Extraction of the next few items runs in parallel while earlier
+            // ones are stored; `buffered` keeps responses in request order.
+            let mut prepared = inbound
+                .enumerate()
+                .map(|(index, item)| {
+                    let corpus = corpus.clone();
+                    async move {
+                        let item = item?;
+                        Ok::<_, Status>(prepare_one(&corpus, index as u64, item).await)
+                    }
+                })
+                .buffered(INGEST_PIPELINE);
             loop {
-                let item = tokio::select! {
-                    item = inbound.message() => item,
+                let next = tokio::select! {
+                    next = prepared.next() => next,
                     status = scope.ended() => {
                         let _ = tx.send(Err(status)).await;
                         return;
                     }
                 };
-                let item = match item {
-                    Ok(Some(item)) => item,
-                    Ok(None) => return,
-                    Err(status) => {
+                let response = match next {
+                    None => return,
+                    Some(Ok(Ok(draft))) => store_one(&corpus, draft).await,
+                    Some(Ok(Err(failed))) => failed,
+                    Some(Err(status)) => {
                         tracing::debug!(%status, "ingest stream ended by an error");
                         let _ = tx.send(Err(status)).await;
                         return;
                     }
                 };
-                let response = ingest_one(&corpus, index, item).await;
                 if tx.send(Ok(response)).await.is_err() {
                     return;
                 }
-                index += 1;
             }
         });
         Ok(Response::new(ReceiverStream::new(rx)))
@@ -590,39 +603,62 @@ impl CorpusService for CorpusApi {
     }
 }
 
-async fn ingest_one(
+/// An ingest item ready to store, with what its response needs.
+struct PreparedItem {
+    index: u64,
+    client_ref: String,
+    draft: ArticleDraft,
+}
+
+fn failed_response(index: u64, client_ref: String, error: Error) -> pb::IngestArticlesResponse {
+    let field = match &error {
+        Error::InvalidArgument { field, .. } => field.clone(),
+        Error::TooLarge { what, .. } => what.clone(),
+        _ => String::new(),
+    };
+    tracing::debug!(index, %error, "ingest item rejected");
+    pb::IngestArticlesResponse {
+        index,
+        client_ref,
+        status: pb::IngestStatus::Failed as i32,
+        error: Some(pb::IngestError {
+            code: error.code() as i32,
+            message: error.to_string(),
+            field,
+        }),
+        ..Default::default()
+    }
+}
+
+/// Validates and extracts one item (off the async runtime).
+async fn prepare_one(
     corpus: &Corpus,
     index: u64,
     item: pb::IngestArticlesRequest,
-) -> pb::IngestArticlesResponse {
+) -> Result<PreparedItem, pb::IngestArticlesResponse> {
     let client_ref = item.client_ref.clone();
-    let failed = |error: Error| {
-        let field = match &error {
-            Error::InvalidArgument { field, .. } => field.clone(),
-            Error::TooLarge { what, .. } => what.clone(),
-            _ => String::new(),
-        };
-        tracing::debug!(index, %error, "ingest item rejected");
-        pb::IngestArticlesResponse {
+    let raw = raw_article(item).map_err(|e| failed_response(index, client_ref.clone(), e))?;
+    match corpus.prepare(raw).await {
+        Ok(draft) => Ok(PreparedItem {
             index,
-            client_ref: client_ref.clone(),
-            status: pb::IngestStatus::Failed as i32,
-            error: Some(pb::IngestError {
-                code: error.code() as i32,
-                message: error.to_string(),
-                field,
-            }),
-            ..Default::default()
-        }
-    };
-    let raw = match raw_article(item) {
-        Ok(raw) => raw,
-        Err(error) => return failed(error),
-    };
-    match corpus.ingest(raw).await {
+            client_ref,
+            draft,
+        }),
+        Err(error) => Err(failed_response(index, client_ref, error)),
+    }
+}
+
+/// Stores one prepared item and says how it went.
+async fn store_one(corpus: &Corpus, item: PreparedItem) -> pb::IngestArticlesResponse {
+    let PreparedItem {
+        index,
+        client_ref,
+        draft,
+    } = item;
+    match corpus.store_draft(draft).await {
         Ok(outcome) => pb::IngestArticlesResponse {
             index,
-            client_ref: client_ref.clone(),
+            client_ref,
             status: if outcome.created {
                 pb::IngestStatus::Created
             } else {
@@ -635,7 +671,7 @@ async fn ingest_one(
             error: None,
             cursor: cursor::article(outcome.seq),
         },
-        Err(error) => failed(error),
+        Err(error) => failed_response(index, client_ref, error),
     }
 }
 

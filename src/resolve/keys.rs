@@ -1,11 +1,11 @@
 //! Lookup keys for names: a plain key (case, accents and punctuation ignored) and a
 //! transliteration key (a consonant skeleton) under which spelling variants of the
-//! same name meet ("Bagheri"/"Baqeri", "Ebrahim"/"Ibrahim", "Hossein"/"Hussein").
+//! same name meet ("Sadeghi"/"Sadeqi", "Ismail"/"Esmail", "Hossein"/"Hussein").
 
 use unicode_normalization::UnicodeNormalization;
 
 /// Case-, accent- and punctuation-insensitive key: "U.S." and "US" → "us",
-/// "The Hague" → "hague", "Wei’s" → "wei".
+/// "The Hague" → "hague", "Zhou’s" → "zhou".
 pub fn name_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
@@ -90,7 +90,7 @@ pub(crate) fn translit_key(name: &str) -> String {
         .join(" ")
 }
 
-/// Initials of a multi-word name ("Islamic Revolutionary Guard Corps" → "irgc"), and
+/// Initials of a multi-word name ("National Transport Safety Board" → "ntsb"), and
 /// with function words dropped.
 pub(crate) fn initials(name: &str) -> Vec<String> {
     let key = name_key(name);
@@ -111,7 +111,7 @@ pub(crate) fn initials(name: &str) -> Vec<String> {
     }
 }
 
-/// Lowercase ASCII slug for ids: "Wei Fenghe" → "wei-fenghe".
+/// Lowercase ASCII slug for ids: "Zhou Yongkang" → "zhou-yongkang".
 pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.nfkd() {
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn keys_ignore_case_and_punctuation() {
         assert_eq!(name_key("U.S."), name_key("US"));
-        assert_eq!(name_key("Bagheri"), name_key("BAGHERI"));
+        assert_eq!(name_key("Sadeghi"), name_key("SADEGHI"));
         assert_eq!(name_key("Iran’s"), "iran");
         assert_eq!(name_key("Zürich"), "zurich");
     }
@@ -149,18 +149,18 @@ mod tests {
     #[test]
     fn skeletons_meet_for_variants() {
         assert_eq!(
-            translit_key("Mohammad Bagheri"),
-            translit_key("Mohammad Baqeri")
+            translit_key("Mohammad Sadeghi"),
+            translit_key("Mohammad Sadeqi")
         );
-        assert_eq!(translit_key("Ebrahim Raisi"), translit_key("Ibrahim Raisi"));
+        assert_eq!(translit_key("Ismail Karimi"), translit_key("Esmail Karimi"));
         assert_eq!(translit_key("Hossein"), translit_key("Hussein"));
-        assert_eq!(translit_key("Ashtinai"), translit_key("Ishtiani"));
+        assert_eq!(translit_key("Ashkani"), translit_key("Ishkani"));
         assert_ne!(translit_key("Smith"), translit_key("Schmidt"));
     }
 
     #[test]
     fn slugs_are_ascii() {
-        assert_eq!(slug("Wei Fenghe"), "wei-fenghe");
+        assert_eq!(slug("Zhou Yongkang"), "zhou-yongkang");
         assert_eq!(slug("São Paulo"), "sao-paulo");
         assert_eq!(slug("???"), "unnamed");
     }

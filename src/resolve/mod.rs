@@ -97,7 +97,7 @@ fn truncation_of(a: &[String], b: &[String]) -> bool {
     let n = a.len();
     let (x, y) = (&a[n - 1], &b[n - 1]);
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
-    // A cut-off syllable or two ("Feng"/"Fenghe"), not a longer surname ("Smithson").
+    // A cut-off syllable or two ("Yongka"/"Yongkang"), not a longer surname ("Smithson").
     n >= 2
         && a[..n - 1] == b[..n - 1]
         && long.starts_with(short.as_str())
@@ -122,7 +122,7 @@ impl Resolver {
                 if skeleton_key.split(' ').all(|w| w.chars().count() >= 2) {
                     out.push(format!("t:{skeleton_key}"));
                 }
-                // Truncations ("Wei Feng" ↔ "Wei Fenghe") meet on all but the last word
+                // Truncations ("Zhou Yongka" ↔ "Zhou Yongkang") meet on all but the last word
                 // plus the first three letters of it.
                 if let Some(last) = w.last() {
                     // The name with its last word cut by 0–2 letters: truncations meet
@@ -235,7 +235,7 @@ impl Resolver {
                                 continue;
                             };
                             // A shared 3-letter head is only a hint: one last name must
-                            // really be a truncation of the other ("Wei Feng"/"Wei Fenghe",
+                            // really be a truncation of the other ("Zhou Yongka"/"Zhou Yongkang",
                             // not "John Smith"/"John Smithson").
                             let ok = |i: &usize| {
                                 prefix == "t:"
@@ -314,7 +314,7 @@ impl Resolver {
                             continue;
                         };
                         // A shared three-word opening must be one name extending the other
-                        // ("Islamic Revolutionary Guard" / "… Guard Corps").
+                        // ("National Transport Safety" / "… Guard Corps").
                         let nw = words(n);
                         let ok = |i: &usize| {
                             !k.starts_with("p:")
@@ -367,7 +367,7 @@ impl Resolver {
                     (i, true)
                 }
             };
-            // Fuller names improve the canonical name ("Raisi" → "Ebrahim Raisi");
+            // Fuller names improve the canonical name ("Karimi" → "Ali Karimi");
             // an acronym gives way to its expansion.
             {
                 let e = &mut self.entities[idx];

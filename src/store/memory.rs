@@ -7,7 +7,8 @@
 //! client never holds a lock.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -113,7 +114,9 @@ type SortedEntities = Arc<Vec<(EntityPos, u32)>>;
 /// In-memory corpus with a tantivy index beside it.
 pub struct MemoryStore {
     tables: RwLock<Tables>,
-    index: SearchIndex,
+    index: Arc<SearchIndex>,
+    /// Articles added to the index since its last commit.
+    uncommitted: Arc<AtomicUsize>,
     latest: watch::Sender<u64>,
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
@@ -124,6 +127,10 @@ pub struct MemoryStore {
 const BULK_INSERT: usize = 64;
 /// How often a bulk load makes its progress searchable.
 const BULK_COMMIT_EVERY: Duration = Duration::from_secs(5);
+/// Small inserts arriving faster than this share one index commit (made by
+/// the refresher): a flood of API ingests becomes searchable within this
+/// interval instead of paying a segment flush per article.
+const REFRESH_EVERY: Duration = Duration::from_millis(500);
 
 /// Most article ids returned per entity: a country named in every article
 /// would otherwise make each Entity message as large as the corpus index.
@@ -144,6 +151,27 @@ fn blocking<R>(work: impl FnOnce() -> R) -> R {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
         _ => work(),
     }
+}
+
+/// Commits the index every [`REFRESH_EVERY`] while inserts are waiting for
+/// it; ends when the store (and so its index) is dropped.
+fn start_refresher(index: Weak<SearchIndex>, uncommitted: Arc<AtomicUsize>) -> Result<()> {
+    std::thread::Builder::new()
+        .name("newscorpus-refresh".into())
+        .spawn(move || loop {
+            std::thread::sleep(REFRESH_EVERY);
+            let Some(index) = index.upgrade() else {
+                return;
+            };
+            if uncommitted.swap(0, Ordering::SeqCst) > 0 {
+                if let Err(error) = index.commit() {
+                    tracing::warn!(%error, "search index refresh failed; retrying");
+                    uncommitted.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| Error::Internal(format!("cannot start the index refresher: {e}")))
 }
 
 fn poisoned() -> Error {
@@ -175,9 +203,13 @@ impl MemoryStore {
     }
 
     fn with_index(index: SearchIndex) -> Result<Self> {
+        let index = Arc::new(index);
+        let uncommitted = Arc::new(AtomicUsize::new(0));
+        start_refresher(Arc::downgrade(&index), uncommitted.clone())?;
         Ok(MemoryStore {
             tables: RwLock::new(Tables::default()),
             index,
+            uncommitted,
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
             last_commit: Mutex::new(Instant::now()),
@@ -664,16 +696,22 @@ impl Store for MemoryStore {
                 // for every small (API) insert, but only now and then during
                 // a bulk load, which flushes at its end.
                 let mut last = self.last_commit.lock().map_err(|_| poisoned())?;
-                let commit = indexed.len() < BULK_INSERT || last.elapsed() >= BULK_COMMIT_EVERY;
+                let since = last.elapsed();
+                let commit = if indexed.len() < BULK_INSERT {
+                    since >= REFRESH_EVERY
+                } else {
+                    since >= BULK_COMMIT_EVERY
+                };
                 self.index.add(&indexed, commit)?;
                 if commit {
                     *last = Instant::now();
+                    self.uncommitted.store(0, Ordering::SeqCst);
+                } else {
+                    self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
                 }
             }
             Ok((outcomes, latest))
         })?;
-        // Announce only once searchable, so a watcher that reacts by searching
-        // finds what it was told about.
         self.latest.send_replace(latest);
         Ok(outcomes)
     }
@@ -963,6 +1001,7 @@ impl Store for MemoryStore {
     }
 
     async fn flush(&self) -> Result<()> {
+        self.uncommitted.store(0, Ordering::SeqCst);
         blocking(|| self.index.commit())?;
         if let Ok(mut last) = self.last_commit.lock() {
             *last = Instant::now();

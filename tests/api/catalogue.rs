@@ -1561,12 +1561,21 @@ async fn rtl_and_mixed_script_text_is_stored_exactly() {
     ] {
         assert!(everything.contains(part), "{part:?} not in {everything:?}");
     }
-    let hits = outcome(client.search_articles(pb::SearchArticlesRequest {
-        query: "بالعالم".into(),
-        ..Default::default()
-    }))
-    .await
-    .unwrap();
+    // Search is near-real-time: an ingest is searchable within the refresh
+    // interval (0.5 s), so poll briefly.
+    let mut hits = Vec::new();
+    for _ in 0..40 {
+        hits = outcome(client.search_articles(pb::SearchArticlesRequest {
+            query: "بالعالم".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+        if !hits.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].article_id, results[0].article_id);
     f.intact(6).await;
