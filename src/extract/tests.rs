@@ -254,6 +254,14 @@ fn fixture_articles_match_their_gold() {
     const GOLD: &str = include_str!("../../tests/fixtures/articles/gold.json");
     const FILES: &[(&str, &str)] = &[
         (
+            "analysis_2011.txt",
+            include_str!("../../tests/fixtures/articles/analysis_2011.txt"),
+        ),
+        (
+            "argentina_2018.txt",
+            include_str!("../../tests/fixtures/articles/argentina_2018.txt"),
+        ),
+        (
             "asia_2019.txt",
             include_str!("../../tests/fixtures/articles/asia_2019.txt"),
         ),
@@ -266,6 +274,10 @@ fn fixture_articles_match_their_gold() {
             include_str!("../../tests/fixtures/articles/council_1996.txt"),
         ),
         (
+            "crime_1999.txt",
+            include_str!("../../tests/fixtures/articles/crime_1999.txt"),
+        ),
+        (
             "election_2017.txt",
             include_str!("../../tests/fixtures/articles/election_2017.txt"),
         ),
@@ -274,24 +286,44 @@ fn fixture_articles_match_their_gold() {
             include_str!("../../tests/fixtures/articles/football_2008.txt"),
         ),
         (
+            "france_2017.txt",
+            include_str!("../../tests/fixtures/articles/france_2017.txt"),
+        ),
+        (
             "health_2020.txt",
             include_str!("../../tests/fixtures/articles/health_2020.txt"),
+        ),
+        (
+            "india_2019.txt",
+            include_str!("../../tests/fixtures/articles/india_2019.txt"),
+        ),
+        (
+            "iraq_2003.txt",
+            include_str!("../../tests/fixtures/articles/iraq_2003.txt"),
         ),
         (
             "mexico_1994.txt",
             include_str!("../../tests/fixtures/articles/mexico_1994.txt"),
         ),
         (
-            "tech_2023.txt",
-            include_str!("../../tests/fixtures/articles/tech_2023.txt"),
-        ),
-        (
             "nyt_1978.txt",
             include_str!("../../tests/fixtures/articles/nyt_1978.txt"),
         ),
         (
+            "obit_2005.txt",
+            include_str!("../../tests/fixtures/articles/obit_2005.txt"),
+        ),
+        (
             "science_2021.txt",
             include_str!("../../tests/fixtures/articles/science_2021.txt"),
+        ),
+        (
+            "soccer_2014.txt",
+            include_str!("../../tests/fixtures/articles/soccer_2014.txt"),
+        ),
+        (
+            "tech_2023.txt",
+            include_str!("../../tests/fixtures/articles/tech_2023.txt"),
         ),
         (
             "wire_1986.txt",
