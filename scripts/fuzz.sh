@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
     -fork="${FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 2>&1 | tee "$log" | grep -E '^#|INFO: fork|crash|Running|DONE|==|panicked' || true
   after=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-  execs=$(grep -o 'exec/s: [0-9]*\|stat::number_of_executed_units: [0-9]*\|#[0-9]*' "$log" | tail -1 || true)
+  execs=$(grep '^#' "$log" | tail -n 1 | cut -d' ' -f1-2,6-7 || true)
   echo "---- $target: last progress '$execs'; $after crash/timeout/oom inputs in fuzz/$artifacts/ ($((after - before)) new)"
   [ "$after" -eq 0 ] || status=1
 done

@@ -200,7 +200,7 @@ step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets
 step "cargo build" 1200 cargo build
 step "cargo test" 900 cargo test
 if cargo deny --version >/dev/null 2>&1; then
-  step "cargo deny check licenses bans sources" 300 cargo deny --log-level warn check licenses bans sources
+  step "cargo deny check licenses bans sources" 300 cargo deny --log-level warn check --hide-inclusion-graph licenses bans sources
   note "advisories: not checked here (the RustSec database cannot be fetched); see README"
 else
   skip_failed "cargo deny check licenses bans sources" "cargo-deny is not installed (SKIP_INSTALL=1?)"

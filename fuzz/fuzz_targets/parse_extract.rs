@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         outlet: (flags & 2 != 0).then(|| line.clone()),
         authors: (flags & 4 != 0).then(|| vec![line.clone()]),
         published: (flags & 8 != 0).then(|| line.chars().take(10).collect()),
-        url: if flags & 16 != 0 { line.clone() } else { String::new() },
+        url: if flags & 16 != 0 {
+            line.clone()
+        } else {
+            String::new()
+        },
         text,
         ..Default::default()
     };
@@ -44,7 +48,10 @@ fn check_spans(body: &str, extraction: &Extraction) {
     let chars: Vec<char> = body.chars().collect();
     let n = chars.len() as u32;
     let slice = |start: u32, end: u32| -> String {
-        assert!(start <= end && end <= n, "span {start}..{end} outside a body of {n}");
+        assert!(
+            start <= end && end <= n,
+            "span {start}..{end} outside a body of {n}"
+        );
         chars[start as usize..end as usize].iter().collect()
     };
     for m in &extraction.mentions {

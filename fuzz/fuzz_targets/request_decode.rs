@@ -63,12 +63,16 @@ fuzz_target!(|data: &[u8]| {
     };
     match selector % 16 {
         0 => {
-            let Some(r) = decode::<pb::GetArticleRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::GetArticleRequest>(bytes) else {
+                return;
+            };
             client_fault(convert::required("id", &r.id));
             client_fault(convert::view(r.view));
         }
         1 => {
-            let Some(r) = decode::<pb::ListArticlesRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::ListArticlesRequest>(bytes) else {
+                return;
+            };
             article_filter(r.filter);
             client_fault(convert::limit(r.limit, MAX_LIMIT));
             client_fault(convert::view(r.view));
@@ -77,9 +81,13 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            let Some(r) = decode::<pb::SearchArticlesRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::SearchArticlesRequest>(bytes) else {
+                return;
+            };
             let text = r.query.trim().to_owned();
-            let Some(filter) = article_filter(r.filter) else { return };
+            let Some(filter) = article_filter(r.filter) else {
+                return;
+            };
             client_fault(convert::limit(r.limit, MAX_LIMIT));
             let fingerprint = format!("{text}\u{1f}{filter:?}");
             if let Some(c) = cursor_field(&r.cursor) {
@@ -98,12 +106,16 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         3 => {
-            let Some(r) = decode::<pb::GetEntityRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::GetEntityRequest>(bytes) else {
+                return;
+            };
             client_fault(convert::optional("id", &r.id));
             client_fault(convert::optional("name", &r.name));
         }
         4 => {
-            let Some(r) = decode::<pb::ListEntitiesRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::ListEntitiesRequest>(bytes) else {
+                return;
+            };
             client_fault(EntityFilter::try_from(&r));
             client_fault(convert::limit(r.limit, MAX_LIMIT));
             if let Some(c) = cursor_field(&r.cursor) {
@@ -111,7 +123,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         5 => {
-            let Some(r) = decode::<pb::ListMentionsRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::ListMentionsRequest>(bytes) else {
+                return;
+            };
             client_fault(MentionFilter::try_from(&r));
             client_fault(convert::limit(r.limit, MAX_LIMIT));
             if let Some(c) = cursor_field(&r.cursor) {
@@ -119,7 +133,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         6 => {
-            let Some(r) = decode::<pb::ListQuotesRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::ListQuotesRequest>(bytes) else {
+                return;
+            };
             client_fault(QuoteFilter::try_from(&r));
             client_fault(convert::limit(r.limit, MAX_LIMIT));
             if let Some(c) = cursor_field(&r.cursor) {
@@ -127,7 +143,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         7 => {
-            let Some(r) = decode::<pb::WatchArticlesRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::WatchArticlesRequest>(bytes) else {
+                return;
+            };
             article_filter(r.filter);
             client_fault(convert::view(r.view));
             if let Some(c) = cursor_field(&r.cursor) {
@@ -137,7 +155,9 @@ fuzz_target!(|data: &[u8]| {
         8 | 9 => {
             // An ingest item as the adapter turns it into a raw article
             // (as `service::raw_article` does), then the pipeline.
-            let Some(item) = decode::<pb::IngestArticlesRequest>(bytes) else { return };
+            let Some(item) = decode::<pb::IngestArticlesRequest>(bytes) else {
+                return;
+            };
             if item.text.trim().is_empty() {
                 return;
             }
@@ -174,7 +194,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         10 => {
-            let Some(r) = decode::<pb::GetCorpusStatsRequest>(bytes) else { return };
+            let Some(r) = decode::<pb::GetCorpusStatsRequest>(bytes) else {
+                return;
+            };
             let _ = r;
         }
         _ => {

@@ -3,6 +3,7 @@
 mod articles;
 mod catalogue;
 mod entities;
+mod fuzz_regressions;
 mod helpers;
 mod ingest_watch;
 mod lifecycle;
