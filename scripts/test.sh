@@ -217,6 +217,11 @@ else
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"
 fi
 step "docker-compose.yml and Dockerfile validation" 120 compose_checks
+# The scale tools at a tiny size (debug build), so they keep working; timing
+# belongs to BENCHMARKS.md, not to this run.
+step "bench tools smoke (gen-corpus, load, loadgen vs echo)" 600 env BENCH_PROFILE=debug \
+  scripts/bench.sh 300 --duration-secs 0.3 --concurrency 1,4 --connections 1,2 \
+  --stream-repeats 1 --ingest-count 40 --search-concurrency 4
 
 header "summary ($(( $(date +%s) - started ))s)"
 printf '  %s\n' "${results[@]}"
