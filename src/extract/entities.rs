@@ -1595,17 +1595,26 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
         .filter(|&i| pieces[i].etype == Some(EntityType::Person))
         .collect();
     idx.sort_by_key(|&i| std::cmp::Reverse(words_of(&pieces[i]).len()));
-    let mut fulls: Vec<(Vec<String>, String, usize)> = Vec::new(); // words, name, last piece
+    // Full names as (lowercased words, name, last piece): lowercased once here,
+    // not at every comparison.
+    let mut fulls: Vec<(Vec<String>, String, usize)> = Vec::new();
+    // A form seen before resolves the same way again: long articles repeat a
+    // handful of names many times, and comparing every repeat against every
+    // full name made them quadratic.
+    let mut decided: HashMap<Vec<String>, String> = HashMap::new();
     let mut out = HashMap::new();
     for &i in &idx {
         let w = words_of(&pieces[i]);
         let name = doc.span_text(pieces[i].t0, pieces[i].t1).to_owned();
         let lw: Vec<String> = w.iter().map(|x| x.to_lowercase()).collect();
+        if let Some(known) = decided.get(&lw) {
+            out.insert(i, known.clone());
+            continue;
+        }
         // Best earlier full name that this form abbreviates; nearest previous mention wins.
         let mut best: Option<(usize, usize)> = None; // (score, index into fulls)
-        for (fi, (fw, _, _)) in fulls.iter().enumerate() {
-            let flw: Vec<String> = fw.iter().map(|x| x.to_lowercase()).collect();
-            let score = if flw == lw {
+        for (fi, (flw, _, _)) in fulls.iter().enumerate() {
+            let score = if *flw == lw {
                 4
             } else if lw.len() < flw.len() && flw.ends_with(&lw) {
                 3
@@ -1627,15 +1636,15 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
                 best = Some((score, fi));
             }
         }
-        match best {
-            Some((_, fi)) => {
-                out.insert(i, fulls[fi].1.clone());
-            }
+        let resolved = match best {
+            Some((_, fi)) => fulls[fi].1.clone(),
             None => {
-                fulls.push((w, name.clone(), i));
-                out.insert(i, name);
+                fulls.push((lw.clone(), name.clone(), i));
+                name
             }
-        }
+        };
+        decided.insert(lw, resolved.clone());
+        out.insert(i, resolved);
     }
     out
 }
