@@ -198,6 +198,11 @@ pub async fn serve(
     }
     let server = builder
         .max_concurrent_streams(options.max_streams_per_connection)
+        // Clients that cancel many streams quickly (a legitimate pattern for
+        // paging UIs) must not trip h2's reset-flood guard and lose the
+        // connection; the open-stream cap still bounds the work.
+        .http2_max_pending_accept_reset_streams(Some(4096))
+        .http2_max_local_error_reset_streams(Some(4096))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .add_service(health_service)

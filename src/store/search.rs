@@ -109,6 +109,18 @@ fn internal(error: tantivy::TantivyError) -> Error {
     Error::Internal(format!("search index: {error}"))
 }
 
+/// Errors from running a user's query: those about the query itself are the
+/// client's (INVALID_ARGUMENT), anything else is ours.
+fn query_error(error: tantivy::TantivyError) -> Error {
+    use tantivy::TantivyError as T;
+    match error {
+        T::SchemaError(m) | T::InvalidArgument(m) | T::FieldNotFound(m) => {
+            Error::invalid("query", format!("query cannot run: {m}"))
+        }
+        other => internal(other),
+    }
+}
+
 impl SearchIndex {
     /// An empty index held in memory (small corpora and tests).
     pub fn in_memory() -> Result<Self> {
@@ -217,10 +229,19 @@ impl SearchIndex {
 
     /// Checks query syntax without running it.
     pub fn validate(&self, text: &str) -> Result<()> {
-        self.parser
+        let query = self
+            .parser
             .parse_query(text)
+            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
+        // Some queries parse but cannot run (`title:*` needs a fast field):
+        // building the weight finds those without searching.
+        let searcher = self.reader.searcher();
+        query
+            .weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                &searcher,
+            ))
             .map(|_| ())
-            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))
+            .map_err(query_error)
     }
 
     /// Ranks matching articles and cuts snippets from the paragraphs
@@ -248,7 +269,7 @@ impl SearchIndex {
                 &query,
                 &TopDocs::with_limit(max).and_offset(offset).order_by_score(),
             )
-            .map_err(internal)?;
+            .map_err(query_error)?;
         let mut generator =
             SnippetGenerator::create(&searcher, user_query.as_ref(), self.fields.body)
                 .map_err(internal)?;
