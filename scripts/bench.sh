@@ -4,21 +4,22 @@
 # generator against the bare tonic echo baseline.
 #
 # usage: scripts/bench.sh [N] [loadgen run options...]
-#   N defaults to 100000. Results go to target/bench/ (server log, loadgen JSON).
+#   N defaults to 100000. Results go to target/bench/ (or $CARGO_TARGET_DIR/bench/).
 #   BENCH_PROFILE=debug uses debug binaries (CI smoke runs at tiny N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 shift || true
 profile=${BENCH_PROFILE:-release}
+target_dir=${CARGO_TARGET_DIR:-target}
 if [ "$profile" = release ]; then
   cargo build --release --bins
-  bin=target/release
+  bin=$target_dir/release
 else
   cargo build --bins
-  bin=target/debug
+  bin=$target_dir/debug
 fi
-out=target/bench
+out=$target_dir/bench
 mkdir -p "$out"
 corpus=$out/corpus-$n.jsonl
 if [ ! -s "$corpus" ]; then
