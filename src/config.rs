@@ -107,6 +107,13 @@ pub struct ServeArgs {
         default_value_t = 256
     )]
     pub max_streams_per_connection: u32,
+    /// Calls handled at once per connection; more get RESOURCE_EXHAUSTED at once.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_IN_FLIGHT_PER_CONNECTION",
+        default_value_t = 256
+    )]
+    pub max_in_flight_per_connection: usize,
     /// File of bearer tokens (one per line; `read:TOKEN` may only query,
     /// `write:TOKEN` or a bare token may also ingest). Unset: no auth.
     #[arg(long, env = "NEWSCORPUS_AUTH_TOKEN_FILE")]
@@ -161,6 +168,7 @@ impl ServeArgs {
             max_message_bytes: self.max_message_bytes,
             drain_timeout: Duration::from_secs_f64(self.drain_timeout_secs.max(0.0)),
             max_streams_per_connection: self.max_streams_per_connection,
+            max_in_flight_per_connection: self.max_in_flight_per_connection.max(1),
             protect_health: self.auth_protect_health,
             tls,
         })

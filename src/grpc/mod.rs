@@ -47,6 +47,8 @@ pub struct ServerOptions {
     pub drain_timeout: Duration,
     /// HTTP/2 concurrent streams allowed per connection.
     pub max_streams_per_connection: u32,
+    /// Calls handled at once per connection; more are shed.
+    pub max_in_flight_per_connection: usize,
     /// Require a token for health and reflection too (when auth is on).
     pub protect_health: bool,
     /// Serve TLS with these PEM files.
@@ -80,6 +82,7 @@ impl Default for ServerOptions {
             max_message_bytes: 16 * 1024 * 1024,
             drain_timeout: Duration::from_secs(10),
             max_streams_per_connection: 256,
+            max_in_flight_per_connection: 256,
             protect_health: false,
             tls: None,
         }
@@ -198,6 +201,10 @@ pub async fn serve(
     }
     let server = builder
         .max_concurrent_streams(options.max_streams_per_connection)
+        // Calls being handled per connection beyond this are shed at once
+        // with RESOURCE_EXHAUSTED rather than queued without bound.
+        .concurrency_limit_per_connection(options.max_in_flight_per_connection)
+        .load_shed(true)
         // Clients that cancel many streams quickly (a legitimate pattern for
         // paging UIs) must not trip h2's reset-flood guard and lose the
         // connection; the open-stream cap still bounds the work.

@@ -456,3 +456,38 @@ async fn deadlines_end_streams_and_the_work_behind_them() {
         5
     );
 }
+
+#[tokio::test]
+async fn excess_calls_on_one_connection_are_shed_not_queued() {
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            max_in_flight_per_connection: 1,
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    // Many calls at once on one connection: each either succeeds or is shed
+    // with RESOURCE_EXHAUSTED; nothing else, and nothing waits in a queue.
+    let calls = (0..200).map(|_| {
+        let mut client = app.client.clone();
+        async move { client.get_corpus_stats(pb::GetCorpusStatsRequest {}).await }
+    });
+    let results = futures::future::join_all(calls).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    for r in &results {
+        if let Err(status) = r {
+            assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+        }
+    }
+    assert!(ok > 0);
+    // The server keeps serving.
+    assert_eq!(
+        stats(&mut app.client.clone(), None)
+            .await
+            .unwrap()
+            .article_count,
+        5
+    );
+}
