@@ -14,7 +14,7 @@
 #
 #   end RSS <= start RSS + F x (bytes of article text ingested) + S MB
 #
-# with F=3 and S=64 by default. "start" is measured after a warm-up soak
+# with F=12 and S=64 by default (see the note by `factor=` below). "start" is measured after a warm-up soak
 # (default 20 s, the same mix): the first requests allocate once-only memory
 # (the search index writer's arena, runtime and allocator pools) that is not
 # growth. The cold RSS is reported too.
