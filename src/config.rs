@@ -168,7 +168,8 @@ impl ServeArgs {
             max_message_bytes: self.max_message_bytes,
             drain_timeout: Duration::from_secs_f64(self.drain_timeout_secs.max(0.0)),
             max_streams_per_connection: self.max_streams_per_connection,
-            max_in_flight_per_connection: self.max_in_flight_per_connection.max(1),
+            max_in_flight_per_connection: (self.max_in_flight_per_connection > 0)
+                .then_some(self.max_in_flight_per_connection),
             protect_health: self.auth_protect_health,
             tls,
         })

@@ -462,7 +462,7 @@ async fn excess_calls_on_one_connection_are_shed_not_queued() {
     let app = spawn_app_with(
         Some(seeds_dir()),
         ServerOptions {
-            max_in_flight_per_connection: 1,
+            max_in_flight_per_connection: Some(1),
             ..Default::default()
         },
         Limits::default(),
