@@ -153,36 +153,13 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         8 | 9 => {
-            // An ingest item as the adapter turns it into a raw article
-            // (as `service::raw_article` does), then the pipeline.
+            // An ingest item as the adapter turns it into a raw article, then
+            // the pipeline.
             let Some(item) = decode::<pb::IngestArticlesRequest>(bytes) else {
                 return;
             };
-            if item.text.trim().is_empty() {
+            let Some(raw) = client_fault(RawArticle::try_from(item)) else {
                 return;
-            }
-            let some = |s: String| {
-                let s = s.trim().to_owned();
-                (!s.is_empty()).then_some(s)
-            };
-            let Some(url) = client_fault(convert::optional("url", &item.url)) else {
-                return;
-            };
-            let url = url.unwrap_or_default();
-            let authors: Vec<String> = item
-                .authors
-                .into_iter()
-                .map(|a| a.trim().to_owned())
-                .filter(|a| !a.is_empty())
-                .collect();
-            let raw = RawArticle {
-                text: item.text,
-                source: url.clone(),
-                url,
-                title: some(item.title),
-                outlet: some(item.outlet),
-                authors: (!authors.is_empty()).then_some(authors),
-                published: some(item.published),
             };
             let limits = Limits {
                 max_article_bytes: 64 * 1024,

@@ -3,7 +3,7 @@
 //! INVALID_ARGUMENT naming that field).
 
 use super::pb;
-use crate::corpus::valid_date;
+use crate::corpus::{valid_date, RawArticle};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::store::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
@@ -185,6 +185,38 @@ impl TryFrom<&pb::ListQuotesRequest> for QuoteFilter {
             article_id: optional("article_id", &r.article_id)?,
             text_contains: optional("text_contains", &r.text_contains)?,
             kind: quote_kind_filter(r.kind)?,
+        })
+    }
+}
+
+/// An ingest item as the pipeline takes it: trimmed metadata, empty fields
+/// meaning "not given" (extraction decides), the URL as the source.
+impl TryFrom<pb::IngestArticlesRequest> for RawArticle {
+    type Error = Error;
+
+    fn try_from(item: pb::IngestArticlesRequest) -> Result<Self> {
+        if item.text.trim().is_empty() {
+            return Err(Error::invalid("text", "is required"));
+        }
+        let some = |s: String| {
+            let s = s.trim().to_owned();
+            (!s.is_empty()).then_some(s)
+        };
+        let authors: Vec<String> = item
+            .authors
+            .into_iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let url = optional("url", &item.url)?.unwrap_or_default();
+        Ok(RawArticle {
+            text: item.text,
+            source: url.clone(),
+            url,
+            title: some(item.title),
+            outlet: some(item.outlet),
+            authors: (!authors.is_empty()).then_some(authors),
+            published: some(item.published),
         })
     }
 }

@@ -671,7 +671,8 @@ async fn prepare_one(
     item: pb::IngestArticlesRequest,
 ) -> Result<PreparedItem, pb::IngestArticlesResponse> {
     let client_ref = item.client_ref.clone();
-    let raw = raw_article(item).map_err(|e| failed_response(index, client_ref.clone(), e))?;
+    let raw =
+        RawArticle::try_from(item).map_err(|e| failed_response(index, client_ref.clone(), e))?;
     match corpus.prepare(raw).await {
         Ok(draft) => Ok(PreparedItem {
             index,
@@ -707,30 +708,4 @@ async fn store_one(corpus: &Corpus, item: PreparedItem) -> pb::IngestArticlesRes
         },
         Err(error) => failed_response(index, client_ref, error),
     }
-}
-
-fn raw_article(item: pb::IngestArticlesRequest) -> Result<RawArticle, Error> {
-    if item.text.trim().is_empty() {
-        return Err(Error::invalid("text", "is required"));
-    }
-    let some = |s: String| {
-        let s = s.trim().to_owned();
-        (!s.is_empty()).then_some(s)
-    };
-    let authors: Vec<String> = item
-        .authors
-        .into_iter()
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty())
-        .collect();
-    let url = convert::optional("url", &item.url)?.unwrap_or_default();
-    Ok(RawArticle {
-        text: item.text,
-        source: url.clone(),
-        url,
-        title: some(item.title),
-        outlet: some(item.outlet),
-        authors: (!authors.is_empty()).then_some(authors),
-        published: some(item.published),
-    })
 }
