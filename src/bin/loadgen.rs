@@ -203,6 +203,15 @@ impl echo::echo_service_server::EchoService for EchoService {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
+    // Off unless asked for: transport diagnostics (e.g. RUST_LOG=h2=debug)
+    // go to stderr so the report on stdout stays parseable.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -267,6 +276,14 @@ async fn channels(addr: &str, count: usize) -> Result<Vec<Channel>, Box<dyn std:
         // One Endpoint::connect per channel: each is its own HTTP/2 connection.
         let channel = Endpoint::from_shared(format!("http://{addr}"))?
             .tcp_nodelay(true)
+            // h2 remembers only 50 streams this client reset (for 1 s). When
+            // more are cancelled than that, DATA the server had already sent
+            // for a forgotten one is answered with RST_STREAM(STREAM_CLOSED),
+            // which h2 counts against a per-connection lifetime limit (1024)
+            // and then kills the whole connection with ENHANCE_YOUR_CALM
+            // ("h2 protocol error"). Remembering more cancelled streams keeps
+            // late frames harmless; see README "Clients that cancel streams".
+            .http2_max_concurrent_reset_streams(4096)
             .connect()
             .await?;
         out.push(channel);

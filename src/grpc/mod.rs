@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod convert;
 pub mod cursor;
+pub mod deadline;
 pub mod service;
 
 use std::net::SocketAddr;
@@ -207,6 +208,7 @@ pub async fn serve(
         builder = builder.tls_config(config)?;
     }
     let server = builder
+        .layer(deadline::DeadlineLayer)
         .max_concurrent_streams(options.max_streams_per_connection)
         // Clients that cancel many streams quickly (a legitimate pattern for
         // paging UIs) must not trip h2's reset-flood guard and lose the

@@ -8,8 +8,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use std::time::Duration;
-
 use futures::StreamExt;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -83,43 +81,10 @@ impl StreamScope {
     }
 }
 
-/// How much earlier than the client's deadline a unary call gives up. tonic's
-/// own `grpc-timeout` guard starts a moment before the handler and answers
-/// CANCELLED; ending first lets the client get DEADLINE_EXCEEDED, the code
-/// the gRPC spec gives an expired deadline.
-const DEADLINE_MARGIN: Duration = Duration::from_millis(1);
-
-/// Runs a unary call's work, ending it with DEADLINE_EXCEEDED at the deadline.
-async fn within<T>(
-    deadline: Option<Instant>,
-    work: impl Future<Output = Result<T, Status>>,
-) -> Result<T, Status> {
-    match deadline {
-        Some(at) => {
-            let at = at.checked_sub(DEADLINE_MARGIN).unwrap_or(at);
-            tokio::time::timeout_at(at, work)
-                .await
-                .unwrap_or_else(|_| Err(Status::deadline_exceeded("deadline exceeded")))
-        }
-        None => work.await,
-    }
-}
-
-/// The client's deadline, from the `grpc-timeout` header (e.g. `100m`).
+/// The client's deadline, from the `grpc-timeout` header.
 fn deadline(metadata: &tonic::metadata::MetadataMap) -> Option<Instant> {
-    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
-    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
-    let amount: u64 = digits.parse().ok()?;
-    let duration = match unit {
-        "H" => Duration::from_secs(amount.saturating_mul(3600)),
-        "M" => Duration::from_secs(amount.saturating_mul(60)),
-        "S" => Duration::from_secs(amount),
-        "m" => Duration::from_millis(amount),
-        "u" => Duration::from_micros(amount),
-        "n" => Duration::from_nanos(amount),
-        _ => return None,
-    };
-    Instant::now().checked_add(duration)
+    let timeout = super::deadline::parse_timeout(metadata.get("grpc-timeout")?.to_str().ok()?)?;
+    Instant::now().checked_add(timeout)
 }
 
 /// The CorpusService implementation.
@@ -258,16 +223,12 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::GetArticleRequest>,
     ) -> Result<Response<pb::Article>, Status> {
-        let deadline = deadline(request.metadata());
-        within(deadline, async move {
-            self.admit(&request, Access::Read)?;
-            let r = request.into_inner();
-            let id = convert::required("id", &r.id)?;
-            let view = convert::view(r.view)?;
-            let article = self.corpus.article(&id).await?;
-            Ok(Response::new(convert::article(article, view)))
-        })
-        .await
+        self.admit(&request, Access::Read)?;
+        let r = request.into_inner();
+        let id = convert::required("id", &r.id)?;
+        let view = convert::view(r.view)?;
+        let article = self.corpus.article(&id).await?;
+        Ok(Response::new(convert::article(article, view)))
     }
 
     type ListArticlesStream = ResponseStream<pb::Article>;
@@ -368,19 +329,15 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::GetEntityRequest>,
     ) -> Result<Response<pb::Entity>, Status> {
-        let deadline = deadline(request.metadata());
-        within(deadline, async move {
-            self.admit(&request, Access::Read)?;
-            let r = request.into_inner();
-            let id = convert::optional("id", &r.id)?.unwrap_or_default();
-            let name = convert::optional("name", &r.name)?.unwrap_or_default();
-            if id.is_empty() == name.is_empty() {
-                return Err(Error::invalid("id", "set exactly one of id and name").into());
-            }
-            let entity = self.corpus.entity(&id, &name).await?;
-            Ok(Response::new(entity.into()))
-        })
-        .await
+        self.admit(&request, Access::Read)?;
+        let r = request.into_inner();
+        let id = convert::optional("id", &r.id)?.unwrap_or_default();
+        let name = convert::optional("name", &r.name)?.unwrap_or_default();
+        if id.is_empty() == name.is_empty() {
+            return Err(Error::invalid("id", "set exactly one of id and name").into());
+        }
+        let entity = self.corpus.entity(&id, &name).await?;
+        Ok(Response::new(entity.into()))
     }
 
     type ListEntitiesStream = ResponseStream<pb::Entity>;
@@ -481,39 +438,35 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::GetCorpusStatsRequest>,
     ) -> Result<Response<pb::GetCorpusStatsResponse>, Status> {
-        let deadline = deadline(request.metadata());
-        within(deadline, async move {
-            self.admit(&request, Access::Read)?;
-            let stats = self.corpus.store().stats().await?;
-            let report = self.corpus.load_report();
-            Ok(Response::new(pb::GetCorpusStatsResponse {
-                article_count: stats.articles,
-                entity_count: stats.entities_by_type.iter().map(|(_, n)| n).sum(),
-                entities_by_type: stats
-                    .entities_by_type
-                    .iter()
-                    .map(|&(t, count)| pb::EntityTypeCount {
-                        r#type: convert::entity_type_to_pb(t) as i32,
-                        count,
-                    })
-                    .collect(),
-                mention_count: stats.mentions,
-                quote_count: stats.quotes,
-                files_loaded: report.loaded,
-                files_skipped: report.skipped.len() as u64,
-                skipped_files: report
-                    .skipped
-                    .into_iter()
-                    .map(|s| pb::SkippedFile {
-                        source: s.source,
-                        reason: s.reason,
-                    })
-                    .collect(),
-                duplicates_ignored: stats.duplicates,
-                corroborated_quote_count: stats.corroborated_quotes,
-            }))
-        })
-        .await
+        self.admit(&request, Access::Read)?;
+        let stats = self.corpus.store().stats().await?;
+        let report = self.corpus.load_report();
+        Ok(Response::new(pb::GetCorpusStatsResponse {
+            article_count: stats.articles,
+            entity_count: stats.entities_by_type.iter().map(|(_, n)| n).sum(),
+            entities_by_type: stats
+                .entities_by_type
+                .iter()
+                .map(|&(t, count)| pb::EntityTypeCount {
+                    r#type: convert::entity_type_to_pb(t) as i32,
+                    count,
+                })
+                .collect(),
+            mention_count: stats.mentions,
+            quote_count: stats.quotes,
+            files_loaded: report.loaded,
+            files_skipped: report.skipped.len() as u64,
+            skipped_files: report
+                .skipped
+                .into_iter()
+                .map(|s| pb::SkippedFile {
+                    source: s.source,
+                    reason: s.reason,
+                })
+                .collect(),
+            duplicates_ignored: stats.duplicates,
+            corroborated_quote_count: stats.corroborated_quotes,
+        }))
     }
 
     type IngestArticlesStream = ResponseStream<pb::IngestArticlesResponse>;

