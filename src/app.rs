@@ -22,6 +22,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct AppConfig {
     /// Corpus folder; `None` starts empty.
     pub corpus: Option<PathBuf>,
+    /// Data folder of the durable embedded store; `None` keeps everything in
+    /// memory (and the search index in a temporary folder).
+    pub data_dir: Option<PathBuf>,
     /// Corpus limits.
     pub limits: Limits,
     /// Transport options.
@@ -40,7 +43,10 @@ pub struct RunningApp {
 
 /// Starts serving on `listener`; the corpus loads in the background.
 pub async fn start(config: AppConfig, listener: TcpListener) -> Result<RunningApp, BoxError> {
-    let store = Arc::new(MemoryStore::with_temp_index()?);
+    let store = match &config.data_dir {
+        Some(dir) => Arc::new(MemoryStore::open(dir)?),
+        None => Arc::new(MemoryStore::with_temp_index()?),
+    };
     start_with_store(config, listener, store).await
 }
 
@@ -56,9 +62,23 @@ pub async fn start_with_store(
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     let loader_corpus = corpus.clone();
+    // A failure the loader cannot serve through (the data folder cannot be
+    // recovered) stops the server and becomes its result.
+    let fatal: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let loader_fatal = fatal.clone();
     let handle = tokio::spawn(async move {
-        grpc::serve(listener, corpus, config.server, token.clone(), move |readiness| {
+        let served = grpc::serve(listener, corpus, config.server, token.clone(), move |readiness| {
             tokio::spawn(async move {
+                // A durable store first replays what it kept; only then are
+                // the folder's articles (known ones skipped) and ingests added.
+                if let Err(error) = loader_corpus.store().recover().await {
+                    tracing::error!(%error, "cannot recover the data folder; stopping");
+                    if let Ok(mut slot) = loader_fatal.lock() {
+                        *slot = Some(format!("cannot recover the data folder: {error}"));
+                    }
+                    token.cancel();
+                    return;
+                }
                 if let Some(dir) = &config.corpus {
                     if let Err(error) = loader_corpus.load_path(dir).await {
                         tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
@@ -70,7 +90,11 @@ pub async fn start_with_store(
                 }
             });
         })
-        .await
+        .await;
+        if let Some(message) = fatal.lock().ok().and_then(|mut slot| slot.take()) {
+            return Err(message.into());
+        }
+        served
     });
     Ok(RunningApp {
         addr,

@@ -74,6 +74,11 @@ pub struct ServeArgs {
     /// (one article per line), or a single such file.
     #[arg(long, env = "NEWSCORPUS_CORPUS", default_value = "seeds")]
     pub corpus: PathBuf,
+    /// Keep the corpus in this folder across restarts: every accepted
+    /// article is journaled and fsync'd before it is acknowledged, and the
+    /// search index lives here too. Without it the corpus is in memory only.
+    #[arg(long, env = "NEWSCORPUS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "NEWSCORPUS_ADDR", default_value = "127.0.0.1:50051")]
     pub addr: SocketAddr,

@@ -114,6 +114,17 @@ pub fn valid_date(date: &str) -> bool {
 /// Turns raw text into a draft: parse, apply overrides, extract, derive id.
 /// Pure CPU work; callers run it off the async runtime.
 pub fn prepare(raw: RawArticle, limits: &Limits) -> Result<ArticleDraft> {
+    prepare_unless_known(raw, limits, &|_| false)?
+        .ok_or_else(|| Error::Internal("an article was taken for a known one".into()))
+}
+
+/// Like [`prepare`], but stops before extraction (the costly part) when
+/// `known` says the article's id is stored already, returning `None`.
+pub fn prepare_unless_known(
+    raw: RawArticle,
+    limits: &Limits,
+    known: &dyn Fn(&str) -> bool,
+) -> Result<Option<ArticleDraft>> {
     if raw.text.len() > limits.max_article_bytes {
         return Err(Error::TooLarge {
             what: "text".into(),
@@ -152,8 +163,11 @@ pub fn prepare(raw: RawArticle, limits: &Limits) -> Result<ArticleDraft> {
     if let Some(published) = raw.published {
         parsed.published = published;
     }
-    let extraction = extract::extract(&parsed);
     let id = article_id(&parsed);
+    if known(&id) {
+        return Ok(None);
+    }
+    let extraction = extract::extract(&parsed);
     let source = if raw.source.is_empty() {
         if raw.url.is_empty() {
             format!("ingest:{id}")
@@ -163,13 +177,13 @@ pub fn prepare(raw: RawArticle, limits: &Limits) -> Result<ArticleDraft> {
     } else {
         raw.source
     };
-    Ok(ArticleDraft {
+    Ok(Some(ArticleDraft {
         id,
         source,
         url: raw.url,
         parsed,
         extraction,
-    })
+    }))
 }
 
 impl Corpus {
@@ -231,12 +245,20 @@ impl Corpus {
         let files = loader::corpus_files(path)?;
         tracing::info!(path = %path.display(), files = files.len(), "loading corpus");
         let limits = self.limits.clone();
+        let store = self.store.clone();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Prepared>>(2);
         let producer = tokio::task::spawn_blocking(move || {
+            // After a restart with a data folder, the folder's articles are
+            // stored already: recognise them by id before extracting.
+            let known = |id: &str| store.has_article(id) == Some(true);
             let mut reader = loader::SourceReader::new(files, limits.max_article_bytes);
             loop {
                 let batch: Vec<loader::SourceItem> = reader.by_ref().take(LOAD_BATCH).collect();
-                if batch.is_empty() || tx.blocking_send(prepare_parallel(batch, &limits)).is_err() {
+                if batch.is_empty()
+                    || tx
+                        .blocking_send(prepare_parallel(batch, &limits, &known))
+                        .is_err()
+                {
                     return;
                 }
             }
@@ -248,7 +270,11 @@ impl Corpus {
             let mut drafts = Vec::with_capacity(batch.len());
             for item in batch {
                 match item {
-                    Ok(draft) => drafts.push(draft),
+                    Ok(Some(draft)) => drafts.push(draft),
+                    Ok(None) => {
+                        report.loaded += 1;
+                        duplicates += 1;
+                    }
                     Err(skip) => {
                         tracing::warn!(source = %skip.source, reason = %skip.reason, "skipping corpus item");
                         report.skipped.push(skip);
@@ -321,7 +347,9 @@ impl Corpus {
 }
 
 /// A prepared corpus item: a draft, or why it was skipped.
-type Prepared = std::result::Result<ArticleDraft, SkippedFile>;
+/// A corpus item after preparation: a draft, `None` for an article already
+/// stored (extraction skipped), or why it was skipped.
+type Prepared = std::result::Result<Option<ArticleDraft>, SkippedFile>;
 
 /// Corpus items read and prepared per batch.
 const LOAD_BATCH: usize = 1024;
@@ -329,12 +357,18 @@ const LOAD_BATCH: usize = 1024;
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Prepares a batch on every core, keeping its order.
-fn prepare_parallel(batch: Vec<loader::SourceItem>, limits: &Limits) -> Vec<Prepared> {
+fn prepare_parallel(
+    batch: Vec<loader::SourceItem>,
+    limits: &Limits,
+    known: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<Prepared> {
     let prepare_item = |item: loader::SourceItem| -> Prepared {
         let raw = item?;
         let source = raw.source.clone();
         // A bug in extraction must cost one article, not the whole load.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(raw, limits))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            prepare_unless_known(raw, limits, known)
+        })) {
             Ok(prepared) => prepared.map_err(|e| SkippedFile {
                 source,
                 reason: e.to_string(),

@@ -47,6 +47,7 @@ async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let config = AppConfig {
         corpus: Some(args.corpus.clone()),
+        data_dir: args.data_dir.clone(),
         limits: args.limits(),
         server: args.server_options()?,
     };

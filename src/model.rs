@@ -5,10 +5,12 @@
 //! bytes) into the clean article body, because that is what clients in other
 //! languages (Python `str` slicing) index by.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Half-open range `[start, end)` of code points into an article body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Span {
     /// First code point (inclusive).
     pub start: u32,
@@ -25,7 +27,7 @@ impl Span {
 }
 
 /// OntoNotes entity types, as exposed by the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EntityType {
     /// People.
@@ -79,7 +81,7 @@ impl EntityType {
 }
 
 /// How a quoted span is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum QuoteKind {
     /// A full quoted statement.
@@ -91,7 +93,7 @@ pub enum QuoteKind {
 }
 
 /// What `ingest::parse` makes of raw text: metadata and a clean body.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParsedArticle {
     /// Headline; empty when none is found.
     pub title: String,
@@ -117,7 +119,7 @@ impl ParsedArticle {
 }
 
 /// An entity as found inside one article, before corpus-wide resolution.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalEntity {
     /// Fullest name seen in the article (canonical within the article).
     pub name: String,
@@ -130,7 +132,7 @@ pub struct LocalEntity {
 }
 
 /// A mention inside one article; `entity` indexes `Extraction::entities`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalMention {
     /// Index into `Extraction::entities`.
     pub entity: usize,
@@ -141,7 +143,7 @@ pub struct LocalMention {
 }
 
 /// A quote inside one article.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalQuote {
     /// Quoted words without the marks.
     pub text: String,
@@ -160,7 +162,7 @@ pub struct LocalQuote {
 }
 
 /// Everything extraction finds in one article body.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extraction {
     /// Distinct entities in the article.
     pub entities: Vec<LocalEntity>,
@@ -171,7 +173,7 @@ pub struct Extraction {
 }
 
 /// A stored article with its corpus-wide identity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     /// Stable id derived from content.
     pub id: String,
@@ -206,7 +208,7 @@ pub struct Article {
 }
 
 /// A corpus-wide entity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// `type/slug` id.
     pub id: String,
@@ -227,7 +229,7 @@ pub struct Entity {
 }
 
 /// A stored mention.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     /// Entity id.
     pub entity_id: String,
@@ -242,7 +244,7 @@ pub struct Mention {
 }
 
 /// A stored quote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     /// `<article id>/q<index>`.
     pub id: String,
@@ -267,7 +269,7 @@ pub struct Quote {
 }
 
 /// A search result, best first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     /// Matching article.
     pub article_id: String,
@@ -286,7 +288,7 @@ pub struct SearchHit {
 }
 
 /// A body fragment around search matches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snippet {
     /// Fragment text.
     pub text: String,

@@ -6,7 +6,8 @@
 //! read lock for one page at a time and clone that page out, so a slow
 //! client never holds a lock.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::{Duration, Instant};
@@ -14,10 +15,11 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+use super::journal::Journal;
 use super::search::{IndexFilter, IndexedArticle, SearchIndex};
 use super::{
     ArticleDraft, ArticleFilter, EntityFilter, EntityPos, InsertOutcome, ItemPos, MentionFilter,
-    QuoteFilter, SearchQuery, Store, StoreStats,
+    QuoteFilter, Recovery, SearchQuery, Store, StoreStats,
 };
 use crate::error::{Error, Result};
 use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, SearchHit, Span};
@@ -121,7 +123,27 @@ pub struct MemoryStore {
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
     last_commit: Mutex<Instant>,
+    /// Set when the store keeps its data in a folder (`--data-dir`).
+    durable: Option<Durable>,
 }
+
+/// The durable side of a store opened with [`MemoryStore::open`].
+struct Durable {
+    dir: PathBuf,
+    /// `None` until [`Store::recover`] has replayed it. Inserts hold this
+    /// lock from the journal append to the index add, so the journal, the
+    /// corpus positions and the index all have one order.
+    journal: Mutex<Option<Journal>>,
+    /// Articles the on-disk index held when it was opened.
+    indexed_at_open: u64,
+    /// Held (locked) for the life of the store: one process per folder.
+    _lock: std::fs::File,
+}
+
+/// File names inside a data folder.
+const JOURNAL_FILE: &str = "articles.journal";
+const INDEX_DIR: &str = "index";
+const LOCK_FILE: &str = "LOCK";
 
 /// Inserts of at least this many articles are bulk loads.
 const BULK_INSERT: usize = 64;
@@ -213,7 +235,103 @@ impl MemoryStore {
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
             last_commit: Mutex::new(Instant::now()),
+            durable: None,
         })
+    }
+
+    /// A store kept in `dir` (created if missing): a journal of every
+    /// accepted article, fsync'd before an insert returns, and the search
+    /// index on disk. Call [`Store::recover`] before inserting: it replays
+    /// the journal (no extraction) and indexes only what the on-disk index
+    /// lacks. Fails if another process has the folder open.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let io = |what: &str, e: std::io::Error| {
+            Error::Internal(format!("data folder {}: cannot {what}: {e}", dir.display()))
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io("create it", e))?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(|e| io("open its lock file", e))?;
+        lock.try_lock().map_err(|_| {
+            Error::Internal(format!(
+                "data folder {} is in use by another newscorpus process",
+                dir.display()
+            ))
+        })?;
+        let (index, indexed_at_open) = SearchIndex::persistent(&dir.join(INDEX_DIR))?;
+        let mut store = Self::with_index(index)?;
+        store.durable = Some(Durable {
+            dir: dir.to_owned(),
+            journal: Mutex::new(None),
+            indexed_at_open,
+            _lock: lock,
+        });
+        Ok(store)
+    }
+
+    /// Replays the journal into the tables; see [`Store::recover`].
+    fn replay(&self, durable: &Durable) -> Result<Recovery> {
+        let mut slot = durable.journal.lock().map_err(|_| poisoned())?;
+        if slot.is_some() {
+            return Ok(Recovery::default());
+        }
+        let indexed = durable.indexed_at_open;
+        let mut reindexed = 0u64;
+        let (journal, replay) = Journal::open(&durable.dir.join(JOURNAL_FILE), |batch| {
+            let mut docs = Vec::new();
+            {
+                let mut tables = self.write()?;
+                for draft in batch {
+                    let (outcome, doc) = tables.insert(draft);
+                    if outcome.seq > indexed {
+                        docs.extend(doc);
+                    }
+                }
+            }
+            reindexed += docs.len() as u64;
+            self.index.add(&docs, false)
+        })?;
+        let articles = self.read()?.articles.len() as u64;
+        if indexed > articles {
+            // Only possible if the journal lost records the index has (a
+            // damaged disk): the index cannot be trusted, rebuild it.
+            tracing::warn!(
+                indexed,
+                articles,
+                "search index holds more articles than the journal; rebuilding it"
+            );
+            self.index.clear()?;
+            let tables = self.read()?;
+            for chunk in tables.articles.chunks(256) {
+                let docs: Vec<IndexedArticle> = chunk.iter().map(|a| tables.indexed(a)).collect();
+                self.index.add(&docs, false)?;
+            }
+            reindexed = articles;
+        }
+        self.index.commit()?;
+        *slot = Some(journal);
+        Ok(Recovery {
+            articles,
+            reindexed,
+            dropped_bytes: replay.dropped_bytes,
+        })
+    }
+
+    /// Appends the drafts not stored yet to the journal, synced. The caller
+    /// holds the journal lock until its insert is done.
+    fn journal(&self, journal: &mut Journal, drafts: &[ArticleDraft]) -> Result<()> {
+        let new: Vec<&ArticleDraft> = {
+            let tables = self.read()?;
+            let mut seen = HashSet::new();
+            drafts
+                .iter()
+                .filter(|d| !tables.by_id.contains_key(d.id.as_str()) && seen.insert(d.id.as_str()))
+                .collect()
+        };
+        journal.append(&new)
     }
 
     /// Number of live change-feed subscribers (open WatchArticles streams).
@@ -533,19 +651,6 @@ impl Tables {
 
         let outlet_key = name_key(&parsed.outlet);
         let author_keys: Vec<String> = parsed.authors.iter().map(|a| name_key(a)).collect();
-        let indexed = IndexedArticle {
-            id: article_id.clone(),
-            title: parsed.title.clone(),
-            body: body.clone(),
-            outlet_key: outlet_key.clone(),
-            author_keys: author_keys.clone(),
-            published: parsed.published.clone(),
-            entity_ids: entities
-                .iter()
-                .map(|&e| self.entity_id(e).to_owned())
-                .collect(),
-            speaker_keys: speaker_keys.iter().map(|k| k.to_string()).collect(),
-        };
         self.mention_total += mentions.len() as u64;
         self.quote_total += quotes.len() as u64;
         let stored = StoredArticle {
@@ -569,9 +674,28 @@ impl Tables {
             speaker_keys: speaker_keys.into_iter().collect(),
         };
         let outcome = Self::outcome(&stored, true);
+        let indexed = self.indexed(&stored);
         self.by_id.insert(article_id.into(), article_index);
         self.articles.push(stored);
         (outcome, Some(indexed))
+    }
+
+    /// What the search index holds for an article.
+    fn indexed(&self, stored: &StoredArticle) -> IndexedArticle {
+        IndexedArticle {
+            id: stored.id.to_string(),
+            title: stored.title.to_string(),
+            body: stored.body.to_string(),
+            outlet_key: stored.outlet_key.to_string(),
+            author_keys: stored.author_keys.iter().map(|k| k.to_string()).collect(),
+            published: stored.published.to_string(),
+            entity_ids: stored
+                .entities
+                .iter()
+                .map(|&e| self.entity_id(e).to_owned())
+                .collect(),
+            speaker_keys: stored.speaker_keys.iter().map(|k| k.to_string()).collect(),
+        }
     }
 
     fn article_by_id(&self, id: &str) -> Option<&StoredArticle> {
@@ -680,6 +804,19 @@ impl From<ResolvedArticleFilter> for IndexFilter {
 impl Store for MemoryStore {
     async fn insert(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<InsertOutcome>> {
         let (outcomes, latest) = blocking(|| -> Result<_> {
+            // Durable: nothing is applied (or acknowledged) before it is in
+            // the journal on disk.
+            let mut journal = match &self.durable {
+                Some(durable) => {
+                    let mut guard = durable.journal.lock().map_err(|_| poisoned())?;
+                    let journal = guard.as_mut().ok_or_else(|| {
+                        Error::Unavailable("the data folder is still being recovered".into())
+                    })?;
+                    self.journal(journal, &drafts)?;
+                    Some(guard)
+                }
+                None => None,
+            };
             let mut outcomes = Vec::with_capacity(drafts.len());
             let mut indexed = Vec::new();
             let latest = {
@@ -710,10 +847,36 @@ impl Store for MemoryStore {
                     self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
                 }
             }
+            journal.take();
             Ok((outcomes, latest))
         })?;
         self.latest.send_replace(latest);
         Ok(outcomes)
+    }
+
+    async fn recover(&self) -> Result<Recovery> {
+        let Some(durable) = &self.durable else {
+            return Ok(Recovery::default());
+        };
+        let started = Instant::now();
+        let (recovery, latest) = blocking(|| -> Result<_> {
+            let recovery = self.replay(durable)?;
+            Ok((recovery, self.read()?.articles.len() as u64))
+        })?;
+        self.latest.send_replace(latest);
+        tracing::info!(
+            dir = %durable.dir.display(),
+            articles = recovery.articles,
+            reindexed = recovery.reindexed,
+            dropped_bytes = recovery.dropped_bytes,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "data folder recovered"
+        );
+        Ok(recovery)
+    }
+
+    fn has_article(&self, id: &str) -> Option<bool> {
+        self.read().ok().map(|t| t.by_id.contains_key(id))
     }
 
     async fn article(&self, id: &str) -> Result<Option<Article>> {

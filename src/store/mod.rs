@@ -6,6 +6,7 @@
 //! Listing methods are page-based (`after` + `max`) so callers can stream
 //! without ever holding a whole result set.
 
+pub mod journal;
 pub mod memory;
 pub mod search;
 
@@ -18,7 +19,9 @@ use crate::model::{
 };
 
 /// An article ready to store: parsed, extracted, with its id decided.
-#[derive(Debug, Clone)]
+/// Serializable: durable stores journal it as is, so that a restart needs no
+/// extraction.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArticleDraft {
     /// Content-derived id.
     pub id: String,
@@ -160,6 +163,17 @@ pub struct StoreStats {
     pub duplicates: u64,
 }
 
+/// What [`Store::recover`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Articles recovered.
+    pub articles: u64,
+    /// Of those, articles the search index had to (re)index.
+    pub reindexed: u64,
+    /// Bytes of a torn journal tail that were dropped.
+    pub dropped_bytes: u64,
+}
+
 /// What the service needs from a corpus backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -167,6 +181,16 @@ pub trait Store: Send + Sync + 'static {
     /// Small inserts are searchable on return; large (bulk) ones may become
     /// searchable a little later, and at the latest after [`Store::flush`].
     async fn insert(&self, drafts: Vec<ArticleDraft>) -> Result<Vec<InsertOutcome>>;
+    /// Brings back what a durable backend stored before a restart; must
+    /// finish before the first insert. Memory-only backends have nothing to do.
+    async fn recover(&self) -> Result<Recovery> {
+        Ok(Recovery::default())
+    }
+    /// Whether an article id is stored, when the backend can tell at once
+    /// (used to skip extraction of articles loaded before); `None` if unknown.
+    fn has_article(&self, _id: &str) -> Option<bool> {
+        None
+    }
     /// Makes everything inserted so far searchable and durable (if the
     /// backend is durable).
     async fn flush(&self) -> Result<()> {

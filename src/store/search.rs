@@ -89,9 +89,16 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     parser: QueryParser,
-    /// Folder of an on-disk index, deleted on drop; declared last so it
-    /// outlives the writer and reader (fields drop in order).
+    /// Folder of a temporary on-disk index, deleted on drop; declared last
+    /// so it outlives the writer and reader (fields drop in order).
     _dir: Option<tempfile::TempDir>,
+}
+
+/// Where an index lives.
+enum Location {
+    Ram,
+    Temp(tempfile::TempDir),
+    Dir(std::path::PathBuf),
 }
 
 /// One ranked hit before the caller attaches article metadata.
@@ -124,7 +131,7 @@ fn query_error(error: tantivy::TantivyError) -> Error {
 impl SearchIndex {
     /// An empty index held in memory (small corpora and tests).
     pub fn in_memory() -> Result<Self> {
-        Self::create(None)
+        Self::create(Location::Ram)
     }
 
     /// An empty index in a fresh temporary folder, removed when the index is
@@ -135,10 +142,45 @@ impl SearchIndex {
             .prefix("newscorpus-index-")
             .tempdir()
             .map_err(|e| Error::Internal(format!("cannot create index folder: {e}")))?;
-        Self::create(Some(dir))
+        Self::create(Location::Temp(dir))
     }
 
-    fn create(dir: Option<tempfile::TempDir>) -> Result<Self> {
+    /// The index kept in `dir` across restarts: opened if it is there and
+    /// readable with this schema, else (first start, a schema change, damage)
+    /// started afresh — the journal can always rebuild it. Returns the index
+    /// and the number of articles it already holds.
+    pub fn persistent(dir: &std::path::Path) -> Result<(Self, u64)> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dir.display())))?;
+        match Self::create(Location::Dir(dir.to_owned())) {
+            Ok(index) => {
+                let docs = index.len();
+                Ok((index, docs))
+            }
+            Err(error) => {
+                tracing::warn!(%error, dir = %dir.display(), "search index cannot be opened; rebuilding it from the journal");
+                std::fs::remove_dir_all(dir)
+                    .and_then(|_| std::fs::create_dir_all(dir))
+                    .map_err(|e| Error::Internal(format!("cannot reset {}: {e}", dir.display())))?;
+                Ok((Self::create(Location::Dir(dir.to_owned()))?, 0))
+            }
+        }
+    }
+
+    /// Deletes every document (an index ahead of the journal cannot be
+    /// trusted; it is rebuilt).
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Internal("search writer lock poisoned".into()))?;
+        writer.delete_all_documents().map_err(internal)?;
+        writer.commit().map_err(internal)?;
+        drop(writer);
+        self.reader.reload().map_err(internal)
+    }
+
+    fn create(location: Location) -> Result<Self> {
         let mut builder = Schema::builder();
         let prose = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -155,9 +197,20 @@ impl SearchIndex {
             entity: builder.add_text_field("entity", STRING),
             speaker: builder.add_text_field("speaker", STRING),
         };
-        let index = match &dir {
-            Some(dir) => Index::create_in_dir(dir.path(), builder.build()).map_err(internal)?,
-            None => Index::create_in_ram(builder.build()),
+        let (index, dir) = match location {
+            Location::Ram => (Index::create_in_ram(builder.build()), None),
+            Location::Temp(dir) => (
+                Index::create_in_dir(dir.path(), builder.build()).map_err(internal)?,
+                Some(dir),
+            ),
+            Location::Dir(path) => {
+                let directory = tantivy::directory::MmapDirectory::open(&path).map_err(|e| {
+                    Error::Internal(format!("search index {}: {e}", path.display()))
+                })?;
+                // Fails on a schema that is not this one: the caller rebuilds.
+                let index = Index::open_or_create(directory, builder.build()).map_err(internal)?;
+                (index, None)
+            }
         };
         index.tokenizers().register(
             PROSE_TOKENIZER,

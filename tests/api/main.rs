@@ -2,6 +2,7 @@
 
 mod articles;
 mod catalogue;
+mod durable;
 mod entities;
 mod fuzz_regressions;
 mod helpers;

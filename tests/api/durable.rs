@@ -1,0 +1,326 @@
+//! The embedded durable mode (`--data-dir`): acknowledged ingests survive a
+//! restart and `kill -9`, with the same ids and positions and nothing twice;
+//! the corpus folder loaded again adds nothing; a torn journal tail is
+//! dropped with a log line instead of failing the start.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use newscorpus::app::{self, AppConfig};
+use newscorpus::corpus::Limits;
+use newscorpus::grpc::pb;
+use newscorpus::grpc::pb::corpus_service_client::CorpusServiceClient;
+use newscorpus::grpc::ServerOptions;
+use newscorpus::store::memory::MemoryStore;
+use tokio::net::TcpListener;
+use tonic::transport::Channel;
+
+use crate::helpers::*;
+
+fn story(n: usize) -> String {
+    format!(
+        "Harbour board vote number {n}\n\nBy Lena Ortiz\n\nThe harbour board of Porto Velho approved plan {n} on Monday after a long debate.\n\n\
+         “We have waited {n} years for this,” said Marta Souza, the board's chair.\n"
+    )
+}
+
+fn item(n: usize) -> pb::IngestArticlesRequest {
+    pb::IngestArticlesRequest {
+        text: story(n),
+        client_ref: format!("story-{n}"),
+        ..Default::default()
+    }
+}
+
+/// An in-process server over a data folder (and the seeds).
+async fn start_in(
+    dir: &Path,
+) -> (
+    app::RunningApp,
+    CorpusServiceClient<Channel>,
+    Arc<MemoryStore>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let store = Arc::new(MemoryStore::open(dir).expect("open data folder"));
+    let config = AppConfig {
+        corpus: Some(seeds_dir()),
+        data_dir: Some(dir.to_owned()),
+        limits: Limits::default(),
+        server: ServerOptions::default(),
+    };
+    let running = app::start_with_store(config, listener, store.clone())
+        .await
+        .unwrap();
+    let channel = Channel::from_shared(format!("http://{}", running.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let app = TestApp {
+        client: CorpusServiceClient::new(channel.clone()),
+        channel,
+        store: store.clone(),
+        running,
+    };
+    wait_serving(&app).await;
+    let TestApp {
+        client, running, ..
+    } = app;
+    (running, client, store)
+}
+
+async fn stop(running: app::RunningApp) {
+    running.shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), running.handle)
+        .await
+        .expect("stopped in time")
+        .unwrap()
+        .unwrap();
+}
+
+async fn ingest_all(
+    client: &mut CorpusServiceClient<Channel>,
+    items: Vec<pb::IngestArticlesRequest>,
+) -> Vec<pb::IngestArticlesResponse> {
+    let responses = client
+        .ingest_articles(tokio_stream::iter(items))
+        .await
+        .unwrap()
+        .into_inner();
+    collect(responses).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_restart_keeps_every_ingest_with_its_id_position_and_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, mut client, _) = start_in(dir.path()).await;
+    let seeds = all_articles(&mut client).await;
+    assert_eq!(seeds.len(), 5);
+    let acked = ingest_all(&mut client, (0..3).map(item).collect()).await;
+    assert!(acked
+        .iter()
+        .all(|r| r.status == pb::IngestStatus::Created as i32));
+    let before = all_articles(&mut client).await;
+    let entities_before = all_entities(&mut client).await;
+    stop(running).await;
+
+    let (running, mut client, _) = start_in(dir.path()).await;
+    let after = all_articles(&mut client).await;
+    assert_eq!(
+        after.len(),
+        8,
+        "five seeds and three ingests, nothing twice"
+    );
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!((&a.id, &a.body, &a.cursor), (&b.id, &b.body, &b.cursor));
+    }
+    let entities_after = all_entities(&mut client).await;
+    let ids = |es: &[pb::Entity]| {
+        es.iter()
+            .map(|e| (e.id.clone(), e.mention_count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&entities_before), ids(&entities_after));
+    // The index came back too: the ingested stories are searchable.
+    let hits = collect(
+        client
+            .search_articles(pb::SearchArticlesRequest {
+                query: "\"harbour board\"".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(hits.len(), 3, "{hits:?}");
+    // Sending one again is a duplicate, still.
+    let again = ingest_all(&mut client, vec![item(1)]).await;
+    assert_eq!(again[0].status, pb::IngestStatus::Duplicate as i32);
+    assert_eq!(again[0].article_id, acked[1].article_id);
+    stop(running).await;
+}
+
+#[tokio::test]
+async fn a_torn_journal_tail_is_dropped_and_the_server_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, mut client, _) = start_in(dir.path()).await;
+    ingest_all(&mut client, vec![item(10), item(11)]).await;
+    stop(running).await;
+    // A crash in the middle of an append: half a record at the end.
+    let journal = dir.path().join("articles.journal");
+    let bytes = std::fs::read(&journal).unwrap();
+    let mut torn = bytes.clone();
+    torn.extend_from_slice(&bytes[bytes.len() - 300..bytes.len() - 100]);
+    std::fs::write(&journal, &torn).unwrap();
+
+    let (running, mut client, store) = start_in(dir.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 7);
+    assert_eq!(
+        std::fs::metadata(&journal).unwrap().len(),
+        bytes.len() as u64,
+        "the torn tail was cut off"
+    );
+    // Appends after the cut are read back on the next start.
+    ingest_all(&mut client, vec![item(12)]).await;
+    drop(store);
+    stop(running).await;
+    let (running, mut client, _) = start_in(dir.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 8);
+    stop(running).await;
+}
+
+#[test]
+fn a_second_process_cannot_open_the_same_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = MemoryStore::open(dir.path()).unwrap();
+    let Err(error) = MemoryStore::open(dir.path()) else {
+        panic!("opened twice");
+    };
+    assert!(error.to_string().contains("in use"), "{error}");
+}
+
+/// The real binary over a data folder, logging JSON to a pipe.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+fn serve(dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--corpus",
+        ])
+        .arg(seeds_dir())
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn server");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut addr, mut ready) = (None, false);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && !(addr.is_some() && ready) {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        match value["message"].as_str() {
+            Some("listening") => addr = value["addr"].as_str().map(str::to_owned),
+            Some("ready") => ready = true,
+            _ => {}
+        }
+    }
+    assert!(ready, "server became ready");
+    Server {
+        child,
+        addr: addr.expect("listening address"),
+    }
+}
+
+/// `kill -9` while ingest streams are running, three times over: after each
+/// restart every acknowledged article is there, under the same id, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_ingests_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut acked: Vec<(String, String)> = Vec::new(); // (client_ref, id)
+    let mut next = 0usize;
+    for round in 0..3 {
+        let mut server = serve(dir.path());
+        let channel = Channel::from_shared(format!("http://{}", server.addr))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut client = CorpusServiceClient::new(channel);
+
+        // Everything acknowledged before (seeds included) is there, once.
+        let articles = all_articles(&mut client).await;
+        let stored: std::collections::HashSet<&str> =
+            articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            stored.len(),
+            articles.len(),
+            "round {round}: an article stored twice"
+        );
+        for (client_ref, id) in &acked {
+            assert!(
+                stored.contains(id.as_str()),
+                "round {round}: lost {client_ref} ({id})"
+            );
+        }
+        assert!(articles.len() >= 5 + acked.len());
+
+        // Ingest in a stream, recording acknowledgements as they come, and
+        // kill the server in the middle of it.
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        let mut responses = client
+            .ingest_articles(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+            .unwrap()
+            .into_inner();
+        let feeder = tokio::spawn(async move {
+            for n in next..next + 10_000 {
+                if tx.send(item(n)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let kill_after = 20 + round * 15;
+        let mut seen = 0;
+        // Ends when the connection dies with the server: whatever was not
+        // acknowledged may or may not be stored.
+        while let Ok(Some(response)) = responses.message().await {
+            assert_eq!(
+                response.status,
+                pb::IngestStatus::Created as i32,
+                "{response:?}"
+            );
+            acked.push((response.client_ref.clone(), response.article_id.clone()));
+            seen += 1;
+            if seen == kill_after {
+                let killed = Command::new("kill")
+                    .args(["-KILL", &server.child.id().to_string()])
+                    .status()
+                    .unwrap();
+                assert!(killed.success());
+            }
+        }
+        feeder.abort();
+        server.child.wait().unwrap();
+        assert!(seen >= kill_after, "round {round}: {seen} acknowledged");
+        next += 10_000;
+    }
+    let mut server = serve(dir.path());
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut client = CorpusServiceClient::new(channel);
+    let articles = all_articles(&mut client).await;
+    let stored: std::collections::HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(stored.len(), articles.len());
+    for (client_ref, id) in &acked {
+        assert!(stored.contains(id.as_str()), "lost {client_ref} ({id})");
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+}
