@@ -28,6 +28,9 @@ RUN groupadd --system --gid 10001 newscorpus \
        --no-create-home --shell /usr/sbin/nologin newscorpus
 COPY --from=builder /out/newscorpus /usr/local/bin/newscorpus
 COPY --chown=root:root seeds /srv/newscorpus/seeds
+# Data folder for --data-dir (NEWSCORPUS_DATA_DIR=/data); a volume mounted
+# here starts out owned by the service user.
+RUN install -d -o newscorpus -g newscorpus -m 0750 /data
 WORKDIR /srv/newscorpus
 USER newscorpus:newscorpus
 # Mount another corpus folder and point NEWSCORPUS_CORPUS at it to serve your own articles.

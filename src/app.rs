@@ -62,6 +62,7 @@ pub async fn start_with_store(
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     let loader_corpus = corpus.clone();
+    let store = corpus.store().clone();
     // A failure the loader cannot serve through (the data folder cannot be
     // recovered) stops the server and becomes its result.
     let fatal: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
@@ -91,6 +92,11 @@ pub async fn start_with_store(
             });
         })
         .await;
+        // Leave a durable store's index complete, so the next start has
+        // nothing to re-index.
+        if let Err(error) = store.flush().await {
+            tracing::warn!(%error, "final flush failed");
+        }
         if let Some(message) = fatal.lock().ok().and_then(|mut slot| slot.take()) {
             return Err(message.into());
         }

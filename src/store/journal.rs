@@ -153,27 +153,42 @@ impl Journal {
             .len();
         file.seek(SeekFrom::Start(0))
             .map_err(|e| io_error(path, "seek", e))?;
-        let mut records = Records {
-            reader: BufReader::with_capacity(1 << 20, &mut file),
-            good: 0,
-            torn: None,
-        };
+        // Reading and decoding run on their own thread, one batch ahead of
+        // `replay`, so a restart uses a second core for the JSON.
         let mut found = Replay::default();
-        let mut batch = Vec::with_capacity(REPLAY_BATCH);
-        while let Some(draft) = records.next_record() {
-            batch.push(draft);
-            found.records += 1;
-            if batch.len() == REPLAY_BATCH {
-                replay(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(REPLAY_BATCH),
-                ))?;
+        let reader = BufReader::with_capacity(1 << 20, &mut file);
+        let (good, torn) = std::thread::scope(|scope| -> Result<(u64, Option<String>)> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ArticleDraft>>(2);
+            let decoder = scope.spawn(move || {
+                let mut records = Records {
+                    reader,
+                    good: 0,
+                    torn: None,
+                };
+                let mut batch = Vec::with_capacity(REPLAY_BATCH);
+                while let Some(draft) = records.next_record() {
+                    batch.push(draft);
+                    if batch.len() == REPLAY_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
+                        if tx.send(full).is_err() {
+                            break; // replay failed; the caller reports it
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                (records.good, records.torn)
+            });
+            for batch in rx {
+                found.records += batch.len() as u64;
+                // On error `rx` drops with this scope, stopping the decoder.
+                replay(batch)?;
             }
-        }
-        if !batch.is_empty() {
-            replay(batch)?;
-        }
-        let (good, torn) = (records.good, records.torn);
+            decoder
+                .join()
+                .map_err(|_| Error::Internal("journal decoder panicked".into()))
+        })?;
         if good < size {
             found.dropped_bytes = size - good;
             tracing::warn!(

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Durable-mode benchmark (--data-dir): first load of an N-article JSON Lines
+# corpus into an empty data folder (journaled and fsync'd), ingest and search
+# through the API with the load generator, then the time a restart takes —
+# after a clean SIGTERM and after kill -9 — to be SERVING again with the same
+# article count.
+#
+# usage: scripts/restart_bench.sh [N] [loadgen run options...]
+#   N defaults to 100000; the corpus is shared with scripts/bench.sh.
+#   Results go to target/bench/restart-N.* (or $CARGO_TARGET_DIR/bench/).
+#   BENCH_PROFILE=debug uses debug binaries (CI smoke runs at tiny N).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+shift || true
+profile=${BENCH_PROFILE:-release}
+target_dir=${CARGO_TARGET_DIR:-target}
+if [ "$profile" = release ]; then
+  cargo build --release --bins
+  bin=$target_dir/release
+else
+  cargo build --bins
+  bin=$target_dir/debug
+fi
+out=$target_dir/bench
+mkdir -p "$out"
+corpus=$out/corpus-$n.jsonl
+if [ ! -s "$corpus" ]; then
+  echo "== generating $n articles -> $corpus"
+  "$bin/newscorpus" gen-corpus --from seeds --count "$n" --seed 42 --out "$corpus.tmp"
+  mv "$corpus.tmp" "$corpus"
+fi
+data=$out/data-$n
+rm -rf "$data"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pid=
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
+
+# Starts the server; sets pid, and took = seconds until it logged "ready".
+start() {
+  local log=$1
+  local t0
+  t0=$(date +%s.%N)
+  "$bin/newscorpus" serve --corpus "$corpus" --data-dir "$data" --addr "127.0.0.1:$port" \
+    --log-format json 2>"$log" &
+  pid=$!
+  local deadline=$((SECONDS + ${BENCH_LOAD_TIMEOUT:-1800}))
+  until grep -q '"message":"ready"' "$log"; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "server died:" >&2; tail -20 "$log" >&2; exit 1; fi
+    if [ $SECONDS -gt $deadline ]; then echo "start timed out" >&2; exit 1; fi
+    sleep 0.05
+  done
+  took=$(python3 -c "import time; print(round(time.time() - $t0, 2))")
+}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+recovered() {
+  grep '"message":"data folder recovered"' "$1" | head -1 |
+    python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["articles"])'
+}
+stored() {
+  "$bin/newscorpus" healthcheck --addr "127.0.0.1:$port" >/dev/null || { echo "FAIL: not SERVING" >&2; exit 1; }
+}
+
+echo "== first load of $corpus into empty $data"
+start "$out/restart-$n-first.log"; first=$took
+rss_first=$(rss_kb)
+echo "first load: ready after ${first}s; RSS $((rss_first / 1024)) MB; data folder $(du -sm "$data" | cut -f1) MB"
+"$bin/loadgen" run --target "127.0.0.1:$port" --json "$out/restart-loadgen-$n.json" \
+  --scenarios "${BENCH_SCENARIOS:-search,ingest}" "$@"
+stored
+kill -TERM "$pid"; wait "$pid"; pid=
+
+echo "== restart after SIGTERM"
+start "$out/restart-$n-clean.log"; clean=$took
+echo "restart (clean): ready after ${clean}s; RSS $(($(rss_kb) / 1024)) MB"
+grep '"message":"data folder recovered"' "$out/restart-$n-clean.log" | head -1
+stored
+after_clean=$(recovered "$out/restart-$n-clean.log")
+kill -KILL "$pid"; wait "$pid" 2>/dev/null || true; pid=
+
+echo "== restart after kill -9"
+start "$out/restart-$n-kill.log"; killed=$took
+echo "restart (after kill -9): ready after ${killed}s; RSS $(($(rss_kb) / 1024)) MB"
+grep '"message":"data folder recovered"' "$out/restart-$n-kill.log" | head -1
+stored
+after_kill=$(recovered "$out/restart-$n-kill.log")
+kill -TERM "$pid"; wait "$pid"; pid=
+if [ "$after_clean" != "$after_kill" ] || [ "$after_clean" -lt "$n" ]; then
+  echo "FAIL: recovered $after_clean articles after SIGTERM, $after_kill after kill -9 (corpus: $n)" >&2
+  exit 1
+fi
+echo "recovered $after_clean articles after both restarts"
+trap - EXIT
+python3 - "$out/restart-summary-$n.json" "$first" "$clean" "$killed" "$rss_first" <<'PY'
+import json, sys
+out, first, clean, killed, rss = sys.argv[1:]
+json.dump({"first_load_s": float(first), "restart_after_sigterm_s": float(clean),
+           "restart_after_kill9_s": float(killed), "rss_first_kb": int(rss)},
+          open(out, "w"), indent=1)
+print(open(out).read())
+PY
