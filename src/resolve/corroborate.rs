@@ -3,12 +3,19 @@
 use super::keys::name_key;
 use std::collections::HashMap;
 
+/// Interned word (or speaker id): quotes are compared as integer sequences,
+/// so the thousands of comparisons a popular wording attracts cost no string
+/// compares or allocations, and each word is stored once.
+type Sym = u32;
+
 /// A group of quotes, from one or more articles, that report the same words.
 #[derive(Debug, Clone)]
 struct Cluster {
     /// Words of the first quote of the cluster: what later quotes are compared to.
-    words: Vec<String>,
-    speaker: Option<String>,
+    words: Vec<Sym>,
+    /// The same words, sorted and deduplicated (for the overlap measure).
+    set: Vec<Sym>,
+    speaker: Option<Sym>,
 }
 
 /// Groups quotes of different articles that report the same words. Small
@@ -21,16 +28,20 @@ struct Cluster {
 #[derive(Debug, Clone, Default)]
 pub struct Corroborator {
     clusters: Vec<Cluster>,
-    /// Normalised words joined by spaces → cluster, for exact repeats.
-    exact: HashMap<String, usize>,
-    /// Word → clusters whose representative contains it.
-    by_word: HashMap<String, Vec<usize>>,
+    /// Normalised word sequence → the cluster it first joined.
+    exact: HashMap<Vec<Sym>, usize>,
+    /// Word → clusters whose representative contains it, oldest first.
+    by_word: Vec<Vec<usize>>,
+    /// Words and speaker ids, interned.
+    symbols: HashMap<Box<str>, Sym>,
 }
 
-/// Clusters compared per quote at most: keeps a word shared by very many
-/// different quotes from making one add expensive.
+/// How many candidate clusters (sharing the quote's rarest word) are compared,
+/// newest first. Bounds the cost of a quote made only of very common words.
 const MAX_CANDIDATES: usize = 256;
 
+/// Words of a quote as compared: the name-key normalisation (case, accents,
+/// punctuation), without articles ("the", "a", "an").
 fn normalise(text: &str) -> Vec<String> {
     name_key(text)
         .split(' ')
@@ -39,66 +50,98 @@ fn normalise(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `short` occurs as a contiguous run inside `long`.
-fn contains_run(long: &[String], short: &[String]) -> bool {
+fn contains_run(long: &[Sym], short: &[Sym]) -> bool {
     !short.is_empty() && long.windows(short.len()).any(|w| w == short)
 }
 
-fn jaccard(a: &[String], b: &[String]) -> f64 {
-    let sa: std::collections::HashSet<&String> = a.iter().collect();
-    let sb: std::collections::HashSet<&String> = b.iter().collect();
-    let inter = sa.intersection(&sb).count() as f64;
-    let union = sa.union(&sb).count() as f64;
-    if union == 0.0 {
+/// Jaccard overlap of two sorted, deduplicated symbol sets.
+fn jaccard(a: &[Sym], b: &[Sym]) -> f64 {
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
         0.0
     } else {
-        inter / union
+        inter as f64 / union as f64
     }
 }
 
+fn sorted_set(words: &[Sym]) -> Vec<Sym> {
+    let mut set = words.to_vec();
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// Whether two normalised quotes report the same words.
 fn same_quote(
-    a: &[String],
-    a_speaker: Option<&str>,
-    b: &[String],
-    b_speaker: Option<&str>,
+    a: &[Sym],
+    a_set: &[Sym],
+    a_speaker: Option<Sym>,
+    b: &[Sym],
+    b_set: &[Sym],
+    b_speaker: Option<Sym>,
 ) -> bool {
     let same_speaker = matches!((a_speaker, b_speaker), (Some(x), Some(y)) if x == y);
     let speakers_differ = matches!((a_speaker, b_speaker), (Some(x), Some(y)) if x != y);
     if speakers_differ {
         return false;
     }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let (short, long, short_set, long_set) = if a.len() <= b.len() {
+        (a, b, a_set, b_set)
+    } else {
+        (b, a, b_set, a_set)
+    };
     short == long
         || (short.len() >= 4 || same_speaker) && contains_run(long, short)
-        || short.len() >= 4 && jaccard(short, long) >= 0.8
+        || short.len() >= 4 && jaccard(short_set, long_set) >= 0.8
 }
 
 impl Corroborator {
-    /// An empty register.
+    /// An empty corroborator.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Registers a quote and returns the id of its cluster: quotes with the same
-    /// cluster id report the same words. `None` for a quote with no words.
+    fn intern(&mut self, word: &str) -> Sym {
+        if let Some(&sym) = self.symbols.get(word) {
+            return sym;
+        }
+        let sym = self.symbols.len() as Sym;
+        self.symbols.insert(word.into(), sym);
+        sym
+    }
+
+    /// Adds a quote (its text and, if known, its speaker's entity id) and
+    /// returns its cluster; `None` for a quote with no words.
     pub fn add(&mut self, text: &str, speaker_entity_id: Option<&str>) -> Option<usize> {
-        let words = normalise(text);
+        let words: Vec<Sym> = normalise(text).iter().map(|w| self.intern(w)).collect();
         if words.is_empty() {
             return None;
         }
-        let joined = words.join(" ");
-        if let Some(&cluster) = self.exact.get(&joined) {
+        let speaker = speaker_entity_id.map(|s| self.intern(s));
+        let set = sorted_set(&words);
+        if let Some(&cluster) = self.exact.get(&words) {
             let c = &self.clusters[cluster];
-            if same_quote(&c.words, c.speaker.as_deref(), &words, speaker_entity_id) {
+            if same_quote(&c.words, &c.set, c.speaker, &words, &set, speaker) {
                 return Some(cluster);
             }
         }
-        // Candidates share the rarest word of this quote.
         let rarest = words
             .iter()
-            .min_by_key(|w| self.by_word.get(*w).map_or(0, Vec::len));
+            .min_by_key(|&&w| self.by_word.get(w as usize).map_or(0, Vec::len));
         let found = rarest
-            .and_then(|w| self.by_word.get(w))
+            .and_then(|&w| self.by_word.get(w as usize))
             .and_then(|candidates| {
                 candidates
                     .iter()
@@ -107,27 +150,29 @@ impl Corroborator {
                     .copied()
                     .find(|&i| {
                         let c = &self.clusters[i];
-                        same_quote(&c.words, c.speaker.as_deref(), &words, speaker_entity_id)
+                        same_quote(&c.words, &c.set, c.speaker, &words, &set, speaker)
                     })
             });
         let cluster = match found {
             Some(cluster) => cluster,
             None => {
                 let cluster = self.clusters.len();
-                let mut seen = std::collections::HashSet::new();
-                for w in &words {
-                    if seen.insert(w.as_str()) {
-                        self.by_word.entry(w.clone()).or_default().push(cluster);
+                for &w in &set {
+                    let w = w as usize;
+                    if self.by_word.len() <= w {
+                        self.by_word.resize_with(w + 1, Vec::new);
                     }
+                    self.by_word[w].push(cluster);
                 }
                 self.clusters.push(Cluster {
-                    words,
-                    speaker: speaker_entity_id.map(str::to_owned),
+                    words: words.clone(),
+                    set,
+                    speaker,
                 });
                 cluster
             }
         };
-        self.exact.entry(joined).or_insert(cluster);
+        self.exact.entry(words).or_insert(cluster);
         Some(cluster)
     }
 }

@@ -52,6 +52,10 @@ pub struct Resolver {
     /// Plain and skeleton keys of every alias, across types, for `lookup`.
     any_key: HashMap<String, Vec<usize>>,
     used_ids: HashSet<String>,
+    /// Per id base, the next numeric suffix to try. Starting from 2 every
+    /// time made the n-th entity sharing a base cost n probes (quadratic
+    /// when thousands of people share a surname).
+    next_suffix: HashMap<String, u32>,
 }
 
 fn is_acronym(s: &str) -> bool {
@@ -337,10 +341,17 @@ impl Resolver {
     fn new_id(&mut self, t: EntityType, name: &str) -> String {
         let base = format!("{}/{}", t.slug(), slug(name));
         let mut id = base.clone();
-        let mut n = 2;
-        while self.used_ids.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.used_ids.contains(&id) {
+            // The same ids as trying 2, 3, … every time: suffixes are handed
+            // out in order, so every one below the counter is taken already.
+            let next = self.next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                id = format!("{base}-{next}");
+                *next += 1;
+                if !self.used_ids.contains(&id) {
+                    break;
+                }
+            }
         }
         self.used_ids.insert(id.clone());
         id
