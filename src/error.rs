@@ -63,6 +63,27 @@ impl Error {
         }
     }
 
+    /// The same error again (`Error` is not `Clone`: internal causes may
+    /// carry sources that are not). Used to fail every item of a batch.
+    pub fn same(&self) -> Error {
+        match self {
+            Error::InvalidArgument { field, reason } => {
+                Error::invalid(field.clone(), reason.clone())
+            }
+            Error::NotFound { kind, id } => Error::not_found(kind, id.clone()),
+            Error::TooLarge { what, size, limit } => Error::TooLarge {
+                what: what.clone(),
+                size: *size,
+                limit: *limit,
+            },
+            Error::Unauthenticated(m) => Error::Unauthenticated(m.clone()),
+            Error::PermissionDenied(m) => Error::PermissionDenied(m.clone()),
+            Error::Exhausted(m) => Error::Exhausted(m.clone()),
+            Error::Unavailable(m) => Error::Unavailable(m.clone()),
+            Error::Internal(m) => Error::Internal(m.clone()),
+        }
+    }
+
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
         Error::NotFound {
