@@ -81,7 +81,15 @@ pub async fn start_with_store(
                     return;
                 }
                 if let Some(dir) = &config.corpus {
-                    if let Err(error) = loader_corpus.load_path(dir).await {
+                    let loaded = match &config.data_dir {
+                        Some(data) => {
+                            loader_corpus
+                                .load_path_once(dir, &data.join("corpus.manifest"))
+                                .await
+                        }
+                        None => loader_corpus.load_path(dir).await,
+                    };
+                    if let Err(error) = loaded {
                         tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
                     }
                 }

@@ -51,7 +51,7 @@ pub struct RawArticle {
 }
 
 /// A corpus file that could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedFile {
     /// File name.
     pub source: String,
@@ -60,7 +60,7 @@ pub struct SkippedFile {
 }
 
 /// What loading the corpus folder did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadReport {
     /// Files stored (new or duplicate).
     pub loaded: u64,
@@ -317,6 +317,63 @@ impl Corpus {
         );
         if let Ok(mut slot) = self.load_report.write() {
             *slot = report.clone();
+        }
+        Ok(report)
+    }
+
+    /// Like [`Corpus::load_path`], for a durable store: when the folder's
+    /// files (names, sizes, modification times) are what `manifest` recorded
+    /// after the last complete load, their articles are all stored already
+    /// and the folder is not read again. The manifest is rewritten after
+    /// every complete load.
+    pub async fn load_path_once(&self, path: &Path, manifest: &Path) -> Result<LoadReport> {
+        let files = loader::corpus_files(path)?;
+        let listing: Vec<(String, u64, u128)> = files
+            .iter()
+            .map(|f| {
+                let meta = std::fs::metadata(f).ok();
+                let len = meta.as_ref().map_or(0, |m| m.len());
+                let modified = meta
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                (f.display().to_string(), len, modified)
+            })
+            .collect();
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Manifest {
+            files: Vec<(String, u64, u128)>,
+            report: LoadReport,
+        }
+        let recorded = std::fs::read(manifest)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok());
+        // Trust the record only while the store still has at least what that
+        // load stored (a data folder whose journal was removed must reload).
+        let stored = self.store.stats().await?.articles;
+        if let Some(recorded) = recorded.filter(|m| m.files == listing && stored >= m.report.loaded)
+        {
+            tracing::info!(path = %path.display(), files = listing.len(), "corpus folder unchanged since its last load; not read again");
+            if let Ok(mut slot) = self.load_report.write() {
+                *slot = recorded.report.clone();
+            }
+            return Ok(recorded.report);
+        }
+        let report = self.load_path(path).await?;
+        let written = serde_json::to_vec(&Manifest {
+            files: listing,
+            report: report.clone(),
+        })
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| {
+            // Written whole or not at all: a torn manifest would only cost a
+            // re-read, but rename keeps even that from happening.
+            let tmp = manifest.with_extension("tmp");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, manifest)
+        });
+        if let Err(error) = written {
+            tracing::warn!(%error, manifest = %manifest.display(), "cannot record the corpus folder; it will be read again at the next start");
         }
         Ok(report)
     }

@@ -35,18 +35,23 @@ fn item(n: usize) -> pb::IngestArticlesRequest {
     }
 }
 
-/// An in-process server over a data folder (and the seeds).
-async fn start_in(
-    dir: &Path,
-) -> (
+type Started = (
     app::RunningApp,
     CorpusServiceClient<Channel>,
     Arc<MemoryStore>,
-) {
+);
+
+/// An in-process server over a data folder (and the seeds).
+async fn start_in(dir: &Path) -> Started {
+    start_over(dir, &seeds_dir()).await
+}
+
+/// An in-process server over a data folder and a corpus folder.
+async fn start_over(dir: &Path, corpus: &Path) -> Started {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let store = Arc::new(MemoryStore::open(dir).expect("open data folder"));
     let config = AppConfig {
-        corpus: Some(seeds_dir()),
+        corpus: Some(corpus.to_owned()),
         data_dir: Some(dir.to_owned()),
         limits: Limits::default(),
         server: ServerOptions::default(),
@@ -171,6 +176,35 @@ async fn a_torn_journal_tail_is_dropped_and_the_server_starts() {
     stop(running).await;
     let (running, mut client, _) = start_in(dir.path()).await;
     assert_eq!(all_articles(&mut client).await.len(), 8);
+    stop(running).await;
+}
+
+#[tokio::test]
+async fn the_corpus_folder_is_read_again_only_when_it_changed() {
+    let data = tempfile::tempdir().unwrap();
+    let corpus = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seeds_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, corpus.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 5);
+    stop(running).await;
+    assert!(data.path().join("corpus.manifest").exists());
+    // Unchanged: nothing to read; the articles come from the journal.
+    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 5);
+    stop(running).await;
+    // A new file: read again, the known five skipped, the new one added.
+    std::fs::write(corpus.path().join("zz-new.txt"), story(99)).unwrap();
+    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 6);
+    stop(running).await;
+    // The journal gone (but the manifest kept): the folder is loaded again.
+    std::fs::remove_file(data.path().join("articles.journal")).unwrap();
+    std::fs::remove_dir_all(data.path().join("index")).unwrap();
+    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
+    assert_eq!(all_articles(&mut client).await.len(), 6);
     stop(running).await;
 }
 
