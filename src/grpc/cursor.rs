@@ -22,7 +22,7 @@ const MAX_CURSOR_LEN: usize = 1024;
 /// secret-keyed MAC (a cursor grants nothing a request could not ask for
 /// directly), so a fast, stable FNV-1a is enough; it runs once per streamed
 /// item, where a cryptographic hash showed up in profiles.
-fn check(kind: &str, payload: &str) -> String {
+fn checksum(kind: &str, payload: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in "newscorpus-cursor-v1|"
         .bytes()
@@ -33,11 +33,22 @@ fn check(kind: &str, payload: &str) -> String {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{hash:016x}")
+    hash
+}
+
+fn check(kind: &str, payload: &str) -> String {
+    format!("{:016x}", checksum(kind, payload))
 }
 
 fn encode(kind: &str, payload: &str) -> String {
-    let raw = format!("{kind}|{payload}|{}", check(kind, payload));
+    use std::fmt::Write;
+    // One buffer, no intermediate strings: this runs once per streamed item.
+    let mut raw = String::with_capacity(kind.len() + payload.len() + 18);
+    raw.push_str(kind);
+    raw.push('|');
+    raw.push_str(payload);
+    raw.push('|');
+    let _ = write!(raw, "{:016x}", checksum(kind, payload));
     URL_SAFE_NO_PAD.encode(raw)
 }
 

@@ -37,6 +37,28 @@ const INGEST_BATCH: usize = 32;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
+/// A listing stream: items travel from the producer task in chunks, so a
+/// client reading millions of items costs one channel hand-off (and task
+/// wake-up) per chunk instead of per item.
+type ChunkedStream<T> = futures::stream::FlatMap<
+    ReceiverStream<Result<Vec<T>, Status>>,
+    futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>>,
+    fn(Result<Vec<T>, Status>) -> futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>>,
+>;
+
+/// Items per chunk of a listing stream. One chunk being built, one in the
+/// channel and one being sent: a slow client pins at most 3 × CHUNK items.
+const CHUNK: usize = 32;
+
+fn unchunk<T>(
+    chunk: Result<Vec<T>, Status>,
+) -> futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>> {
+    let items: Vec<Result<T, Status>> = match chunk {
+        Ok(items) => items.into_iter().map(Ok).collect(),
+        Err(status) => vec![Err(status)],
+    };
+    futures::stream::iter(items)
+}
 
 /// Serving options the adapter enforces.
 #[derive(Debug, Clone)]
@@ -169,13 +191,13 @@ fn paged<P, T, R>(
     scope: StreamScope,
     fetch: impl Fn(Option<P>, usize) -> BoxFuture<Result<Vec<(P, T)>, Error>> + Send + 'static,
     respond: impl Fn(T, &P) -> R + Send + 'static,
-) -> ResponseStream<R>
+) -> ChunkedStream<R>
 where
     P: Clone + Send + 'static,
     T: Send + 'static,
     R: Send + 'static,
 {
-    let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+    let (tx, rx) = mpsc::channel::<Result<Vec<R>, Status>>(1);
     tokio::spawn(async move {
         let mut after = start;
         let mut remaining = limit.unwrap_or(usize::MAX);
@@ -197,9 +219,20 @@ where
                 }
             };
             let exhausted = items.len() < want;
-            for (pos, item) in items {
+            remaining -= items.len();
+            let mut items = items.into_iter().peekable();
+            while items.peek().is_some() {
+                let chunk: Vec<R> = items
+                    .by_ref()
+                    .take(CHUNK)
+                    .map(|(pos, item)| {
+                        let response = respond(item, &pos);
+                        after = Some(pos);
+                        response
+                    })
+                    .collect();
                 let sent = tokio::select! {
-                    sent = tx.send(Ok(respond(item, &pos))) => sent.is_ok(),
+                    sent = tx.send(Ok(chunk)) => sent.is_ok(),
                     status = scope.ended() => {
                         let _ = tx.try_send(Err(status));
                         false
@@ -208,15 +241,13 @@ where
                 if !sent {
                     return;
                 }
-                after = Some(pos);
-                remaining -= 1;
             }
             if exhausted {
                 return;
             }
         }
     });
-    ReceiverStream::new(rx)
+    ReceiverStream::new(rx).flat_map(unchunk as fn(_) -> _)
 }
 
 #[tonic::async_trait]
@@ -234,7 +265,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(convert::article(article, view)))
     }
 
-    type ListArticlesStream = ResponseStream<pb::Article>;
+    type ListArticlesStream = ChunkedStream<pb::Article>;
 
     #[instrument(skip(self, request))]
     async fn list_articles(
@@ -270,7 +301,7 @@ impl CorpusService for CorpusApi {
         )))
     }
 
-    type SearchArticlesStream = ResponseStream<pb::SearchHit>;
+    type SearchArticlesStream = ChunkedStream<pb::SearchHit>;
 
     #[instrument(skip(self, request), fields(query = %request.get_ref().query))]
     async fn search_articles(
@@ -343,7 +374,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(entity.into()))
     }
 
-    type ListEntitiesStream = ResponseStream<pb::Entity>;
+    type ListEntitiesStream = ChunkedStream<pb::Entity>;
 
     #[instrument(skip(self, request))]
     async fn list_entities(
@@ -376,7 +407,7 @@ impl CorpusService for CorpusApi {
         )))
     }
 
-    type ListMentionsStream = ResponseStream<pb::Mention>;
+    type ListMentionsStream = ChunkedStream<pb::Mention>;
 
     #[instrument(skip(self, request))]
     async fn list_mentions(
@@ -406,7 +437,7 @@ impl CorpusService for CorpusApi {
         )))
     }
 
-    type ListQuotesStream = ResponseStream<pb::Quote>;
+    type ListQuotesStream = ChunkedStream<pb::Quote>;
 
     #[instrument(skip(self, request))]
     async fn list_quotes(
