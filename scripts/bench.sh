@@ -7,26 +7,9 @@
 #   N defaults to 100000. Results go to target/bench/ (or $CARGO_TARGET_DIR/bench/).
 #   BENCH_PROFILE=debug uses debug binaries (CI smoke runs at tiny N).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-n=${1:-100000}
+# shellcheck source=scripts/bench_common.sh
+source "$(dirname "$0")/bench_common.sh"
 shift || true
-profile=${BENCH_PROFILE:-release}
-target_dir=${CARGO_TARGET_DIR:-target}
-if [ "$profile" = release ]; then
-  cargo build --release --bins
-  bin=$target_dir/release
-else
-  cargo build --bins
-  bin=$target_dir/debug
-fi
-out=$target_dir/bench
-mkdir -p "$out"
-corpus=$out/corpus-$n.jsonl
-if [ ! -s "$corpus" ]; then
-  echo "== generating $n articles -> $corpus"
-  "$bin/newscorpus" gen-corpus --from seeds --count "$n" --seed 42 --out "$corpus.tmp"
-  mv "$corpus.tmp" "$corpus"
-fi
 raw_bytes=$(stat -c %s "$corpus")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$out/server-$n.log

@@ -3,11 +3,10 @@
 //! the corpus folder loaded again adds nothing; a torn journal tail is
 //! dropped with a log line instead of failing the start.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use newscorpus::app::{self, AppConfig};
 use newscorpus::corpus::Limits;
@@ -218,55 +217,15 @@ fn a_second_process_cannot_open_the_same_data_folder() {
     assert!(error.to_string().contains("in use"), "{error}");
 }
 
-/// The real binary over a data folder, logging JSON to a pipe.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-fn serve(dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newscorpus"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--corpus",
-        ])
-        .arg(seeds_dir())
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn server");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let (mut addr, mut ready) = (None, false);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline && !(addr.is_some() && ready) {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
-            continue;
-        };
-        let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        match value["message"].as_str() {
-            Some("listening") => addr = value["addr"].as_str().map(str::to_owned),
-            Some("ready") => ready = true,
-            _ => {}
-        }
-    }
-    assert!(ready, "server became ready");
-    Server {
-        child,
-        addr: addr.expect("listening address"),
-    }
+/// The real binary over the seeds and a data folder.
+fn serve(dir: &Path) -> ServerProcess {
+    let seeds = seeds_dir();
+    spawn_server(&[
+        "--corpus".as_ref(),
+        seeds.as_os_str(),
+        "--data-dir".as_ref(),
+        dir.as_os_str(),
+    ])
 }
 
 /// `kill -9` while ingest streams are running, three times over: after each
@@ -278,12 +237,7 @@ async fn acknowledged_ingests_survive_kill_9() {
     let mut next = 0usize;
     for round in 0..3 {
         let mut server = serve(dir.path());
-        let channel = Channel::from_shared(format!("http://{}", server.addr))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
-        let mut client = CorpusServiceClient::new(channel);
+        let mut client = connect(&server.addr).await;
 
         // Everything acknowledged before (seeds included) is there, once.
         let articles = all_articles(&mut client).await;
@@ -343,12 +297,7 @@ async fn acknowledged_ingests_survive_kill_9() {
         next += 10_000;
     }
     let mut server = serve(dir.path());
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut client = CorpusServiceClient::new(channel);
+    let mut client = connect(&server.addr).await;
     let articles = all_articles(&mut client).await;
     let stored: std::collections::HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(stored.len(), articles.len());

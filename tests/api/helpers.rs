@@ -19,6 +19,64 @@ use tonic_health::pb::HealthCheckRequest;
 
 pub type Client = CorpusServiceClient<Channel>;
 
+/// The real `newscorpus` binary, serving with JSON logs on a free port.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    /// The address it logged on its `listening` line.
+    pub addr: String,
+}
+
+/// Starts `newscorpus serve --addr 127.0.0.1:0 --log-format json ARGS…` and
+/// waits (up to 60 s) until it has logged both `listening` and `ready`.
+pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut addr, mut ready) = (None, false);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && !(addr.is_some() && ready) {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(&line).expect("json log line");
+        match value["message"].as_str() {
+            Some("listening") => addr = value["addr"].as_str().map(str::to_owned),
+            Some("ready") => ready = true,
+            _ => {}
+        }
+    }
+    assert!(ready, "server logged ready");
+    ServerProcess {
+        child,
+        addr: addr.expect("listening line with addr"),
+    }
+}
+
+/// A generated client on a new connection to `addr`.
+pub async fn connect(addr: &str) -> Client {
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    CorpusServiceClient::new(channel)
+}
+
 pub fn seeds_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds")
 }

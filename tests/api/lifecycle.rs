@@ -1,5 +1,4 @@
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -160,46 +159,10 @@ async fn gzip_is_offered_and_accepted() {
 #[test]
 fn the_binary_serves_then_exits_zero_on_sigterm() {
     let bin = env!("CARGO_BIN_EXE_newscorpus");
-    let mut child = Command::new(bin)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--corpus",
-        ])
-        .arg(seeds_dir())
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn server");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut addr = None;
-    let mut ready = false;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline && !(addr.is_some() && ready) {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
-            continue;
-        };
-        let value: serde_json::Value = serde_json::from_str(&line).expect("json log line");
-        match value["message"].as_str() {
-            Some("listening") => addr = value["addr"].as_str().map(str::to_owned),
-            Some("ready") => ready = true,
-            _ => {}
-        }
-    }
-    let addr = addr.expect("listening line with addr");
-    assert!(ready, "server logged ready");
+    let seeds = seeds_dir();
+    let ServerProcess {
+        mut child, addr, ..
+    } = spawn_server(&["--corpus".as_ref(), seeds.as_os_str()]);
     let check = Command::new(bin)
         .args(["healthcheck", "--addr", &addr])
         .output()
