@@ -67,6 +67,10 @@ struct Records<R> {
     good: u64,
     /// Why reading stopped early, if it did.
     torn: Option<String>,
+    /// A record that passed its checksum but could not be decoded: not a
+    /// torn write (a journal from another version, or a bug). Replay stops
+    /// and the start fails rather than cutting acknowledged data off.
+    unreadable: Option<String>,
 }
 
 impl<R: Read> Records<R> {
@@ -118,7 +122,7 @@ impl<R: Read> Records<R> {
             match lz4_flex::decompress_size_prepended(&payload) {
                 Ok(json) => json,
                 Err(e) => {
-                    self.torn = Some(format!("record does not decompress: {e}"));
+                    self.unreadable = Some(format!("it does not decompress: {e}"));
                     return None;
                 }
             }
@@ -131,7 +135,7 @@ impl<R: Read> Records<R> {
                 Some(draft)
             }
             Err(e) => {
-                self.torn = Some(format!("record does not decode: {e}"));
+                self.unreadable = Some(format!("it does not decode: {e}"));
                 None
             }
         }
@@ -160,12 +164,21 @@ impl Journal {
         path: &Path,
         mut replay: impl FnMut(Vec<ArticleDraft>) -> Result<()>,
     ) -> Result<(Journal, Replay)> {
+        let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(path)
             .map_err(|e| io_error(path, "open", e))?;
+        if !existed {
+            // A new file's name is only durable once its folder is synced too.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                File::open(dir)
+                    .and_then(|d| d.sync_all())
+                    .map_err(|e| io_error(path, "sync its folder", e))?;
+            }
+        }
         let size = file
             .metadata()
             .map_err(|e| io_error(path, "stat", e))?
@@ -176,13 +189,15 @@ impl Journal {
         // `replay`, so a restart uses a second core for the JSON.
         let mut found = Replay::default();
         let reader = BufReader::with_capacity(1 << 20, &mut file);
-        let (good, torn) = std::thread::scope(|scope| -> Result<(u64, Option<String>)> {
+        type Ending = (u64, Option<String>, Option<String>);
+        let (good, torn, unreadable) = std::thread::scope(|scope| -> Result<Ending> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ArticleDraft>>(2);
             let decoder = scope.spawn(move || {
                 let mut records = Records {
                     reader,
                     good: 0,
                     torn: None,
+                    unreadable: None,
                 };
                 let mut batch = Vec::with_capacity(REPLAY_BATCH);
                 while let Some(draft) = records.next_record() {
@@ -197,7 +212,7 @@ impl Journal {
                 if !batch.is_empty() {
                     let _ = tx.send(batch);
                 }
-                (records.good, records.torn)
+                (records.good, records.torn, records.unreadable)
             });
             for batch in rx {
                 found.records += batch.len() as u64;
@@ -208,6 +223,13 @@ impl Journal {
                 .join()
                 .map_err(|_| Error::Internal("journal decoder panicked".into()))
         })?;
+        if let Some(reason) = unreadable {
+            return Err(Error::Internal(format!(
+                "journal {}: the record at byte {good} passes its checksum but cannot be read ({reason}); \
+                 it may come from another newscorpus version. Not starting, so that nothing after it is cut off",
+                path.display()
+            )));
+        }
         if good < size {
             found.dropped_bytes = size - good;
             tracing::warn!(
@@ -347,6 +369,28 @@ mod tests {
             let (_, _, drafts) = open(&path);
             assert_eq!(ids(&drafts), ["a", "c"], "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn a_checksum_valid_record_that_cannot_be_read_stops_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (mut journal, _, _) = open(&path);
+        journal.append(&[&draft("a")]).unwrap();
+        drop(journal);
+        let json = br#"{"id": "b", "not": "a draft"}"#;
+        let mut bytes = std::fs::read(&path).unwrap();
+        let before = bytes.len();
+        bytes.extend_from_slice(&MAGIC_PLAIN);
+        bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(json).to_le_bytes());
+        bytes.extend_from_slice(json);
+        std::fs::write(&path, &bytes).unwrap();
+        let error = Journal::open(&path, |_| Ok(())).unwrap_err().to_string();
+        assert!(error.contains("cannot be read"), "{error}");
+        assert!(error.contains(&format!("byte {before}")), "{error}");
+        // Nothing was cut off.
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), bytes.len() as u64);
     }
 
     #[test]
