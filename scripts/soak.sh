@@ -24,6 +24,8 @@
 #      SOAK_INGEST_WEIGHT (default 3 of ~60; 0 soaks the read paths only)
 #      SOAK_CONCURRENCY (default 8), SOAK_CONNECTIONS (default 2)
 #      SOAK_OUT (default target/soak): server log and JSON summary
+#      SOAK_DURABLE=1: serve with --data-dir (a fresh folder in SOAK_OUT), so
+#        every ingest is journaled and fsync'd
 #      CARGO_TARGET_DIR honoured
 set -euo pipefail
 
@@ -44,8 +46,13 @@ esac
 bin=$target_dir/$profile
 
 log=$out/server.log
+durable=()
+if [ "${SOAK_DURABLE:-0}" = 1 ]; then
+  rm -rf "$out/data"
+  durable=(--data-dir "$out/data")
+fi
 RUST_LOG=info "$bin/newscorpus" serve --addr 127.0.0.1:0 --corpus seeds --log-format json \
-  >/dev/null 2>"$log" &
+  "${durable[@]}" >/dev/null 2>"$log" &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; }
 trap cleanup EXIT
