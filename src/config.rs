@@ -112,6 +112,22 @@ pub struct ServeArgs {
         default_value_t = 256
     )]
     pub max_streams_per_connection: u32,
+    /// Seconds after which a client connection is asked to go away (GOAWAY) and
+    /// reconnect, so load balancers can rebalance; 0: no limit.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_CONNECTION_AGE_SECS",
+        default_value_t = 1800.0
+    )]
+    pub max_connection_age_secs: f64,
+    /// Seconds the calls of a connection past its age get to finish before it
+    /// is closed (streams then end with UNAVAILABLE; resume with the cursor).
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_CONNECTION_AGE_GRACE_SECS",
+        default_value_t = 30.0
+    )]
+    pub max_connection_age_grace_secs: f64,
     /// Calls handled at once per connection; more get RESOURCE_EXHAUSTED at once.
     #[arg(
         long,
@@ -175,6 +191,11 @@ impl ServeArgs {
             max_streams_per_connection: self.max_streams_per_connection,
             max_in_flight_per_connection: (self.max_in_flight_per_connection > 0)
                 .then_some(self.max_in_flight_per_connection),
+            max_connection_age: (self.max_connection_age_secs > 0.0)
+                .then(|| Duration::from_secs_f64(self.max_connection_age_secs)),
+            max_connection_age_grace: Duration::from_secs_f64(
+                self.max_connection_age_grace_secs.max(0.0),
+            ),
             protect_health: self.auth_protect_health,
             tls,
         })

@@ -50,6 +50,12 @@ pub struct ServerOptions {
     pub max_streams_per_connection: u32,
     /// Calls handled at once per connection, more being shed; `None`: no limit.
     pub max_in_flight_per_connection: Option<usize>,
+    /// Connections older than this are asked to go away (GOAWAY), so clients
+    /// reconnect and load balancers can rebalance; `None`: no limit.
+    pub max_connection_age: Option<Duration>,
+    /// After `max_connection_age`, how long its calls get to finish before
+    /// the connection is closed.
+    pub max_connection_age_grace: Duration,
     /// Require a token for health and reflection too (when auth is on).
     pub protect_health: bool,
     /// Serve TLS with these PEM files.
@@ -84,6 +90,8 @@ impl Default for ServerOptions {
             drain_timeout: Duration::from_secs(10),
             max_streams_per_connection: 256,
             max_in_flight_per_connection: Some(256),
+            max_connection_age: Some(Duration::from_secs(30 * 60)),
+            max_connection_age_grace: Duration::from_secs(30),
             protect_health: false,
             tls: None,
         }
@@ -199,6 +207,11 @@ pub async fn serve(
         builder = builder
             .concurrency_limit_per_connection(limit)
             .load_shed(true);
+    }
+    if let Some(age) = options.max_connection_age {
+        builder = builder
+            .max_connection_age(age)
+            .max_connection_age_grace(options.max_connection_age_grace);
     }
     if let Some(tls) = &options.tls {
         let mut config = ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert, &tls.key));

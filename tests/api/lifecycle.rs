@@ -214,3 +214,45 @@ fn inspect_prints_extraction_as_json() {
         .unwrap();
     assert!(!missing.status.success());
 }
+
+/// A connection past `max_connection_age` is asked to go away; its calls get
+/// the grace period, then it closes. The client's channel reconnects, so
+/// later calls work.
+#[tokio::test]
+async fn old_connections_go_away_and_clients_reconnect() {
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            max_connection_age: Some(Duration::from_millis(500)),
+            max_connection_age_grace: Duration::from_millis(500),
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    let mut client = app.client.clone();
+    let mut watch = client
+        .watch_articles(pb::WatchArticlesRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let started = Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match watch.message().await {
+                Ok(Some(_)) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the watch on the old connection ended");
+    assert!(ended.is_err() || matches!(ended, Ok(None)), "{ended:?}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let stats = client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .expect("the channel reconnected")
+        .into_inner();
+    assert_eq!(stats.article_count, 5);
+}
