@@ -806,7 +806,7 @@ impl Store for MemoryStore {
         let (outcomes, latest) = blocking(|| -> Result<_> {
             // Durable: nothing is applied (or acknowledged) before it is in
             // the journal on disk.
-            let mut journal = match &self.durable {
+            let journal = match &self.durable {
                 Some(durable) => {
                     let mut guard = durable.journal.lock().map_err(|_| poisoned())?;
                     let journal = guard.as_mut().ok_or_else(|| {
@@ -847,7 +847,8 @@ impl Store for MemoryStore {
                     self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
                 }
             }
-            journal.take();
+            // Held until the index add above: one order for journal and index.
+            drop(journal);
             Ok((outcomes, latest))
         })?;
         self.latest.send_replace(latest);
