@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing, bounded in time (not part of scripts/test.sh):
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]    # default 60 s each, both targets
+#   scripts/fuzz.sh [SECONDS] [TARGET...]    # default 60 s each, every target
 #
 # Targets (fuzz/fuzz_targets/): parse_extract (article parsing, extraction
 # and resolution on arbitrary text) and request_decode (each request message
@@ -26,7 +26,7 @@ export RUSTC_BOOTSTRAP=1
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse_extract request_decode)
+[ ${#targets[@]} -gt 0 ] || targets=(parse_extract request_decode journal_replay)
 sanitizer=${FUZZ_SANITIZER:-none}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

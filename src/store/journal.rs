@@ -119,6 +119,15 @@ impl<R: Read> Records<R> {
             return None;
         }
         let json = if compressed {
+            // The size the payload claims is checked before anything is
+            // allocated for it: a damaged record must not ask for gigabytes.
+            let claimed = payload
+                .get(..4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            if claimed.is_none_or(|n| n > MAX_PAYLOAD) {
+                self.unreadable = Some("its uncompressed size is not plausible".into());
+                return None;
+            }
             match lz4_flex::decompress_size_prepended(&payload) {
                 Ok(json) => json,
                 Err(e) => {
