@@ -548,3 +548,27 @@ def test_readme_python_example_runs(pb, server, seed_files, tmp_path):
         assert run.returncode == 0, run.stderr
         if "ListArticles" in block:
             assert all(name in run.stdout for name in seed_files), run.stdout
+
+
+def test_ingests_survive_a_kill_with_a_data_dir(pb, start_server, tmp_path):
+    """--data-dir: what a Python client had acknowledged is there after SIGKILL
+    and a restart, with the same id and cursor; resending it is a duplicate."""
+    data = tmp_path / "data"
+    first = start_server("--data-dir", str(data))
+    with grpc.insecure_channel(first.address) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        [created] = ingest(pb, stub, pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, client_ref="kept"))
+        assert created.status == pb.svc.INGEST_STATUS_CREATED, created
+    assert first.stop(signal.SIGKILL) != 0
+
+    second = start_server("--data-dir", str(data))
+    with grpc.insecure_channel(second.address) as chan:
+        stub = pb.grpc.CorpusServiceStub(chan)
+        articles = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=T))
+        assert len(articles) == 6
+        assert articles[-1].id == created.article_id
+        assert articles[-1].cursor == created.cursor
+        [again] = ingest(pb, stub, pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, client_ref="again"))
+        assert again.status == pb.svc.INGEST_STATUS_DUPLICATE, again
+        assert again.article_id == created.article_id
+    assert "data folder recovered" in second.log()
