@@ -143,11 +143,17 @@ pub async fn spawn_app_with(
 }
 
 pub async fn wait_serving(app: &TestApp) {
-    let mut health = app.health();
+    wait_serving_on(&app.channel, "newscorpus.v1.CorpusService").await;
+}
+
+/// Polls health for `service` ("" for the whole server) over `channel`
+/// until it reports SERVING.
+pub async fn wait_serving_on(channel: &Channel, service: &str) {
+    let mut health = HealthClient::new(channel.clone());
     for _ in 0..200 {
         let status = health
             .check(HealthCheckRequest {
-                service: "newscorpus.v1.CorpusService".into(),
+                service: service.into(),
             })
             .await
             .map(|r| r.into_inner().status)

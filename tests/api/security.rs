@@ -102,25 +102,6 @@ async fn tls_channel(
         .await
 }
 
-/// Polls until the corpus is served (health SERVING) over `channel`.
-async fn wait_ready(channel: &Channel) {
-    let mut health = HealthClient::new(channel.clone());
-    for _ in 0..200 {
-        let status = health
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await
-            .map(|r| r.into_inner().status)
-            .unwrap_or_default();
-        if status == 1 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("not SERVING");
-}
-
 async fn article_count(channel: Channel) -> Result<usize, tonic::Status> {
     let stream = CorpusServiceClient::new(channel)
         .list_articles(pb::ListArticlesRequest::default())
@@ -146,7 +127,7 @@ async fn mutual_tls_admits_only_clients_of_the_trusted_ca() {
     let good = tls_channel(port, &pki.ca, Some(&pki.client))
         .await
         .expect("handshake");
-    wait_ready(&good).await;
+    wait_serving_on(&good, "").await;
     assert_eq!(article_count(good).await.unwrap(), 5);
 
     // A client certificate from another CA is refused.
@@ -198,7 +179,7 @@ async fn server_only_tls_serves_any_client_that_trusts_it() {
     let channel = tls_channel(running.addr.port(), &pki.ca, None)
         .await
         .unwrap();
-    wait_ready(&channel).await;
+    wait_serving_on(&channel, "").await;
     assert_eq!(article_count(channel).await.unwrap(), 5);
     running.shutdown.cancel();
 }
