@@ -12,6 +12,7 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto ./proto
 # Word lists and gazetteers compiled into the binary with include_str!.
 COPY data ./data
+COPY migrations ./migrations
 COPY src ./src
 # Cargo reads every target the manifest declares, even when building one binary.
 COPY benches ./benches

@@ -9,22 +9,41 @@
 #   N defaults to 100000; the corpus is shared with scripts/bench.sh.
 #   Results go to target/bench/restart-N.* (or $CARGO_TARGET_DIR/bench/).
 #   BENCH_PROFILE=debug uses debug binaries (CI smoke runs at tiny N).
+#   BENCH_DATABASE=1 measures the shared mode instead: a fresh PostgreSQL
+#   server (scripts/pg.sh, fsync on) and --database-url; a "restart" is then a
+#   replica replaying the database's articles log. Results: restart-pg-N.*
 set -euo pipefail
 # shellcheck source=scripts/bench_common.sh
 source "$(dirname "$0")/bench_common.sh"
 shift || true
 data=$out/data-$n
 rm -rf "$data"
+if [ "${BENCH_DATABASE:-}" = 1 ]; then
+  tag=restart-pg
+  pgdir=$out/pg-$n
+  scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true
+  store_args=(--database-url "$(scripts/pg.sh start "$pgdir")")
+  recovered_msg="replayed the database's articles log"
+  trap 'scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true' EXIT
+else
+  tag=restart
+  store_args=(--data-dir "$data")
+  recovered_msg="data folder recovered"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pid=
-trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
+cleanup() {
+  [ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true
+  [ -n "${pgdir:-}" ] && scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 # Starts the server; sets pid, and took = seconds until it logged "ready".
 start() {
   local log=$1
   local t0
   t0=$(date +%s.%N)
-  "$bin/newscorpus" serve --corpus "$corpus" --data-dir "$data" --addr "127.0.0.1:$port" \
+  "$bin/newscorpus" serve --corpus "$corpus" "${store_args[@]}" --addr "127.0.0.1:$port" \
     --log-format json 2>"$log" &
   pid=$!
   local deadline=$((SECONDS + ${BENCH_LOAD_TIMEOUT:-1800}))
@@ -37,44 +56,48 @@ start() {
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 recovered() {
-  grep '"message":"data folder recovered"' "$1" | head -1 |
+  grep "\"message\":\"$recovered_msg\"" "$1" | head -1 |
     python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["articles"])'
 }
 stored() {
   "$bin/newscorpus" healthcheck --addr "127.0.0.1:$port" >/dev/null || { echo "FAIL: not SERVING" >&2; exit 1; }
 }
 
-echo "== first load of $corpus into empty $data"
-start "$out/restart-$n-first.log"; first=$took
+echo "== first load of $corpus into an empty store (${store_args[0]})"
+start "$out/$tag-$n-first.log"; first=$took
 rss_first=$(rss_kb)
-echo "first load: ready after ${first}s; RSS $((rss_first / 1024)) MB; data folder $(du -sm "$data" | cut -f1) MB"
-"$bin/loadgen" run --target "127.0.0.1:$port" --json "$out/restart-loadgen-$n.json" \
+if [ -n "${pgdir:-}" ]; then
+  size="database $(psql "${store_args[1]}" -Atc "select pg_database_size(current_database()) / 1048576") MB"
+else
+  size="data folder $(du -sm "$data" | cut -f1) MB"
+fi
+echo "first load: ready after ${first}s; RSS $((rss_first / 1024)) MB; $size"
+"$bin/loadgen" run --target "127.0.0.1:$port" --json "$out/$tag-loadgen-$n.json" \
   --scenarios "${BENCH_SCENARIOS:-search,ingest}" "$@"
 stored
 kill -TERM "$pid"; wait "$pid"; pid=
 
 echo "== restart after SIGTERM"
-start "$out/restart-$n-clean.log"; clean=$took
+start "$out/$tag-$n-clean.log"; clean=$took
 echo "restart (clean): ready after ${clean}s; RSS $(($(rss_kb) / 1024)) MB"
-grep '"message":"data folder recovered"' "$out/restart-$n-clean.log" | head -1
+grep "\"message\":\"$recovered_msg\"" "$out/$tag-$n-clean.log" | head -1
 stored
-after_clean=$(recovered "$out/restart-$n-clean.log")
+after_clean=$(recovered "$out/$tag-$n-clean.log")
 kill -KILL "$pid"; wait "$pid" 2>/dev/null || true; pid=
 
 echo "== restart after kill -9"
-start "$out/restart-$n-kill.log"; killed=$took
+start "$out/$tag-$n-kill.log"; killed=$took
 echo "restart (after kill -9): ready after ${killed}s; RSS $(($(rss_kb) / 1024)) MB"
-grep '"message":"data folder recovered"' "$out/restart-$n-kill.log" | head -1
+grep "\"message\":\"$recovered_msg\"" "$out/$tag-$n-kill.log" | head -1
 stored
-after_kill=$(recovered "$out/restart-$n-kill.log")
+after_kill=$(recovered "$out/$tag-$n-kill.log")
 kill -TERM "$pid"; wait "$pid"; pid=
 if [ "$after_clean" != "$after_kill" ] || [ "$after_clean" -lt "$n" ]; then
   echo "FAIL: recovered $after_clean articles after SIGTERM, $after_kill after kill -9 (corpus: $n)" >&2
   exit 1
 fi
 echo "recovered $after_clean articles after both restarts"
-trap - EXIT
-python3 - "$out/restart-summary-$n.json" "$first" "$clean" "$killed" "$rss_first" <<'PY'
+python3 - "$out/$tag-summary-$n.json" "$first" "$clean" "$killed" "$rss_first" <<'PY'
 import json, sys
 out, first, clean, killed, rss = sys.argv[1:]
 json.dump({"first_load_s": float(first), "restart_after_sigterm_s": float(clean),

@@ -5,10 +5,12 @@
 #
 # Installs what is missing (Python tools in .tools/venv, buf in .tools/ via npm,
 # Debian packages via apt-get only when a tool is absent), then runs, in order:
-# rustfmt, clippy, cargo build, cargo test, cargo deny (licences, bans, sources;
-# cargo-deny is installed from crates.io if missing), buf lint, the grpcurl
-# client tests, the Python client tests and the docker-compose/Dockerfile
-# validation. (cargo deny's advisories check needs the RustSec database from
+# rustfmt, clippy, cargo build, a throwaway PostgreSQL server (scripts/pg.sh;
+# Debian's postgresql is installed if missing), cargo test, cargo deny
+# (licences, bans, sources; cargo-deny is installed from crates.io if missing),
+# buf lint, the grpcurl client tests, the Python client tests, the shared-mode
+# topology (scripts/topology.sh: PostgreSQL, two replicas, nginx; nginx-light is
+# installed if missing) and the docker-compose/Dockerfile validation. (cargo deny's advisories check needs the RustSec database from
 # GitHub, which CI cannot reach: see README, "Hardening".)
 # Every step runs even when an earlier one failed (client tests need the build);
 # the exit code is non-zero if any step failed. Works from any directory, as root
@@ -137,7 +139,10 @@ buf_checks() {
 
 compose_checks() {
   docker-compose -f docker-compose.yml config --quiet || return 1
-  note "docker-compose.yml: valid"
+  docker-compose -f docker-compose.yml --profile shared config --quiet || return 1
+  docker-compose -f docker-compose.yml --profile shared config --services | sort | tr '\n' ' ' \
+    | grep -qx 'lb newscorpus postgres replica1 replica2 ' || { echo "shared profile lacks a service"; return 1; }
+  note "docker-compose.yml: valid (default and shared profiles)"
   # Everything the Dockerfile COPYs from the context exists and is not excluded by .dockerignore.
   python3 - <<'PY'
 import fnmatch, os, re, sys
@@ -176,6 +181,10 @@ for folder, _dirs, files in os.walk("src"):
             parts = target.split(os.sep)
             if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
                 problems.append(f"{path} includes {target}, which the Dockerfile does not COPY")
+        # refinery's embed_migrations! reads a folder relative to the crate root.
+        for inc in re.findall(r'embed_migrations!\(\s*"([^"]+)"', code):
+            if os.path.normpath(inc) not in copied:
+                problems.append(f"{path} embeds migrations from {inc}, which the Dockerfile does not COPY")
 # Targets Cargo.toml declares ([[bench]], [[test]], ...) must be in the build context.
 import tomllib
 manifest = tomllib.load(open("Cargo.toml", "rb"))
@@ -198,6 +207,21 @@ if [ "${SKIP_INSTALL:-}" != 1 ]; then ensure_tools; fi
 step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
 step "cargo build" 1200 cargo build
+# A throwaway PostgreSQL server for the shared-mode tests (tests/api/postgres.rs).
+# If it cannot start, this is a failed step, and the tests fail too (CI=true):
+# they are never skipped silently.
+header "PostgreSQL test server (scripts/pg.sh)"
+pg_dir=$root/target/pg-test
+scripts/pg.sh destroy "$pg_dir" >/dev/null 2>&1 || true
+if pg_url=$(PG_FSYNC=off timeout 600 scripts/pg.sh start "$pg_dir" </dev/null); then
+  export NEWSCORPUS_TEST_DATABASE_URL=$pg_url
+  trap 'scripts/pg.sh destroy "$pg_dir" >/dev/null 2>&1 || true' EXIT
+  note "$pg_url"
+  passed=$((passed + 1)); results+=("PASS  PostgreSQL test server")
+else
+  note "PostgreSQL could NOT be started: the PostgreSQL tests will fail"
+  failed=$((failed + 1)); results+=("FAIL  PostgreSQL test server (see above)")
+fi
 step "cargo test" 900 cargo test
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources" 300 cargo deny --log-level warn check --hide-inclusion-graph licenses bans sources
@@ -216,6 +240,12 @@ else
   skip_failed "grpcurl client tests" "no server binary at $server_bin"
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"
 fi
+if [ -x "$server_bin" ]; then
+  step "shared-mode topology (PostgreSQL, 2 replicas, nginx grpc_pass; grpcurl through it)" 600 \
+    env GRPCURL="$tools/bin/grpcurl" scripts/topology.sh
+else
+  skip_failed "shared-mode topology" "no server binary at $server_bin"
+fi
 step "docker-compose.yml and Dockerfile validation" 120 compose_checks
 # The scale tools at a tiny size (debug build), so they keep working; timing
 # belongs to BENCHMARKS.md, not to this run.
@@ -225,6 +255,9 @@ step "bench tools smoke (gen-corpus, load, loadgen vs echo)" 600 env BENCH_PROFI
 step "durable-mode smoke (--data-dir: load, ingest, restart after SIGTERM and kill -9)" 600 \
   env BENCH_PROFILE=debug scripts/restart_bench.sh 300 --duration-secs 0.3 --ingest-count 40 \
   --search-concurrency 4
+step "shared-mode smoke (--database-url: load, ingest, replica restart after SIGTERM and kill -9)" 600 \
+  env BENCH_PROFILE=debug BENCH_DATABASE=1 scripts/restart_bench.sh 300 --duration-secs 0.3 \
+  --ingest-count 40 --search-concurrency 4
 
 header "summary ($(( $(date +%s) - started ))s)"
 printf '  %s\n' "${results[@]}"

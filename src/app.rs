@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::corpus::{Corpus, Limits};
 use crate::grpc::{self, ServerOptions};
 use crate::store::memory::MemoryStore;
+use crate::store::postgres::{PgOptions, PgStore};
 use crate::store::Store;
 
 /// Boxed error for start-up failures.
@@ -25,6 +26,8 @@ pub struct AppConfig {
     /// Data folder of the durable embedded store; `None` keeps everything in
     /// memory (and the search index in a temporary folder).
     pub data_dir: Option<PathBuf>,
+    /// Shared PostgreSQL backend; `None` uses the embedded store.
+    pub database: Option<PgOptions>,
     /// Corpus limits.
     pub limits: Limits,
     /// Transport options.
@@ -43,9 +46,10 @@ pub struct RunningApp {
 
 /// Starts serving on `listener`; the corpus loads in the background.
 pub async fn start(config: AppConfig, listener: TcpListener) -> Result<RunningApp, BoxError> {
-    let store = match &config.data_dir {
-        Some(dir) => Arc::new(MemoryStore::open(dir)?),
-        None => Arc::new(MemoryStore::with_temp_index()?),
+    let store: Arc<dyn Store> = match (&config.database, &config.data_dir) {
+        (Some(database), _) => PgStore::connect(database.clone())?,
+        (None, Some(dir)) => Arc::new(MemoryStore::open(dir)?),
+        (None, None) => Arc::new(MemoryStore::with_temp_index()?),
     };
     start_with_store(config, listener, store).await
 }
@@ -93,9 +97,29 @@ pub async fn start_with_store(
                         tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
                     }
                 }
-                if !token.is_cancelled() {
-                    readiness.set_ready().await;
-                    tracing::info!("ready");
+                if token.is_cancelled() {
+                    return;
+                }
+                readiness.set_ready().await;
+                tracing::info!("ready");
+                // A backend that depends on a database is only as available
+                // as the database: health follows it both ways.
+                if let Some(mut available) = loader_corpus.store().availability() {
+                    loop {
+                        let up = *available.borrow_and_update();
+                        if token.is_cancelled() {
+                            return;
+                        }
+                        if up {
+                            readiness.set_ready().await;
+                        } else {
+                            readiness.set_degraded().await;
+                        }
+                        tokio::select! {
+                            changed = available.changed() => if changed.is_err() { return },
+                            _ = token.cancelled() => return,
+                        }
+                    }
                 }
             });
         })

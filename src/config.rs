@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::grpc::auth::Tokens;
 use crate::grpc::{ServerOptions, ServiceOptions, TlsFiles};
+use crate::store::postgres::PgOptions;
 
 /// newscorpus: serves a news corpus (articles, entities, quotes) over gRPC.
 #[derive(Debug, Parser)]
@@ -29,13 +30,38 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load the corpus folder and serve the gRPC API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print what extraction makes of article files, as JSON, without a server.
     Inspect(InspectArgs),
     /// Check a running server's gRPC health; exit 0 only when it is SERVING.
     Healthcheck(HealthcheckArgs),
     /// Write a synthetic JSON Lines corpus recombined from real articles.
     GenCorpus(GenCorpusArgs),
+    /// Create or update the PostgreSQL schema, then exit (`serve` also does
+    /// this at start).
+    Migrate(MigrateArgs),
+}
+
+/// A positive, finite number of seconds.
+pub fn timeout_secs(secs: f64, flag: &str) -> Result<Duration, String> {
+    if secs.is_finite() && secs > 0.0 && secs < 86_400.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "{flag} must be a number of seconds above 0, got {secs}"
+        ))
+    }
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// PostgreSQL connection string.
+    #[arg(long, env = "NEWSCORPUS_DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    /// Connect and statement timeout, in seconds.
+    #[arg(long, env = "NEWSCORPUS_DB_TIMEOUT_SECS", default_value_t = 30.0)]
+    pub db_timeout_secs: f64,
 }
 
 /// Options of `gen-corpus`.
@@ -77,8 +103,19 @@ pub struct ServeArgs {
     /// Keep the corpus in this folder across restarts: every accepted
     /// article is journaled and fsync'd before it is acknowledged, and the
     /// search index lives here too. Without it the corpus is in memory only.
-    #[arg(long, env = "NEWSCORPUS_DATA_DIR")]
+    #[arg(long, env = "NEWSCORPUS_DATA_DIR", conflicts_with = "database_url")]
     pub data_dir: Option<PathBuf>,
+    /// Share one PostgreSQL database with other replicas
+    /// (`postgres://user:password@host:port/db`): articles are stored there,
+    /// and every replica follows them. The schema is migrated at start.
+    #[arg(long, env = "NEWSCORPUS_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Pooled database connections per replica.
+    #[arg(long, env = "NEWSCORPUS_DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: usize,
+    /// Database connect, pool-wait and statement timeout, in seconds.
+    #[arg(long, env = "NEWSCORPUS_DB_TIMEOUT_SECS", default_value_t = 5.0)]
+    pub db_timeout_secs: f64,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "NEWSCORPUS_ADDR", default_value = "127.0.0.1:50051")]
     pub addr: SocketAddr,
@@ -154,6 +191,18 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// Database options, when `--database-url` is given.
+    pub fn database(&self) -> Result<Option<PgOptions>, String> {
+        let Some(url) = &self.database_url else {
+            return Ok(None);
+        };
+        Ok(Some(PgOptions {
+            url: url.clone(),
+            pool_size: self.db_pool_size,
+            timeout: timeout_secs(self.db_timeout_secs, "--db-timeout-secs")?,
+        }))
+    }
+
     /// Corpus limits from the flags.
     pub fn limits(&self) -> Limits {
         Limits {

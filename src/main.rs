@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 use newscorpus::app::{self, AppConfig};
 use newscorpus::config::{
-    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, ServeArgs,
+    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, MigrateArgs, ServeArgs,
 };
 use newscorpus::corpus::{self, Limits, RawArticle};
 use newscorpus::telemetry;
@@ -26,10 +26,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         None => runtime.block_on(serve(cli.serve)),
-        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Serve(args)) => runtime.block_on(serve(*args)),
         Some(Command::Inspect(args)) => inspect(args),
         Some(Command::Healthcheck(args)) => runtime.block_on(healthcheck(args)),
         Some(Command::GenCorpus(args)) => gen_corpus(args),
+        Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,6 +49,7 @@ async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
     let config = AppConfig {
         corpus: Some(args.corpus.clone()),
         data_dir: args.data_dir.clone(),
+        database: args.database()?,
         limits: args.limits(),
         server: args.server_options()?,
     };
@@ -59,6 +61,23 @@ async fn serve(args: ServeArgs) -> Result<(), app::BoxError> {
         tracing::info!("shutdown signal received; draining");
     });
     running.handle.await??;
+    Ok(())
+}
+
+async fn migrate(args: MigrateArgs) -> Result<(), app::BoxError> {
+    telemetry::init(LogFormat::Text);
+    let options = newscorpus::store::postgres::PgOptions {
+        url: args.database_url,
+        pool_size: 1,
+        timeout: newscorpus::config::timeout_secs(args.db_timeout_secs, "--db-timeout-secs")?,
+    };
+    let applied = newscorpus::store::postgres::migrate(&options).await?;
+    if applied.is_empty() {
+        println!("schema is up to date");
+    }
+    for version in applied {
+        println!("applied {version}");
+    }
     Ok(())
 }
 

@@ -117,6 +117,18 @@ impl Readiness {
             .await;
     }
 
+    /// Marks health NOT_SERVING (load balancers route elsewhere) while calls
+    /// still reach the store, so that they fail with its own reason, such as
+    /// "the database is unreachable", instead of "still loading".
+    pub async fn set_degraded(&self) {
+        self.health
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
+        self.health
+            .set_service_status(SERVICE_NAME, tonic_health::ServingStatus::NotServing)
+            .await;
+    }
+
     /// Marks the service NOT_SERVING.
     pub async fn set_not_serving(&self) {
         self.ready.store(false, Ordering::Release);

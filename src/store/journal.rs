@@ -118,37 +118,46 @@ impl<R: Read> Records<R> {
             self.torn = Some("record checksum mismatch".into());
             return None;
         }
-        let json = if compressed {
-            // The size the payload claims is checked before anything is
-            // allocated for it: a damaged record must not ask for gigabytes.
-            let claimed = payload
-                .get(..4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-            if claimed.is_none_or(|n| n > MAX_PAYLOAD) {
-                self.unreadable = Some("its uncompressed size is not plausible".into());
-                return None;
-            }
-            match lz4_flex::decompress_size_prepended(&payload) {
-                Ok(json) => json,
-                Err(e) => {
-                    self.unreadable = Some(format!("it does not decompress: {e}"));
-                    return None;
-                }
-            }
+        let decoded = if compressed {
+            decode_draft(&payload)
         } else {
-            payload
+            serde_json::from_slice::<ArticleDraft>(&payload)
+                .map_err(|e| format!("it does not decode: {e}"))
         };
-        match serde_json::from_slice::<ArticleDraft>(&json) {
+        match decoded {
             Ok(draft) => {
                 self.good += (HEADER + len) as u64;
                 Some(draft)
             }
-            Err(e) => {
-                self.unreadable = Some(format!("it does not decode: {e}"));
+            Err(reason) => {
+                self.unreadable = Some(reason);
                 None
             }
         }
     }
+}
+
+/// A draft as stored: JSON, LZ4-compressed with its size in front. The
+/// PostgreSQL store keeps the same bytes in `articles.draft`.
+pub fn encode_draft(draft: &ArticleDraft) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(draft)
+        .map_err(|e| Error::Internal(format!("cannot encode an article record: {e}")))?;
+    Ok(lz4_flex::compress_prepend_size(&json))
+}
+
+/// Reads what [`encode_draft`] wrote; the error says why it cannot.
+pub fn decode_draft(payload: &[u8]) -> std::result::Result<ArticleDraft, String> {
+    // The size the payload claims is checked before anything is allocated
+    // for it: a damaged record must not ask for gigabytes.
+    let claimed = payload
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    if claimed.is_none_or(|n| n > MAX_PAYLOAD) {
+        return Err("its uncompressed size is not plausible".into());
+    }
+    let json = lz4_flex::decompress_size_prepended(payload)
+        .map_err(|e| format!("it does not decompress: {e}"))?;
+    serde_json::from_slice::<ArticleDraft>(&json).map_err(|e| format!("it does not decode: {e}"))
 }
 
 /// Like `read_exact`, but reports how much was read at end of file.
@@ -270,9 +279,7 @@ impl Journal {
         }
         let mut buf = Vec::new();
         for draft in drafts {
-            let json = serde_json::to_vec(draft)
-                .map_err(|e| Error::Internal(format!("cannot encode a journal record: {e}")))?;
-            let payload = lz4_flex::compress_prepend_size(&json);
+            let payload = encode_draft(draft)?;
             buf.extend_from_slice(&MAGIC);
             buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
             buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());

@@ -334,6 +334,23 @@ impl MemoryStore {
         journal.append(&new)
     }
 
+    /// The insert outcome of a stored article, for backends that store
+    /// elsewhere first and apply here after (PostgreSQL). A `created: false`
+    /// outcome counts as a duplicate, as it does for [`Store::insert`].
+    pub fn outcome(&self, id: &str, created: bool) -> Result<Option<InsertOutcome>> {
+        let mut tables = self.write()?;
+        let Some(&index) = tables.by_id.get(id) else {
+            return Ok(None);
+        };
+        if !created {
+            tables.duplicates += 1;
+        }
+        Ok(Some(Tables::outcome(
+            &tables.articles[index as usize],
+            created,
+        )))
+    }
+
     /// Number of live change-feed subscribers (open WatchArticles streams).
     pub fn watcher_count(&self) -> usize {
         self.latest.receiver_count()

@@ -1,13 +1,15 @@
 //! Corpus storage: what the service needs from a backend, as one trait.
 //!
 //! The gRPC layer and the corpus service only see [`Store`]; the in-memory
-//! backend ([`memory::MemoryStore`]) is the embedded default, and durable or
-//! shared backends plug in behind the same trait without touching the API.
+//! backend ([`memory::MemoryStore`]) is the embedded default (durable with a
+//! data folder), and the shared PostgreSQL backend ([`postgres::PgStore`])
+//! plugs in behind the same trait without touching the API.
 //! Listing methods are page-based (`after` + `max`) so callers can stream
 //! without ever holding a whole result set.
 
 pub mod journal;
 pub mod memory;
+pub mod postgres;
 pub mod search;
 
 use async_trait::async_trait;
@@ -189,6 +191,12 @@ pub trait Store: Send + Sync + 'static {
     /// Whether an article id is stored, when the backend can tell at once
     /// (used to skip extraction of articles loaded before); `None` if unknown.
     fn has_article(&self, _id: &str) -> Option<bool> {
+        None
+    }
+    /// Whether the backend can answer right now, for backends that depend
+    /// on another server (a database); `None` if always available. Health
+    /// follows it: NOT_SERVING while false.
+    fn availability(&self) -> Option<watch::Receiver<bool>> {
         None
     }
     /// Makes everything inserted so far searchable and durable (if the

@@ -50,6 +50,7 @@ async fn start_over(dir: &Path, corpus: &Path) -> Started {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let store = Arc::new(MemoryStore::open(dir).expect("open data folder"));
     let config = AppConfig {
+        database: None,
         corpus: Some(corpus.to_owned()),
         data_dir: Some(dir.to_owned()),
         limits: Limits::default(),

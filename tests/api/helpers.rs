@@ -119,6 +119,7 @@ pub async fn spawn_app_with(
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let store = Arc::new(MemoryStore::new().expect("store"));
     let config = AppConfig {
+        database: None,
         data_dir: None,
         corpus,
         limits,

@@ -8,6 +8,7 @@ mod fuzz_regressions;
 mod helpers;
 mod ingest_watch;
 mod lifecycle;
+mod postgres;
 mod quotes;
 mod search;
 mod security;

@@ -72,6 +72,7 @@ async fn start(server: ServerOptions) -> (RunningApp, Arc<MemoryStore>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let store = Arc::new(MemoryStore::new().unwrap());
     let config = AppConfig {
+        database: None,
         data_dir: None,
         corpus: Some(seeds_dir()),
         limits: Limits::default(),
@@ -299,6 +300,7 @@ async fn tokens_gate_reads_and_writes_but_not_health() {
 async fn health_and_reflection_can_be_protected_too() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let config = AppConfig {
+        database: None,
         data_dir: None,
         corpus: Some(seeds_dir()),
         limits: Limits::default(),
