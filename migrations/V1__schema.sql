@@ -29,7 +29,7 @@ CREATE TABLE articles (
     -- quotes) as LZ4-compressed JSON, the same record the embedded journal
     -- writes: replicas replay it without running extraction again.
     draft       bytea       NOT NULL,
-    -- True once entities/mentions/quotes/corroborations hold this article.
+    -- True once entities, mentions and quotes hold this article.
     projected   boolean     NOT NULL DEFAULT false,
     ingested_at timestamptz NOT NULL DEFAULT now()
 );
@@ -83,14 +83,26 @@ CREATE TABLE quotes (
     kind              text    NOT NULL,
     start_char        integer NOT NULL,
     end_char          integer NOT NULL,
+    -- Quotes with the same cluster report the same words (small wording
+    -- differences allowed); NULL for scare quotes.
+    cluster           integer,
     PRIMARY KEY (article_id, idx)
 );
 CREATE INDEX quotes_speaker ON quotes (speaker_entity_id);
+CREATE INDEX quotes_cluster ON quotes (cluster) WHERE cluster IS NOT NULL;
 
--- Quote (article_id, quote_idx) is also reported by corroborating_article_id.
-CREATE TABLE corroborations (
-    article_id               text    NOT NULL,
-    quote_idx                integer NOT NULL,
-    corroborating_article_id text    NOT NULL,
-    PRIMARY KEY (article_id, quote_idx, corroborating_article_id)
+-- Quote (article_id, quote_idx) is also reported by corroborating_article_id:
+-- the API's Quote.corroborating_article_ids, without its cap of 100.
+CREATE VIEW corroborations AS
+SELECT DISTINCT q.article_id, q.idx AS quote_idx, o.article_id AS corroborating_article_id
+FROM quotes q
+JOIN quotes o ON o.cluster = q.cluster AND o.article_id <> q.article_id
+WHERE q.cluster IS NOT NULL;
+
+-- Small records the replicas keep with the corpus, such as the manifest of
+-- the --corpus folder last loaded (so an unchanged folder is not read again).
+CREATE TABLE notes (
+    key        text        PRIMARY KEY,
+    value      bytea       NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -85,14 +85,9 @@ pub async fn start_with_store(
                     return;
                 }
                 if let Some(dir) = &config.corpus {
-                    let loaded = match &config.data_dir {
-                        Some(data) => {
-                            loader_corpus
-                                .load_path_once(dir, &data.join("corpus.manifest"))
-                                .await
-                        }
-                        None => loader_corpus.load_path(dir).await,
-                    };
+                    // Durable stores keep the folder's manifest, so an
+                    // unchanged folder is not read again at the next start.
+                    let loaded = loader_corpus.load_path_once(dir, "corpus.manifest").await;
                     if let Err(error) = loaded {
                         tracing::error!(%error, dir = %dir.display(), "cannot load corpus; serving an empty one");
                     }

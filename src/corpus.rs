@@ -326,7 +326,7 @@ impl Corpus {
     /// after the last complete load, their articles are all stored already
     /// and the folder is not read again. The manifest is rewritten after
     /// every complete load.
-    pub async fn load_path_once(&self, path: &Path, manifest: &Path) -> Result<LoadReport> {
+    pub async fn load_path_once(&self, path: &Path, manifest: &str) -> Result<LoadReport> {
         let files = loader::corpus_files(path)?;
         let listing: Vec<(String, u64, u128)> = files
             .iter()
@@ -345,8 +345,10 @@ impl Corpus {
             files: Vec<(String, u64, u128)>,
             report: LoadReport,
         }
-        let recorded = std::fs::read(manifest)
-            .ok()
+        let recorded = self
+            .store
+            .note(manifest)
+            .await?
             .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok());
         // Trust the record only while the store still has at least what that
         // load stored (a data folder whose journal was removed must reload).
@@ -360,20 +362,15 @@ impl Corpus {
             return Ok(recorded.report);
         }
         let report = self.load_path(path).await?;
-        let written = serde_json::to_vec(&Manifest {
+        let written = match serde_json::to_vec(&Manifest {
             files: listing,
             report: report.clone(),
-        })
-        .map_err(std::io::Error::other)
-        .and_then(|bytes| {
-            // Written whole or not at all: a torn manifest would only cost a
-            // re-read, but rename keeps even that from happening.
-            let tmp = manifest.with_extension("tmp");
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(&tmp, manifest)
-        });
+        }) {
+            Ok(bytes) => self.store.set_note(manifest, &bytes).await,
+            Err(e) => Err(Error::Internal(format!("cannot encode the manifest: {e}"))),
+        };
         if let Err(error) = written {
-            tracing::warn!(%error, manifest = %manifest.display(), "cannot record the corpus folder; it will be read again at the next start");
+            tracing::warn!(%error, manifest, "cannot record the corpus folder; it will be read again at the next start");
         }
         Ok(report)
     }

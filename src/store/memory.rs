@@ -147,6 +147,41 @@ const LOCK_FILE: &str = "LOCK";
 
 /// Inserts of at least this many articles are bulk loads.
 const BULK_INSERT: usize = 64;
+/// See [`MemoryStore::export`].
+#[derive(Debug, Default)]
+pub struct Export {
+    /// The articles found, in the order asked.
+    pub articles: Vec<ArticleExport>,
+    /// The entities they mention, each once.
+    pub entities: Vec<EntityExport>,
+}
+
+/// One article's resolved rows.
+#[derive(Debug)]
+pub struct ArticleExport {
+    /// Article id.
+    pub id: String,
+    /// Mentions, by index.
+    pub mentions: Vec<Mention>,
+    /// Quotes by index, with their corroboration cluster.
+    pub quotes: Vec<(Quote, Option<u32>)>,
+}
+
+/// An entity without its article list.
+#[derive(Debug)]
+pub struct EntityExport {
+    /// Id.
+    pub id: String,
+    /// Type.
+    pub entity_type: EntityType,
+    /// Canonical name.
+    pub name: String,
+    /// Corpus-wide mentions.
+    pub mention_count: u32,
+    /// Every surface form.
+    pub aliases: Vec<String>,
+}
+
 /// How often a bulk load makes its progress searchable.
 const BULK_COMMIT_EVERY: Duration = Duration::from_secs(5);
 /// Small inserts arriving faster than this share one index commit (made by
@@ -194,6 +229,15 @@ fn start_refresher(index: Weak<SearchIndex>, uncommitted: Arc<AtomicUsize>) -> R
         })
         .map(|_| ())
         .map_err(|e| Error::Internal(format!("cannot start the index refresher: {e}")))
+}
+
+/// A note's file name in the data folder: the key itself, which must be a
+/// plain file name.
+fn note_file(key: &str) -> Result<&str> {
+    if key.is_empty() || key.contains(['/', '\\']) || key.starts_with('.') {
+        return Err(Error::Internal(format!("bad note key {key:?}")));
+    }
+    Ok(key)
 }
 
 fn poisoned() -> Error {
@@ -351,6 +395,49 @@ impl MemoryStore {
         )))
     }
 
+    /// Everything the relational projection of `ids` holds, read under one
+    /// lock: per article its mentions and quotes (by index; quotes with
+    /// their cluster, without the corroborating ids a cluster implies), and
+    /// the entities they mention. Unknown ids are left out.
+    pub fn export(&self, ids: &[String]) -> Result<Export> {
+        let tables = self.read()?;
+        let mut export = Export::default();
+        let mut entities = BTreeSet::new();
+        for id in ids {
+            let Some(stored) = tables.article_by_id(id) else {
+                continue;
+            };
+            entities.extend(stored.entities.iter().copied());
+            export.articles.push(ArticleExport {
+                id: id.clone(),
+                mentions: stored
+                    .mentions
+                    .iter()
+                    .map(|m| tables.mention(stored, m))
+                    .collect(),
+                quotes: stored
+                    .quotes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| (tables.quote_alone(stored, i, q), q.cluster))
+                    .collect(),
+            });
+        }
+        for index in entities {
+            let Some(r) = tables.entities.get(index as usize) else {
+                continue;
+            };
+            export.entities.push(EntityExport {
+                id: r.id.to_string(),
+                entity_type: r.entity_type,
+                name: r.name.to_string(),
+                mention_count: r.mention_count,
+                aliases: r.aliases.iter().map(|a| a.to_string()).collect(),
+            });
+        }
+        Ok(export)
+    }
+
     /// Number of live change-feed subscribers (open WatchArticles streams).
     pub fn watcher_count(&self) -> usize {
         self.latest.receiver_count()
@@ -462,6 +549,16 @@ impl Tables {
     /// A quote as served: the speaker's name follows the entity's current
     /// canonical name, which can improve after the quote was stored.
     fn quote(&self, stored: &StoredArticle, index: usize, q: &StoredQuote) -> Quote {
+        let mut quote = self.quote_alone(stored, index, q);
+        quote.corroborating_article_ids = self
+            .corroborating(stored, q)
+            .map(|a| a.id.to_string())
+            .collect();
+        quote
+    }
+
+    /// A quote without its corroborating article ids.
+    fn quote_alone(&self, stored: &StoredArticle, index: usize, q: &StoredQuote) -> Quote {
         let speaker = q.speaker.and_then(|s| self.entities.get(s as usize));
         Quote {
             id: format!("{}/q{index}", stored.id),
@@ -475,10 +572,7 @@ impl Tables {
             cue: q.cue.to_string(),
             kind: q.kind,
             span: q.span,
-            corroborating_article_ids: self
-                .corroborating(stored, q)
-                .map(|a| a.id.to_string())
-                .collect(),
+            corroborating_article_ids: Vec::new(),
         }
     }
 
@@ -895,6 +989,29 @@ impl Store for MemoryStore {
 
     fn has_article(&self, id: &str) -> Option<bool> {
         self.read().ok().map(|t| t.by_id.contains_key(id))
+    }
+
+    async fn note(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let Some(durable) = &self.durable else {
+            return Ok(None);
+        };
+        match std::fs::read(durable.dir.join(note_file(key)?)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Internal(format!("cannot read {key}: {e}"))),
+        }
+    }
+
+    async fn set_note(&self, key: &str, value: &[u8]) -> Result<()> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        // Written whole or not at all: write aside, then rename over.
+        let path = durable.dir.join(note_file(key)?);
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, value)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))
     }
 
     async fn article(&self, id: &str) -> Result<Option<Article>> {

@@ -193,6 +193,15 @@ pub trait Store: Send + Sync + 'static {
     fn has_article(&self, _id: &str) -> Option<bool> {
         None
     }
+    /// A small record kept with the corpus under `key` (durable backends
+    /// only; `None` otherwise). The corpus folder's manifest lives here.
+    async fn note(&self, _key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+    /// Replaces the record under `key`; memory-only backends drop it.
+    async fn set_note(&self, _key: &str, _value: &[u8]) -> Result<()> {
+        Ok(())
+    }
     /// Whether the backend can answer right now, for backends that depend
     /// on another server (a database); `None` if always available. Health
     /// follows it: NOT_SERVING while false.

@@ -20,7 +20,7 @@
 //! (a replica cut off from the log may be stale) and the availability signal
 //! turns health NOT_SERVING; both recover on their own once it is back.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -30,6 +30,7 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use futures::StreamExt;
 use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::journal::{decode_draft, encode_draft};
@@ -63,6 +64,13 @@ const POLL_EVERY: Duration = Duration::from_millis(1000);
 /// Articles left unprojected this long (their writer died) are projected by
 /// whichever replica sweeps first.
 const SWEEP_AFTER_SECS: f64 = 5.0;
+/// How often each replica sweeps.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
+/// Ingest batches waiting for the projector; when it is this far behind,
+/// further batches are left to the sweep.
+const PROJECT_QUEUE: usize = 1024;
+/// Most articles the projector writes in one transaction.
+const PROJECT_BATCH: usize = 512;
 /// Attempts for a write that lost its connection.
 const WRITE_ATTEMPTS: u32 = 3;
 
@@ -97,6 +105,11 @@ pub struct PgStore {
     ready: AtomicBool,
     /// Serializes replay, so the log is applied once and in order.
     apply: AsyncMutex<()>,
+    /// Ids this replica stored, for the background projector.
+    to_project: mpsc::Sender<Vec<String>>,
+    /// Alias count of each entity as last projected by this replica: an
+    /// entity whose aliases did not change is not sent again.
+    projected_aliases: std::sync::Mutex<HashMap<String, usize>>,
 }
 
 /// Maps a database error to the service's error: connection trouble is
@@ -209,14 +222,19 @@ impl PgStore {
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the database pool: {e}")))?;
         let local = Arc::new(MemoryStore::with_temp_index()?);
+        let (to_project, queue) = mpsc::channel(PROJECT_QUEUE);
         let store = Arc::new_cyclic(|weak: &Weak<PgStore>| {
             tokio::spawn(follow(weak.clone(), config.clone()));
+            tokio::spawn(projector(weak.clone(), queue));
+            tokio::spawn(sweeper(weak.clone()));
             PgStore {
                 local,
                 pool,
                 up: watch::Sender::new(false),
                 ready: AtomicBool::new(false),
                 apply: AsyncMutex::new(()),
+                to_project,
+                projected_aliases: Default::default(),
             }
         });
         Ok(store)
@@ -299,6 +317,24 @@ impl PgStore {
         }
     }
 
+    /// Applies articles this replica just committed at positions
+    /// `first..`, if they are next in the log here; otherwise leaves them
+    /// to [`PgStore::catch_up`], which applies everything in order.
+    async fn apply_own(&self, first: u64, drafts: Vec<ArticleDraft>) -> Result<()> {
+        let _guard = self.apply.lock().await;
+        if *self.local.latest_seq().borrow() + 1 != first {
+            return Ok(());
+        }
+        let last = first + drafts.len() as u64 - 1;
+        let outcomes = self.local.insert(drafts).await?;
+        if outcomes.iter().any(|o| !o.created) || outcomes.last().map(|o| o.seq) != Some(last) {
+            return Err(Error::Internal(
+                "the read model is out of step with the articles log".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Stores the new drafts in one transaction; returns the ids inserted
     /// and the newest position at commit.
     async fn write(&self, drafts: &[(&ArticleDraft, Vec<u8>)]) -> Result<(HashSet<String>, u64)> {
@@ -312,42 +348,52 @@ impl PgStore {
             .await
             .map_err(db_error)?
             .get(0);
+        // Under the lock nobody else inserts: the ids found now are all the
+        // duplicates, so positions can be given out before inserting.
+        let ids: Vec<&str> = drafts.iter().map(|(d, _)| d.id.as_str()).collect();
+        let mut present: HashSet<String> = txn
+            .query("SELECT id FROM articles WHERE id = ANY($1)", &[&ids])
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         let insert = txn
             .prepare_cached(
                 "INSERT INTO articles (id, seq, source, url, title, subtitle, outlet, authors, \
-                 published, body, draft) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (id) DO NOTHING",
+                 published, body, draft) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .await
             .map_err(db_error)?;
-        let mut inserted = HashSet::new();
+        let mut rows = Vec::new();
         for (draft, bytes) in drafts {
-            let p = &draft.parsed;
-            let next = seq + 1;
-            let n = txn
-                .execute(
-                    &insert,
-                    &[
-                        &draft.id,
-                        &next,
-                        &draft.source,
-                        &draft.url,
-                        &p.title,
-                        &p.subtitle,
-                        &p.outlet,
-                        &p.authors,
-                        &p.published,
-                        &p.body(),
-                        bytes,
-                    ],
-                )
-                .await
-                .map_err(db_error)?;
-            if n == 1 {
-                seq = next;
-                inserted.insert(draft.id.clone());
+            if present.insert(draft.id.clone()) {
+                seq += 1;
+                rows.push((*draft, bytes, seq, draft.parsed.body()));
             }
         }
+        // Sent back to back on the one connection (tokio-postgres pipelines
+        // concurrent queries), not one round trip each.
+        futures::future::try_join_all(rows.iter().map(|(draft, bytes, seq, body)| {
+            let p = &draft.parsed;
+            let params: [&(dyn ToSql + Sync); 11] = [
+                &draft.id,
+                seq,
+                &draft.source,
+                &draft.url,
+                &p.title,
+                &p.subtitle,
+                &p.outlet,
+                &p.authors,
+                &p.published,
+                body,
+                bytes,
+            ];
+            txn.execute_raw(&insert, params)
+        }))
+        .await
+        .map_err(db_error)?;
+        let inserted: HashSet<String> = rows.iter().map(|(d, ..)| d.id.clone()).collect();
         if !inserted.is_empty() {
             txn.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
                 .await
@@ -357,182 +403,242 @@ impl PgStore {
         Ok((inserted, seq as u64))
     }
 
-    /// Writes the relational projection of stored articles; marks them
-    /// projected. Safe to repeat (every insert is idempotent).
-    async fn project(&self, ids: &[String]) -> Result<()> {
+    /// Writes the relational projection of stored articles and marks them
+    /// projected: six statements per batch, whatever its size (rows go as
+    /// arrays through `unnest`). Safe to repeat: every insert is idempotent.
+    async fn project(&self, ids: &[String], alias_hints: bool) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
+        let rows = self.projection_rows(ids, alias_hints).await?;
+        let written = self.write_projection(ids, &rows).await;
+        if written.is_err() {
+            // The hints may name aliases that were never committed.
+            if let Ok(mut known) = self.projected_aliases.lock() {
+                known.clear();
+            }
+        }
+        written
+    }
+
+    async fn write_projection(&self, ids: &[String], rows: &ProjectionRows) -> Result<()> {
         let mut client = self.client().await?;
         let txn = client.transaction().await.map_err(db_error)?;
         txn.execute("SELECT pg_advisory_xact_lock($1)", &[&PROJECT_LOCK])
             .await
             .map_err(db_error)?;
-        let mut articles = Vec::new();
-        let mut entity_ids = BTreeSet::new();
-        for id in ids {
-            if let Some(article) = self.local.article(id).await? {
-                entity_ids.extend(article.entity_ids.iter().cloned());
-                articles.push(article);
-            }
-        }
-        // Sorted upserts: a fixed lock order for the entity rows.
-        for id in &entity_ids {
-            let Some(e) = self.local.entity(id).await? else {
-                continue;
-            };
-            txn.execute(
-                "INSERT INTO entities (id, type, name, mention_count) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, \
-                 mention_count = EXCLUDED.mention_count",
-                &[
-                    &e.id,
-                    &label(e.entity_type),
-                    &e.name,
-                    &(e.mention_count as i32),
-                ],
-            )
-            .await
-            .map_err(db_error)?;
-            txn.execute(
-                "INSERT INTO entity_aliases (entity_id, alias) SELECT $1, unnest($2::text[]) \
-                 ON CONFLICT DO NOTHING",
-                &[&e.id, &e.aliases],
-            )
-            .await
-            .map_err(db_error)?;
-        }
-        for article in &articles {
-            self.project_article(&txn, article).await?;
-        }
-        txn.commit().await.map_err(db_error)
-    }
-
-    async fn project_article(
-        &self,
-        txn: &deadpool_postgres::Transaction<'_>,
-        article: &Article,
-    ) -> Result<()> {
-        let id = &article.id;
-        let mentions = self
-            .local
-            .mentions(
-                &MentionFilter {
-                    article_id: Some(id.clone()),
-                    entity_id: None,
-                },
-                None,
-                usize::MAX,
-            )
-            .await?;
-        let (mut idx, mut entity, mut start, mut end, mut text) =
-            (vec![], vec![], vec![], vec![], vec![]);
-        for (pos, m) in mentions {
-            idx.push(pos.index as i32);
-            entity.push(m.entity_id);
-            start.push(m.span.start as i32);
-            end.push(m.span.end as i32);
-            text.push(m.text);
-        }
+        let e = &rows.entities;
         txn.execute(
-            "INSERT INTO mentions (article_id, idx, entity_id, start_char, end_char, text) \
-             SELECT $1, * FROM unnest($2::int4[], $3::text[], $4::int4[], $5::int4[], $6::text[]) \
-             ON CONFLICT DO NOTHING",
-            &[id, &idx, &entity, &start, &end, &text],
+            "INSERT INTO entities (id, type, name, mention_count) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[]) \
+             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, \
+             mention_count = EXCLUDED.mention_count",
+            &[&e.0, &e.1, &e.2, &e.3],
         )
         .await
         .map_err(db_error)?;
+        let a = &rows.aliases;
+        txn.execute(
+            "INSERT INTO entity_aliases (entity_id, alias) \
+             SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+            &[&a.0, &a.1],
+        )
+        .await
+        .map_err(db_error)?;
+        let m = &rows.mentions;
+        txn.execute(
+            "INSERT INTO mentions (article_id, idx, entity_id, start_char, end_char, text) \
+             SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[], $5::int4[], \
+             $6::text[]) ON CONFLICT DO NOTHING",
+            &[&m.0, &m.1, &m.2, &m.3, &m.4, &m.5],
+        )
+        .await
+        .map_err(db_error)?;
+        let q = &rows.quotes;
+        txn.execute(
+            "INSERT INTO quotes (article_id, idx, text, speaker_entity_id, speaker_name, \
+             speaker_role, cue, kind, start_char, end_char, cluster) \
+             SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::int4[], $10::int4[], $11::int4[]) \
+             ON CONFLICT DO NOTHING",
+            &[
+                &q.article,
+                &q.idx,
+                &q.text,
+                &q.speaker_id,
+                &q.speaker_name,
+                &q.role,
+                &q.cue,
+                &q.kind,
+                &q.start,
+                &q.end,
+                &q.cluster,
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+        txn.execute(
+            "UPDATE articles SET projected = true WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .map_err(db_error)?;
+        txn.commit().await.map_err(db_error)
+    }
 
-        let quotes = self.local.quotes(&by_article(id), None, usize::MAX).await?;
-        let mut pairs: Vec<(String, i32, String)> = Vec::new();
-        let mut others = BTreeSet::new();
-        for (pos, q) in &quotes {
-            txn.execute(
-                "INSERT INTO quotes (article_id, idx, text, speaker_entity_id, speaker_name, \
-                 speaker_role, cue, kind, start_char, end_char) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-                &[
-                    id,
-                    &(pos.index as i32),
-                    &q.text,
-                    &q.speaker_entity_id,
-                    &q.speaker_name,
-                    &q.speaker_role,
-                    &q.cue,
-                    &label(q.kind),
-                    &(q.span.start as i32),
-                    &(q.span.end as i32),
-                ],
-            )
-            .await
-            .map_err(db_error)?;
-            for other in &q.corroborating_article_ids {
-                pairs.push((id.clone(), pos.index as i32, other.clone()));
-                others.insert(other.clone());
+    /// Reads what [`PgStore::project`] writes from the read model.
+    async fn projection_rows(&self, ids: &[String], alias_hints: bool) -> Result<ProjectionRows> {
+        let mut unique: Vec<String> = ids.to_vec();
+        unique.sort();
+        unique.dedup();
+        let export = self.local.export(&unique)?;
+        let mut rows = ProjectionRows::default();
+        for article in export.articles {
+            let id = article.id;
+            let m = &mut rows.mentions;
+            for (index, mention) in article.mentions.into_iter().enumerate() {
+                m.0.push(id.clone());
+                m.1.push(index as i32);
+                m.2.push(mention.entity_id);
+                m.3.push(mention.span.start as i32);
+                m.4.push(mention.span.end as i32);
+                m.5.push(mention.text);
+            }
+            let q = &mut rows.quotes;
+            for (index, (quote, cluster)) in article.quotes.into_iter().enumerate() {
+                q.article.push(id.clone());
+                q.idx.push(index as i32);
+                q.text.push(quote.text);
+                q.speaker_id.push(quote.speaker_entity_id);
+                q.speaker_name.push(quote.speaker_name);
+                q.role.push(quote.speaker_role);
+                q.cue.push(quote.cue);
+                q.kind.push(label(quote.kind));
+                q.start.push(quote.span.start as i32);
+                q.end.push(quote.span.end as i32);
+                q.cluster.push(cluster.map(|c| c as i32));
             }
         }
-        // The earlier reports of the same words are corroborated by this one.
-        for other in &others {
-            for (pos, q) in self
-                .local
-                .quotes(&by_article(other), None, usize::MAX)
-                .await?
-            {
-                if q.corroborating_article_ids.contains(id) {
-                    pairs.push((other.clone(), pos.index as i32, id.clone()));
-                }
+        let mut known = self
+            .projected_aliases
+            .lock()
+            .map_err(|_| Error::Internal("projection alias cache lock poisoned".into()))?;
+        for entity in export.entities {
+            let e = &mut rows.entities;
+            e.0.push(entity.id.clone());
+            e.1.push(label(entity.entity_type));
+            e.2.push(entity.name);
+            e.3.push(entity.mention_count as i32);
+            // Aliases only grow: the same count means the same set. (Only a
+            // hint: if this batch fails, the sweep re-sends everything.)
+            if alias_hints && known.get(&entity.id) == Some(&entity.aliases.len()) {
+                continue;
+            }
+            known.insert(entity.id.clone(), entity.aliases.len());
+            for alias in entity.aliases {
+                rows.aliases.0.push(entity.id.clone());
+                rows.aliases.1.push(alias);
             }
         }
-        if !pairs.is_empty() {
-            let (a, q, c): (Vec<String>, Vec<i32>, Vec<String>) = pairs.into_iter().fold(
-                (vec![], vec![], vec![]),
-                |(mut a, mut q, mut c), (x, y, z)| {
-                    a.push(x);
-                    q.push(y);
-                    c.push(z);
-                    (a, q, c)
-                },
-            );
-            txn.execute(
-                "INSERT INTO corroborations (article_id, quote_idx, corroborating_article_id) \
-                 SELECT * FROM unnest($1::text[], $2::int4[], $3::text[]) ON CONFLICT DO NOTHING",
-                &[&a, &q, &c],
-            )
-            .await
-            .map_err(db_error)?;
-        }
-        txn.execute("UPDATE articles SET projected = true WHERE id = $1", &[id])
-            .await
-            .map_err(db_error)?;
-        Ok(())
+        Ok(rows)
     }
 
     /// Projects articles whose writer did not (it died, or its projection
     /// failed), up to this replica's position.
     async fn sweep(&self, older_than_secs: f64) -> Result<usize> {
-        let applied = *self.local.latest_seq().borrow() as i64;
-        let ids: Vec<String> = self
-            .client()
-            .await?
-            .query(
-                "SELECT id FROM articles WHERE NOT projected AND seq <= $1 \
-                 AND ingested_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT 256",
-                &[&applied, &older_than_secs],
-            )
-            .await
-            .map_err(db_error)?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        self.project(&ids).await?;
-        Ok(ids.len())
+        let mut total = 0;
+        loop {
+            let applied = *self.local.latest_seq().borrow() as i64;
+            let ids: Vec<String> = self
+                .client()
+                .await?
+                .query(
+                    "SELECT id FROM articles WHERE NOT projected AND seq <= $1 \
+                     AND ingested_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT $3",
+                    &[&applied, &older_than_secs, &(PROJECT_BATCH as i64)],
+                )
+                .await
+                .map_err(db_error)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            self.project(&ids, false).await?;
+            total += ids.len();
+            if ids.len() < PROJECT_BATCH {
+                return Ok(total);
+            }
+        }
     }
 }
 
-fn by_article(id: &str) -> QuoteFilter {
-    QuoteFilter {
-        article_id: Some(id.to_owned()),
-        ..Default::default()
+/// Columns of the projection tables, one vector per column.
+#[derive(Default)]
+struct ProjectionRows {
+    entities: (Vec<String>, Vec<String>, Vec<String>, Vec<i32>),
+    aliases: (Vec<String>, Vec<String>),
+    #[allow(clippy::type_complexity)]
+    mentions: (
+        Vec<String>,
+        Vec<i32>,
+        Vec<String>,
+        Vec<i32>,
+        Vec<i32>,
+        Vec<String>,
+    ),
+    quotes: QuoteRows,
+}
+
+#[derive(Default)]
+struct QuoteRows {
+    article: Vec<String>,
+    idx: Vec<i32>,
+    text: Vec<String>,
+    speaker_id: Vec<String>,
+    speaker_name: Vec<String>,
+    role: Vec<String>,
+    cue: Vec<String>,
+    kind: Vec<String>,
+    start: Vec<i32>,
+    end: Vec<i32>,
+    cluster: Vec<Option<i32>>,
+}
+
+/// Writes the relational projection of what this replica stored, off the
+/// ingest path, in batches of whatever has queued up meanwhile. A failed
+/// batch is left to the sweep.
+async fn projector(store: Weak<PgStore>, mut queue: mpsc::Receiver<Vec<String>>) {
+    while let Some(mut ids) = queue.recv().await {
+        while ids.len() < PROJECT_BATCH {
+            match queue.try_recv() {
+                Ok(more) => ids.extend(more),
+                Err(_) => break,
+            }
+        }
+        let Some(store) = store.upgrade() else { return };
+        if let Err(error) = store.project(&ids, true).await {
+            tracing::warn!(%error, articles = ids.len(), "projection failed; a sweep will redo it");
+        }
+    }
+}
+
+/// Projects what no projector did (its replica stopped first): once the
+/// replica is ready, then every [`SWEEP_EVERY`], beside the follower so that
+/// a long sweep never delays following the log.
+async fn sweeper(store: Weak<PgStore>) {
+    let mut first = true;
+    loop {
+        let wait = if first { POLL_EVERY } else { SWEEP_EVERY };
+        tokio::time::sleep(wait).await;
+        let Some(s) = store.upgrade() else { return };
+        if !s.ready.load(Ordering::SeqCst) || !*s.up.borrow() {
+            continue;
+        }
+        first = false;
+        match s.sweep(SWEEP_AFTER_SECS).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(articles = n, "projected articles left unprojected"),
+            Err(error) => tracing::warn!(%error, "projection sweep failed; will retry"),
+        }
     }
 }
 
@@ -579,7 +685,6 @@ async fn follow_session(store: &Weak<PgStore>, config: &tokio_postgres::Config) 
         .batch_execute(&format!("LISTEN {CHANNEL}"))
         .await
         .map_err(db_error)?;
-    let mut since_sweep = Duration::ZERO;
     loop {
         {
             let Some(s) = store.upgrade() else {
@@ -588,12 +693,6 @@ async fn follow_session(store: &Weak<PgStore>, config: &tokio_postgres::Config) 
             if s.ready.load(Ordering::SeqCst) {
                 s.catch_up().await?;
                 s.set_up(true);
-                if since_sweep >= Duration::from_secs(10) {
-                    since_sweep = Duration::ZERO;
-                    if let Err(error) = s.sweep(SWEEP_AFTER_SECS).await {
-                        tracing::warn!(%error, "projection sweep failed; will retry");
-                    }
-                }
             }
         }
         tokio::select! {
@@ -603,7 +702,6 @@ async fn follow_session(store: &Weak<PgStore>, config: &tokio_postgres::Config) 
                 }
             }
             _ = tokio::time::sleep(POLL_EVERY) => {
-                since_sweep += POLL_EVERY;
                 client.simple_query("SELECT 1").await.map_err(db_error)?;
             }
         }
@@ -633,6 +731,7 @@ impl Store for PgStore {
             .iter()
             .map(|d| Ok((d, encode_draft(d)?)))
             .collect::<Result<Vec<_>>>()?;
+        let started = std::time::Instant::now();
         let mut attempt = 1;
         let (mut inserted, target) = loop {
             match self.write(&encoded).await {
@@ -647,16 +746,40 @@ impl Store for PgStore {
                 Err(error) => return Err(error),
             }
         };
-        while self.catch_up().await? < target {}
+        let written = started.elapsed();
+        if !inserted.is_empty() {
+            // The new rows are these drafts, in this order (write() gave out
+            // positions so): apply them without reading them back.
+            let mut seen = HashSet::new();
+            let own: Vec<ArticleDraft> = drafts
+                .iter()
+                .filter(|d| inserted.contains(&d.id) && seen.insert(d.id.as_str()))
+                .cloned()
+                .collect();
+            let first = target + 1 - own.len() as u64;
+            self.apply_own(first, own).await?;
+        }
+        if *self.local.latest_seq().borrow() < target {
+            while self.catch_up().await? < target {}
+        }
         let created: Vec<String> = drafts
             .iter()
             .filter(|d| inserted.contains(&d.id))
             .map(|d| d.id.clone())
             .collect();
-        // The articles are stored; a failed projection is redone by a sweep.
-        if let Err(error) = self.project(&created).await {
-            tracing::warn!(%error, articles = created.len(), "projection failed; a sweep will redo it");
+        // The articles are stored and served; their SQL projection follows
+        // (a full queue, or a failure, is caught up by the sweep).
+        let projected = created.len();
+        if !created.is_empty() && self.to_project.try_send(created).is_err() {
+            tracing::debug!("projector queue full; the sweep will project these articles");
         }
+        tracing::debug!(
+            drafts = drafts.len(),
+            created = projected,
+            write_us = written.as_micros() as u64,
+            apply_us = (started.elapsed() - written).as_micros() as u64,
+            "articles stored"
+        );
         drafts
             .iter()
             .map(|d| {
@@ -692,14 +815,11 @@ impl Store for PgStore {
         }
         self.ready.store(true, Ordering::SeqCst);
         self.set_up(true);
-        let swept = self.sweep(0.0).await.unwrap_or_else(|error| {
-            tracing::warn!(%error, "projection sweep failed; will retry");
-            0
-        });
+        // Articles left unprojected (a replica stopped before its projector
+        // caught up) are swept by the follower, in the background.
         let articles = *self.local.latest_seq().borrow();
         tracing::info!(
             articles,
-            projected_now = swept,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "replayed the database's articles log"
         );
@@ -713,6 +833,29 @@ impl Store for PgStore {
     fn has_article(&self, id: &str) -> Option<bool> {
         // Only a yes is certain: another replica may have stored it since.
         self.local.has_article(id).filter(|&known| known)
+    }
+
+    async fn note(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt("SELECT value FROM notes WHERE key = $1", &[&key])
+            .await
+            .map_err(db_error)?
+            .map(|row| row.get(0)))
+    }
+
+    async fn set_note(&self, key: &str, value: &[u8]) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO notes (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+                &[&key, &value],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(())
     }
 
     fn availability(&self) -> Option<watch::Receiver<bool>> {

@@ -242,8 +242,21 @@ async fn replicas_share_articles_watches_and_entity_ids() {
     );
     let (director_id, _, mentions) = director[0].clone();
 
-    // The SQL projection agrees with the API.
+    // The SQL projection (written in the background) agrees with the API.
     let db = sql(&url).await;
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending: i64 = db
+            .query_one("SELECT count(*) FROM articles WHERE NOT projected", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if pending == 0 {
+            break;
+        }
+        assert!(Instant::now() < until, "{pending} articles never projected");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let count = |q: &'static str| {
         let db = &db;
         let id = director_id.clone();
@@ -265,6 +278,14 @@ async fn replicas_share_articles_watches_and_entity_ids() {
         .unwrap()
         .get(0);
     assert_eq!(articles, 5 + 1 + 20);
+    // The seeds folder's manifest is kept in the database: a replica
+    // restarting with the same folder does not read it again.
+    let notes: i64 = db
+        .query_one("SELECT count(*) FROM notes WHERE key = 'corpus.manifest'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(notes, 1);
     // The director's repeated quote is corroborated across the articles.
     let corroborated: i64 = db
         .query_one("SELECT count(DISTINCT article_id) FROM corroborations", &[])
