@@ -281,7 +281,10 @@ async fn replicas_share_articles_watches_and_entity_ids() {
     // The seeds folder's manifest is kept in the database: a replica
     // restarting with the same folder does not read it again.
     let notes: i64 = db
-        .query_one("SELECT count(*) FROM notes WHERE key = 'corpus.manifest'", &[])
+        .query_one(
+            "SELECT count(*) FROM notes WHERE key = 'corpus.manifest'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
