@@ -109,6 +109,10 @@ fn truncation_of(a: &[String], b: &[String]) -> bool {
         && long.chars().count() - short.chars().count() <= 2
 }
 
+/// Fewest skeleton symbols (consonants and initial-vowel marks, over all
+/// words) for two full names to merge on their skeleton alone.
+const MIN_SKELETON: usize = 5;
+
 impl Resolver {
     /// An empty table.
     pub fn new() -> Self {
@@ -121,9 +125,15 @@ impl Resolver {
         let w = words(name);
         match entity_type {
             EntityType::Person if w.len() >= 2 => {
-                // Skeletons of very short words ("Li", "Lee") meet too easily.
+                // Skeletons of very short words ("Li", "Lee") meet too easily,
+                // and so do short names overall: "Vozu Kazu" and "Vosa Koos"
+                // are both "vs ks". Real variants (Bagheri/Baqeri "md bqr",
+                // Ebrahim/Ibrahim Raisi "*brm rs") keep five symbols or more.
                 let skeleton_key = translit_key(name);
-                if skeleton_key.split(' ').all(|w| w.chars().count() >= 2) {
+                let symbols = skeleton_key.chars().filter(|c| *c != ' ').count();
+                if symbols >= MIN_SKELETON
+                    && skeleton_key.split(' ').all(|w| w.chars().count() >= 2)
+                {
                     out.push(format!("t:{skeleton_key}"));
                 }
                 // Truncations ("Zhou Yongka" ↔ "Zhou Yongkang") meet on all but the last word

@@ -107,3 +107,18 @@ fn near_miss_names_stay_apart() {
     )]));
     assert_eq!(g[0].id, h[0].id);
 }
+
+#[test]
+fn short_skeletons_do_not_merge_different_names() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent("Vozu Kazu", EntityType::Person, &[])]));
+    let b = r.resolve(&ex(vec![ent("Vosa Koos", EntityType::Person, &[])]));
+    assert_ne!(a[0].id, b[0].id);
+    // Transliteration variants with enough consonants still meet.
+    let c = r.resolve(&ex(vec![ent("Ebrahim Raisi", EntityType::Person, &[])]));
+    let d = r.resolve(&ex(vec![ent("Ibrahim Raisi", EntityType::Person, &[])]));
+    assert_eq!(c[0].id, d[0].id);
+    let e = r.resolve(&ex(vec![ent("Mohammad Bagheri", EntityType::Person, &[])]));
+    let f = r.resolve(&ex(vec![ent("Mohammed Baqeri", EntityType::Person, &[])]));
+    assert_eq!(e[0].id, f[0].id);
+}
