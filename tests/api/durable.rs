@@ -45,10 +45,28 @@ async fn start_in(dir: &Path) -> Started {
     start_over(dir, &seeds_dir()).await
 }
 
+/// Opens the data folder, waiting for the previous in-process server to let
+/// go of it: its connection tasks (and so its store) can outlive the serve
+/// future by a moment, and the folder lock is released only with the store.
+async fn open_when_released(dir: &Path) -> MemoryStore {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match MemoryStore::open(dir) {
+            Ok(store) => return store,
+            Err(error)
+                if error.to_string().contains("in use") && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => panic!("open data folder: {error}"),
+        }
+    }
+}
+
 /// An in-process server over a data folder and a corpus folder.
 async fn start_over(dir: &Path, corpus: &Path) -> Started {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let store = Arc::new(MemoryStore::open(dir).expect("open data folder"));
+    let store = Arc::new(open_when_released(dir).await);
     let config = AppConfig {
         database: None,
         corpus: Some(corpus.to_owned()),
