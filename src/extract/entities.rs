@@ -73,7 +73,7 @@ impl<'a> Doc<'a> {
 const CONNECTORS: &[&str] = &[
     "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
     "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
-    "ibn", "zu",
+    "ibn", "zu", "arap", "bint", "ould",
 ];
 
 fn starts_upper(s: &str) -> bool {
@@ -403,6 +403,21 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 end = j + 2;
                 continue;
             }
+            // Izafe and similar glued particles: "Lashkar-e-Jhangvi", "Zia-ul-Haq".
+            if t.kind == Kind::Punct
+                && !t.space_before
+                && doc.text(j).chars().all(super::tokens::hyphen)
+                && doc.is_word(j + 1)
+                && !doc.tokens[j + 1].space_before
+                && matches!(doc.text(j + 1), "e" | "i" | "ul" | "ud" | "ur" | "us")
+                && doc.is_punct(j + 2, "-")
+                && !doc.tokens[j + 2].space_before
+                && is_name_word(doc, j + 3)
+                && !doc.tokens[j + 3].space_before
+            {
+                end = j + 4;
+                continue;
+            }
             // "Essam el-Erian", "Bashar al-Assad".
             if t.space_before && particle_name(doc, j) {
                 end = j + 3;
@@ -449,6 +464,18 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && is_name_word(doc, j + 1)
                 && (start.max(j.saturating_sub(3))..j)
                     .any(|k| doc.is_word(k) && g.lookup(doc.span_text(k, j + 2)).is_some())
+            {
+                end = j + 2;
+                continue;
+            }
+            // "Polish United Workers' Party", "Sandinista People's Army".
+            if t.kind == Kind::Possessive
+                && is_name_word(doc, j + 1)
+                && matches!(
+                    doc.text(end - 1),
+                    "People" | "Peoples" | "Workers" | "Women" | "Children" | "Men" | "Farmers"
+                        | "Veterans" | "Teachers" | "Students" | "Citizens" | "Writers"
+                )
             {
                 end = j + 2;
                 continue;
@@ -622,6 +649,124 @@ fn title_len(doc: &Doc, words: &[usize]) -> usize {
     best
 }
 
+/// A capitalised title inside a run of name words: `(left, end)` where
+/// `words[..left]` comes before the title (an organisation or portfolio),
+/// `words[left..end]` is the title and `words[end..]` a personal name of two
+/// or more words.
+fn inner_title(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(usize, usize)> {
+    if words.len() < 4 {
+        return None;
+    }
+    let sets = gazetteer::sets();
+    for p in 1..words.len() - 2 {
+        let w = doc.text(words[p]);
+        if !sets.title_heads.contains(&w) || CONNECTORS.contains(&doc.text(words[p - 1])) {
+            continue;
+        }
+        let end = p + 1;
+        let person = &words[end..];
+        if person.len() > 4
+            || person.iter().any(|&t| CONNECTORS.contains(&doc.text(t)))
+            || !person_like(doc, g, person)
+            || title_len(doc, person) > 0
+            || head_type(doc, person).is_some()
+        {
+            continue;
+        }
+        // Modifiers of the title belong to it ("Press Secretary"), unless they
+        // are the organisation's own head word.
+        let mut left = p;
+        while left > 1
+            && sets.title_modifiers.contains(&doc.text(words[left - 1]))
+            && head_class(doc.text(words[left - 1])).is_none()
+        {
+            left -= 1;
+        }
+        return Some((left, end));
+    }
+    None
+}
+
+/// Whether token `i` opens a quotation that starts mid-sentence
+/// (`… said: "The Sandinista Front will …"`): it reads like a sentence start.
+fn quote_initial(doc: &Doc, i: usize) -> bool {
+    i > 0
+        && doc.tokens[i - 1].kind == Kind::Punct
+        && doc.tokens[i - 1].space_before
+        && !doc.tokens[i].space_before
+        && matches!(doc.text(i - 1), "\"" | "\u{201c}")
+}
+
+/// Nouns that introduce an organisation's name right after them.
+const ORG_INTRO_NOUNS: &[&str] = &[
+    "newspaper",
+    "daily",
+    "weekly",
+    "magazine",
+    "broadcaster",
+    "station",
+    "network",
+    "group",
+    "company",
+    "firm",
+    "airline",
+    "carmaker",
+    "automaker",
+    "lender",
+    "insurer",
+    "retailer",
+    "band",
+    "charity",
+    "watchdog",
+    "regulator",
+    "conglomerate",
+    "giant",
+    "state-run",
+    "state-owned",
+    "agency",
+    "outfit",
+    "club",
+    "side",
+];
+
+/// Whether the word before token `a` introduces an organisation ("the
+/// newspaper La Prensa", "rights group Liberty", "state-run Voice of Kenya").
+fn after_org_noun(doc: &Doc, a: usize) -> bool {
+    if a == 0 || !doc.is_word(a - 1) {
+        return false;
+    }
+    let prev = doc.text(a - 1);
+    if ORG_INTRO_NOUNS.contains(&prev) {
+        return true;
+    }
+    // "state-run", "state-owned" are three tokens.
+    a >= 3
+        && matches!(prev, "run" | "owned" | "controlled" | "backed")
+        && doc.is_punct(a - 2, "-")
+        && doc.is_word(a - 3)
+        && matches!(doc.text(a - 3), "state" | "government")
+}
+
+/// Words right after a lone name that make it an organisation ("Arcelor chief
+/// executive", "Bolton boss", "Toyota spokesman").
+const ORG_ROLE_NEXT: &[&str] = &[
+    "chief",
+    "boss",
+    "chairman",
+    "chairwoman",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "executives",
+    "shareholders",
+    "shares",
+    "board",
+    "employees",
+    "staff",
+    "workers",
+    "headquarters",
+];
+
 /// Whether the words read as a personal name.
 fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
     if words.is_empty() || words.len() > 5 {
@@ -653,6 +798,10 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
 fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
     let p = words.iter().position(|&w| doc.text(w) == "of")?;
     if p == 0 {
+        return None;
+    }
+    // "Preservation of Public Security Act": a law's name reads through "of".
+    if head_class(doc.text(words[words.len() - 1])).is_some_and(|(t, _)| t == EntityType::Law) {
         return None;
     }
     let left = &words[..p];
@@ -762,7 +911,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
     // A sentence-initial capital on an ordinary word ("The", "Evidence", "Meanwhile")
     // is not a name. Inside a multi-word organisation name only a leading function
     // word goes ("The Associated Press"; but "Bank of America" stays whole).
-    if doc.tokens[words[0]].sent_start {
+    if doc.tokens[words[0]].sent_start || quote_initial(doc, words[0]) {
         let w = doc.text(words[0]);
         let has_head = head_type(doc, words).is_some();
         let function_word = FUNCTION_OPENERS.contains(&w);
@@ -801,7 +950,26 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             out.push(p);
             return;
         }
+        // "Londoners", "New Brunswickers": the people of a known place.
+        if let Some(base) = text.strip_suffix("ers") {
+            if g.lookup(base)
+                .is_some_and(|k| k.entity_type == EntityType::Gpe)
+            {
+                out.push(piece(a, b, Some(EntityType::Norp), text));
+                return;
+            }
+        }
         let tl = title_len(doc, rest);
+        // "Former U.S. President …": a time modifier before a place and a title.
+        if tl == 0
+            && rest.len() >= 3
+            && matches!(doc.text(a), "Former" | "Acting" | "Interim" | "Outgoing")
+            && g.lookup(doc.text(rest[1]))
+                .is_some_and(|k| matches!(k.entity_type, EntityType::Gpe | EntityType::Norp))
+        {
+            i += 1;
+            continue;
+        }
         if tl > 0 {
             roles.push(doc.span_text(a, rest[tl - 1] + 1).to_owned());
             i += tl;
@@ -813,12 +981,41 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             }
             continue;
         }
+        // "Gympie Regional Council Mayor Lyn Fahey", "Arsenal manager"-style
+        // capitalised titles inside a run: an organisation (or portfolio), a
+        // title, then a person.
+        if let Some((left, title_end)) = inner_title(doc, g, rest) {
+            let left_words = &rest[..left];
+            let proper = g
+                .lookup(doc.span_text(left_words[0], left_words[left - 1] + 1))
+                .is_some()
+                || left_words.iter().any(|&w| {
+                    let t = doc.text(w);
+                    !CONNECTORS.contains(&t) && !g.is_common_word(t)
+                });
+            if proper {
+                segment(doc, g, left_words, out);
+                roles.push(doc.span_text(rest[left], rest[title_end - 1] + 1).to_owned());
+            } else {
+                roles.push(doc.span_text(a, rest[title_end - 1] + 1).to_owned());
+            }
+            let person = &rest[title_end..];
+            let (pa, pb) = (person[0], person[person.len() - 1] + 1);
+            let mut p = piece(pa, pb, Some(EntityType::Person), doc.span_text(pa, pb));
+            p.titled = true;
+            p.roles = std::mem::take(&mut roles);
+            out.push(p);
+            return;
+        }
         if let Some((etype, gov)) = head_type(doc, rest) {
             let first = g.lookup(doc.text(a));
+            // "Chinese Shenhua News Agency": a nationality before a proper name is a
+            // descriptor; "Canadian Association of …" is the name itself.
             if etype == EntityType::Org
                 && !gov
                 && rest.len() >= 3
                 && first.is_some_and(|k| k.entity_type == EntityType::Norp)
+                && !g.is_common_word(doc.text(rest[1]))
             {
                 if let Some(k) = first {
                     out.push(piece(a, a + 1, Some(k.entity_type), &k.canonical));
@@ -905,6 +1102,28 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 out.push(piece(a, b, Some(EntityType::Event), text));
                 return;
             }
+            // "Lashkar-e-Jhangvi", "Tehreek-e-Insaf": izafe names are organisations.
+            if rest.iter().any(|&w| matches!(doc.text(w), "e" | "i")) {
+                out.push(piece(a, b, Some(EntityType::Org), text));
+                return;
+            }
+            // "the opposition newspaper La Prensa", "rights group Liberty".
+            if roles.is_empty() && a > 0 && after_org_noun(doc, a) {
+                out.push(piece(a, b, Some(EntityType::Org), text));
+                return;
+            }
+            // "Bayern Munich", "Inter Milan": a club named with its city last.
+            if roles.is_empty()
+                && rest.len() == 2
+                && g.lookup(doc.text(rest[1]))
+                    .is_some_and(|k| k.entity_type == EntityType::Gpe)
+                && g.lookup(first_word).is_none()
+                && !g.is_first_name(first_word)
+                && !g.is_common_word(first_word)
+            {
+                out.push(piece(a, b, Some(EntityType::Org), text));
+                return;
+            }
             // A person's name on a facility ("Ramon Sanchez Pizjuan stadium") is not the person.
             if next_is_facility(doc, b) {
                 return;
@@ -942,7 +1161,11 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             return;
         }
         // One word left.
-        if gazetteer::sets().non_names.contains(&text) || text.chars().count() < 2 {
+        if gazetteer::sets().non_names.contains(&text)
+            || text.chars().count() < 2
+            || text.starts_with("I'")
+            || text.starts_with("I\u{2019}")
+        {
             return;
         }
         if is_acronym(text) && !titled {
@@ -1258,9 +1481,22 @@ const TEAM_NOUNS: &[&str] = &[
 /// Cities and countries that play: a place followed by a team noun or a score
 /// ("Valencia coach", "beat Valencia 3-2") is a team in this article, everywhere.
 fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
+    // A lone word guessed to be a surname can be a club too ("beat Bolton 3-1"),
+    // unless it is part of someone's full name in this article.
+    let in_full_names: Vec<&str> = pieces
+        .iter()
+        .filter(|p| p.etype == Some(EntityType::Person) && p.t1 > p.t0 + 1)
+        .flat_map(|p| (p.t0..p.t1).filter(|&i| doc.is_word(i)).map(|i| doc.text(i)))
+        .collect();
+    let guessed = |p: &Piece| {
+        p.etype == Some(EntityType::Person)
+            && !p.titled
+            && p.t1 == p.t0 + 1
+            && !in_full_names.contains(&doc.text(p.t0))
+    };
     let mut teams: Vec<String> = Vec::new();
     for p in pieces.iter() {
-        if p.etype != Some(EntityType::Gpe) {
+        if p.etype != Some(EntityType::Gpe) && !guessed(p) {
             continue;
         }
         let next = p.t1;
@@ -1279,9 +1515,18 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
             teams.push(p.canonical.clone());
         }
     }
-    for p in pieces.iter_mut() {
-        if p.etype == Some(EntityType::Gpe) && teams.contains(&p.canonical) {
-            p.etype = Some(EntityType::Org);
+    // Words this article already uses as an organisation ("Bolton boss").
+    let org_words: Vec<String> = pieces
+        .iter()
+        .filter(|p| p.etype == Some(EntityType::Org) && p.t1 == p.t0 + 1)
+        .map(|p| doc.text(p.t0).to_owned())
+        .collect();
+    for i in 0..pieces.len() {
+        let p = &pieces[i];
+        let team = (p.etype == Some(EntityType::Gpe) || guessed(p)) && teams.contains(&p.canonical);
+        let org = guessed(p) && org_words.iter().any(|w| w == doc.text(p.t0));
+        if team || org {
+            pieces[i].etype = Some(EntityType::Org);
         }
     }
 }
@@ -1317,6 +1562,10 @@ fn followed_like_a_name(doc: &Doc, i: usize) -> bool {
 
 /// Nouns before "of X" that make X a place ("the state of Chiapas").
 const PLACE_NOUNS: &[&str] = &[
+    "residents",
+    "citizens",
+    "mayor",
+    "people",
     "state",
     "city",
     "town",
@@ -1422,6 +1671,52 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
         }
     }
     let n = pieces.len();
+    // Words placed by strong evidence somewhere ("in Gympie") are places
+    // wherever else they appear alone ("Gympie on Sunday").
+    let mut place_words: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for p in pieces.iter() {
+        if p.etype.is_some() || p.weak || p.titled || p.t1 != p.t0 + 1 {
+            continue;
+        }
+        let w = doc.text(p.t0);
+        let prep = p.t0 > 0
+            && doc.is_word(p.t0 - 1)
+            && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside")
+            && !doc.tokens[p.t0].sent_start
+            && !(p.t0 >= 2 && matches!(doc.text(p.t0 - 2), "shares" | "stake" | "stakes"));
+        let of_place = p.t0 >= 2
+            && doc.text(p.t0 - 1) == "of"
+            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str());
+        if (prep || of_place)
+            && !g.is_common_word(w)
+            && !g.is_first_name(w)
+            && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)))
+        {
+            place_words.insert(w.to_owned());
+        }
+    }
+    // Words with organisation evidence somewhere ("Arcelor chief executive",
+    // "shares in Ispat") are organisations wherever they appear alone.
+    let mut org_words: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for p in pieces.iter() {
+        if p.etype.is_some() || p.titled || p.t1 != p.t0 + 1 {
+            continue;
+        }
+        let w = doc.text(p.t0);
+        if person_words.contains_key(w) {
+            continue;
+        }
+        let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(&doc.text(p.t1));
+        let shares_in = p.t0 >= 2
+            && doc.text(p.t0 - 1) == "in"
+            && matches!(
+                doc.text(p.t0 - 2),
+                "shares" | "stake" | "stakes" | "investment" | "investors"
+            );
+        if org_role || shares_in || after_org_noun(doc, p.t0) {
+            org_words.insert(w.to_owned());
+        }
+    }
     // Evidence pass.
     for k in 0..n {
         if pieces[k].etype.is_some() || pieces[k].weak {
@@ -1447,7 +1742,11 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
                 .get(p.t1)
                 .is_some_and(|t| t.kind == Kind::Possessive)
             && !is_name_word(doc, p.t1 + 1);
-        if (after_at || at_possessive) && !p.titled && !person_words.contains_key(w) {
+        // "Arcelor chief executive", "Bolton boss", "rights group Liberty",
+        // "shares in Ispat" — here or elsewhere in the article.
+        let org_evidence = org_words.contains(w);
+        if (after_at || at_possessive || org_evidence) && !p.titled && !person_words.contains_key(w)
+        {
             pieces[k].etype = Some(EntityType::Org);
             continue;
         }
@@ -1490,13 +1789,24 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && !g.is_first_name(w)
             && !doc.tokens[p.t0].sent_start
             && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
-        // "the state of Chiapas", "the town of Lodwar".
+        // "the state of Chiapas", "the town of Lodwar", "residents of Gympie".
         let of_place = p.t0 >= 2
             && doc.text(p.t0 - 1) == "of"
-            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2))
+            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str())
             && !g.is_common_word(w);
-        if listed(prev_piece, true) || listed(next_piece, false) || after_place_prep || of_place {
+        // "the Makati financial district".
+        let the_x_place = doc.t_prev_is(p.t0, "the")
+            && (p.t1..(p.t1 + 2).min(doc.tokens.len()))
+                .any(|i| doc.is_word(i) && matches!(doc.text(i), "district" | "area" | "region" | "province" | "valley"))
+            && !g.is_common_word(w);
+        if listed(prev_piece, true)
+            || listed(next_piece, false)
+            || after_place_prep
+            || of_place
+            || the_x_place
+        {
             pieces[k].etype = Some(EntityType::Gpe);
+            place_words.insert(w.to_owned());
             continue;
         }
         // "the Zapatista rebels": a group; "the Corolla model": not a person either.
@@ -1554,6 +1864,10 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
                         | "customers"
                         | "employees"
                 );
+            if place_words.contains(w) {
+                pieces[k].etype = Some(EntityType::Gpe);
+                continue;
+            }
             pieces[k].etype = Some(if org_like {
                 EntityType::Org
             } else {

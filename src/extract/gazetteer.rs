@@ -579,6 +579,8 @@ pub(crate) const PORTFOLIOS: &[&str] = &[
 /// nationality in front ("French Foreign Ministry") instead of shedding it as a descriptor.
 pub(crate) const ORG_HEADS: &[(&str, bool)] = &[
     ("Agency", false),
+    ("Community", false),
+    ("International", false),
     ("Ministry", true),
     ("Department", true),
     ("Company", false),
@@ -757,6 +759,11 @@ pub(crate) const LAW_HEADS: &[&str] = &[
 
 /// Last words of natural-feature names.
 pub(crate) const LOC_HEADS: &[&str] = &[
+    "Highway",
+    "Motorway",
+    "Freeway",
+    "Expressway",
+    "Route",
     "Square",
     "Street",
     "Avenue",
@@ -1051,6 +1058,8 @@ pub(crate) const CUE_VERBS: &[&str] = &[
     "branded",
     "termed",
     "praised",
+    "dismissed",
+    "rejected",
     "criticized",
     "criticised",
     "blamed",

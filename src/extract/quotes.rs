@@ -446,6 +446,22 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
     "winger",
     "keeper",
     "boss",
+    "businessman",
+    "businesswoman",
+    "tycoon",
+    "billionaire",
+    "entrepreneur",
+    "chancellor",
+    "secretary",
+    "spokesperson",
+    "activist",
+    "campaigner",
+    "banker",
+    "investor",
+    "envoy",
+    "ambassador",
+    "negotiator",
+    "cleric",
 ];
 
 const GAP_WORDS: &[&str] = &[
@@ -520,6 +536,13 @@ impl Ctx<'_, '_> {
     /// better is around ("Paris has deemed …").
     fn speaker_rank(&self, k: usize) -> u8 {
         let m = &self.mentions[k];
+        // "London-based", "US-led": a name inside a modifier is not the subject.
+        let glued = self.doc.tokens.get(m.t1).is_some_and(|t| {
+            !t.space_before && t.kind != Kind::Word && self.text(m.t1) == "-"
+        });
+        if glued {
+            return 0;
+        }
         match self.entity_type(m) {
             EntityType::Person => 3,
             EntityType::Org | EntityType::Gpe => {
@@ -592,11 +615,32 @@ impl Ctx<'_, '_> {
             return false;
         }
         let w = self.text(j);
-        DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str())
+        if DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str())
             || self.starts[j].is_some_and(|k| {
                 let m = &self.mentions[k];
                 self.entity_type(m) == EntityType::Norp && m.t1 == j + 1
             }) && w.starts_with(char::is_uppercase)
+        {
+            return true;
+        }
+        // A few modifiers before the noun: "the London-based businessman",
+        // "the 52-year-old former minister", "the Arsenal boss".
+        let mut k = j;
+        while k < (j + 8).min(self.doc.tokens.len()) && !self.quoted[k] {
+            let t = self.text(k);
+            if self.is_word(k) {
+                if DESCRIPTOR_NOUNS.contains(&t.to_lowercase().as_str()) {
+                    return true;
+                }
+                if self.is_cue(k) || GAP_WORDS.contains(&t) || t == "and" || t == "of" {
+                    return false;
+                }
+            } else if !super::tokens::hyphen(t.chars().next().unwrap_or(' ')) {
+                return false;
+            }
+            k += 1;
+        }
+        false
     }
 
     fn pronoun_at(&self, i: usize) -> bool {
@@ -606,12 +650,35 @@ impl Ctx<'_, '_> {
     /// Resolves a pronoun at token `p`: the first speaker-like mention of the nearest
     /// earlier sentence (or the same sentence, before `p`) that has one.
     fn resolve_pronoun(&self, p: usize, cue: String) -> Option<Speaker> {
+        self.resolve_pronoun_avoiding(p, cue, None)
+    }
+
+    /// As [`Self::resolve_pronoun`], skipping anyone named inside the quote
+    /// (tokens `avoid`): “Cesc has the intelligence …,” he said — "he" is not Cesc.
+    fn resolve_pronoun_avoiding(
+        &self,
+        p: usize,
+        cue: String,
+        avoid: Option<(usize, usize)>,
+    ) -> Option<Speaker> {
+        let named_inside = |entity: usize| {
+            avoid.is_some_and(|(a, b)| {
+                self.mentions
+                    .iter()
+                    .any(|m| m.entity == entity && m.t0 > a && m.t1 <= b)
+            })
+        };
         let mut end = p;
         let mut hops = 0;
         while end > 0 && hops < 12 {
             let start = self.sentence_start(end - 1);
             let ms = self.mentions_in(start, end);
-            if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 3) {
+            // "The Arsenal boss also had words for Cesc Fabregas …": the subject is
+            // a description of someone named earlier, not the person it mentions.
+            let described = start < p && self.is_descriptor(start);
+            if let Some(&k) = ms.iter().find(|&&k| {
+                !described && self.speaker_rank(k) >= 3 && !named_inside(self.mentions[k].entity)
+            }) {
                 return Some(self.speaker_from_mention(k, cue));
             }
             if start == 0 {
@@ -671,6 +738,13 @@ impl Ctx<'_, '_> {
                 }
                 if let Some(&k) = ms.iter().find(|&&k| self.mentions[k].t1 == j + 1) {
                     let m = &self.mentions[k];
+                    // "Heather MacIsaac of the Progressive Conservative Party called":
+                    // the organisation only says where the person is from.
+                    if self.speaker_rank(k) < 3 && !in_apposition {
+                        if let Some(person) = self.person_before_affiliation(&ms, m.t0) {
+                            return Some(self.speaker_from_mention(person, cue));
+                        }
+                    }
                     // ", JANA, called": a name filling the apposition is the subject.
                     let fills_apposition =
                         in_apposition && m.t0 > 0 && self.text(m.t0 - 1) == "," && gap == 0;
@@ -708,6 +782,11 @@ impl Ctx<'_, '_> {
                 return self.resolve_pronoun(j, cue);
             }
         }
+        // "The London-based businessman, who …, said": a description of someone
+        // named before.
+        if self.is_descriptor(from) {
+            return self.resolve_pronoun(from, cue);
+        }
         if !participle {
             if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 1) {
                 return Some(self.speaker_from_mention(k, cue));
@@ -740,7 +819,7 @@ impl Ctx<'_, '_> {
                         }
                         break;
                     }
-                    after = self.subject_after(q.close + 1, i, end, cue);
+                    after = self.subject_after((q.open, q.close), i, end, cue);
                     break;
                 }
                 // Only a short stretch may separate the quote from its cue.
@@ -802,16 +881,38 @@ impl Ctx<'_, '_> {
         None
     }
 
+    /// The person right before "of (the)", "at", "from" or "for" that precedes
+    /// token `t0`, among the mentions `ms`.
+    fn person_before_affiliation(&self, ms: &[usize], t0: usize) -> Option<usize> {
+        let mut j = t0.checked_sub(1)?;
+        if self.text(j).eq_ignore_ascii_case("the") {
+            j = j.checked_sub(1)?;
+        }
+        if !matches!(self.text(j), "of" | "at" | "from" | "for") {
+            return None;
+        }
+        ms.iter()
+            .copied()
+            .find(|&k| self.mentions[k].t1 == j && self.speaker_rank(k) >= 3)
+    }
+
     fn first_comma_or(&self, a: usize, b: usize) -> usize {
         (a..b).find(|&j| self.text(j) == ",").unwrap_or(b)
     }
 
     /// The speaker for a cue after the quote: a mention or pronoun between the quote
     /// and the verb, else a mention right after the verb ("said Smith").
-    fn subject_after(&self, a: usize, v: usize, end: usize, cue: String) -> Option<Speaker> {
+    fn subject_after(
+        &self,
+        quote: (usize, usize),
+        v: usize,
+        end: usize,
+        cue: String,
+    ) -> Option<Speaker> {
+        let a = quote.1 + 1;
         for j in a..v {
             if self.pronoun_at(j) {
-                return self.resolve_pronoun(j, cue);
+                return self.resolve_pronoun_avoiding(j, cue, Some(quote));
             }
         }
         let ms = self.mentions_in(a, v);
@@ -820,7 +921,7 @@ impl Ctx<'_, '_> {
         }
         // "…,” the Dutchman said / the coach said: a description of someone named before.
         if let Some(j) = (a..v).find(|&j| self.is_descriptor(j)) {
-            return self.resolve_pronoun(j, cue);
+            return self.resolve_pronoun_avoiding(j, cue, Some(quote));
         }
         if let Some(&k) = ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 1) {
             return Some(self.speaker_from_mention(k, cue));
@@ -860,6 +961,8 @@ impl Ctx<'_, '_> {
                         | "termed"
                         | "branded"
                         | "dubbed"
+                        | "dismissed"
+                        | "rejected"
                 ) =>
             {
                 format!("{w} ... as")
