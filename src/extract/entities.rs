@@ -473,8 +473,18 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && is_name_word(doc, j + 1)
                 && matches!(
                     doc.text(end - 1),
-                    "People" | "Peoples" | "Workers" | "Women" | "Children" | "Men" | "Farmers"
-                        | "Veterans" | "Teachers" | "Students" | "Citizens" | "Writers"
+                    "People"
+                        | "Peoples"
+                        | "Workers"
+                        | "Women"
+                        | "Children"
+                        | "Men"
+                        | "Farmers"
+                        | "Veterans"
+                        | "Teachers"
+                        | "Students"
+                        | "Citizens"
+                        | "Writers"
                 )
             {
                 end = j + 2;
@@ -995,7 +1005,10 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 });
             if proper {
                 segment(doc, g, left_words, out);
-                roles.push(doc.span_text(rest[left], rest[title_end - 1] + 1).to_owned());
+                roles.push(
+                    doc.span_text(rest[left], rest[title_end - 1] + 1)
+                        .to_owned(),
+                );
             } else {
                 roles.push(doc.span_text(a, rest[title_end - 1] + 1).to_owned());
             }
@@ -1486,7 +1499,11 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
     let in_full_names: Vec<&str> = pieces
         .iter()
         .filter(|p| p.etype == Some(EntityType::Person) && p.t1 > p.t0 + 1)
-        .flat_map(|p| (p.t0..p.t1).filter(|&i| doc.is_word(i)).map(|i| doc.text(i)))
+        .flat_map(|p| {
+            (p.t0..p.t1)
+                .filter(|&i| doc.is_word(i))
+                .map(|i| doc.text(i))
+        })
         .collect();
     let guessed = |p: &Piece| {
         p.etype == Some(EntityType::Person)
@@ -1796,8 +1813,13 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && !g.is_common_word(w);
         // "the Makati financial district".
         let the_x_place = doc.t_prev_is(p.t0, "the")
-            && (p.t1..(p.t1 + 2).min(doc.tokens.len()))
-                .any(|i| doc.is_word(i) && matches!(doc.text(i), "district" | "area" | "region" | "province" | "valley"))
+            && (p.t1..(p.t1 + 2).min(doc.tokens.len())).any(|i| {
+                doc.is_word(i)
+                    && matches!(
+                        doc.text(i),
+                        "district" | "area" | "region" | "province" | "valley"
+                    )
+            })
             && !g.is_common_word(w);
         if listed(prev_piece, true)
             || listed(next_piece, false)

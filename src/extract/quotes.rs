@@ -537,9 +537,11 @@ impl Ctx<'_, '_> {
     fn speaker_rank(&self, k: usize) -> u8 {
         let m = &self.mentions[k];
         // "London-based", "US-led": a name inside a modifier is not the subject.
-        let glued = self.doc.tokens.get(m.t1).is_some_and(|t| {
-            !t.space_before && t.kind != Kind::Word && self.text(m.t1) == "-"
-        });
+        let glued = self
+            .doc
+            .tokens
+            .get(m.t1)
+            .is_some_and(|t| !t.space_before && t.kind != Kind::Word && self.text(m.t1) == "-");
         if glued {
             return 0;
         }
