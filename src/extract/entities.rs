@@ -469,7 +469,11 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 continue;
             }
             // "Polish United Workers' Party", "Sandinista People's Army".
-            if t.kind == Kind::Possessive
+            let plural_apostrophe = t.kind == Kind::Punct
+                && !t.space_before
+                && matches!(doc.text(j), "'" | "\u{2019}")
+                && doc.tokens.get(j + 1).is_some_and(|n| n.space_before);
+            if (t.kind == Kind::Possessive || plural_apostrophe)
                 && is_name_word(doc, j + 1)
                 && matches!(
                     doc.text(end - 1),
@@ -707,6 +711,19 @@ fn quote_initial(doc: &Doc, i: usize) -> bool {
         && matches!(doc.text(i - 1), "\"" | "\u{201c}")
 }
 
+/// Nouns that introduce a work's title right after them.
+const WORK_INTRO_NOUNS: &[&str] = &[
+    "film", "movie", "biopic", "documentary", "drama", "comedy", "thriller", "novel", "book",
+    "memoir", "album", "song", "single", "play", "musical", "opera", "series", "sitcom", "show",
+    "painting", "poem", "anthem", "hit", "blockbuster", "franchise", "soap",
+];
+
+/// Whether the word before token `a` introduces a work's title ("the drama
+/// Vera Drake").
+fn after_work_noun(doc: &Doc, a: usize) -> bool {
+    a > 0 && doc.is_word(a - 1) && WORK_INTRO_NOUNS.contains(&doc.text(a - 1))
+}
+
 /// Nouns that introduce an organisation's name right after them.
 const ORG_INTRO_NOUNS: &[&str] = &[
     "newspaper",
@@ -801,6 +818,14 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
         || !g.is_common_word(first)
         || texts.len() >= 3 && !g.is_common_word(last)
         || mid_sentence && !g.is_common_word(last) && last.chars().count() >= 3
+        // "Martin Scorsese's film …" at a sentence start: a given name that is
+        // also a word ("martin"), then an unusual surname.
+        || texts.len() == 2
+            && !g.is_common_word(last)
+            && last.chars().count() >= 4
+            && !FUNCTION_OPENERS.contains(&first)
+            && first.chars().skip(1).all(char::is_lowercase)
+            && g.lookup(first).is_none()
 }
 
 /// Splits "Trade Desk of the World Customs Organization" at "of" when
@@ -1118,6 +1143,11 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             // "Lashkar-e-Jhangvi", "Tehreek-e-Insaf": izafe names are organisations.
             if rest.iter().any(|&w| matches!(doc.text(w), "e" | "i")) {
                 out.push(piece(a, b, Some(EntityType::Org), text));
+                return;
+            }
+            // "the British drama Vera Drake", "his novel The Road".
+            if roles.is_empty() && a > 0 && after_work_noun(doc, a) {
+                out.push(piece(a, b, Some(EntityType::WorkOfArt), text));
                 return;
             }
             // "the opposition newspaper La Prensa", "rights group Liberty".
