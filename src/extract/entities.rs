@@ -711,11 +711,65 @@ fn quote_initial(doc: &Doc, i: usize) -> bool {
         && matches!(doc.text(i - 1), "\"" | "\u{201c}")
 }
 
+/// A multi-word name typed as a work or an organisation by its context once
+/// ("the drama Vera Drake") keeps that type where it appears without one
+/// ("Mike Leigh's Vera Drake"), instead of reading as a person there.
+fn same_name_same_type(doc: &Doc, pieces: &mut [Piece]) {
+    let typed: Vec<(String, EntityType)> = pieces
+        .iter()
+        .filter(|p| {
+            p.t1 > p.t0 + 1 && matches!(p.etype, Some(EntityType::WorkOfArt | EntityType::Org))
+        })
+        .map(|p| {
+            (
+                doc.span_text(p.t0, p.t1).to_owned(),
+                p.etype.unwrap_or(EntityType::Org),
+            )
+        })
+        .collect();
+    if typed.is_empty() {
+        return;
+    }
+    for p in pieces.iter_mut() {
+        if p.etype != Some(EntityType::Person) || p.titled || p.t1 <= p.t0 + 1 {
+            continue;
+        }
+        let text = doc.span_text(p.t0, p.t1);
+        if let Some((_, t)) = typed.iter().find(|(s, _)| s == text) {
+            p.etype = Some(*t);
+            p.canonical = text.to_owned();
+        }
+    }
+}
+
 /// Nouns that introduce a work's title right after them.
 const WORK_INTRO_NOUNS: &[&str] = &[
-    "film", "movie", "biopic", "documentary", "drama", "comedy", "thriller", "novel", "book",
-    "memoir", "album", "song", "single", "play", "musical", "opera", "series", "sitcom", "show",
-    "painting", "poem", "anthem", "hit", "blockbuster", "franchise", "soap",
+    "film",
+    "movie",
+    "biopic",
+    "documentary",
+    "drama",
+    "comedy",
+    "thriller",
+    "novel",
+    "book",
+    "memoir",
+    "album",
+    "song",
+    "single",
+    "play",
+    "musical",
+    "opera",
+    "series",
+    "sitcom",
+    "show",
+    "painting",
+    "poem",
+    "anthem",
+    "hit",
+    "blockbuster",
+    "franchise",
+    "soap",
 ];
 
 /// Whether the word before token `a` introduces a work's title ("the drama
@@ -1291,6 +1345,7 @@ pub(crate) fn build(doc: &Doc, mut pieces: Vec<Piece>) -> (Extraction, Vec<TokMe
     let g = gazetteer();
     decide_singles(doc, g, &mut pieces);
     pieces.retain(|p| p.etype.is_some());
+    same_name_same_type(doc, &mut pieces);
     company_short_forms(doc, &mut pieces);
     sports_teams(doc, &mut pieces);
     let mut extra = descriptive(doc, &pieces);
