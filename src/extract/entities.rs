@@ -1623,12 +1623,11 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
         .filter(|p| p.etype == Some(EntityType::Org) && p.t1 == p.t0 + 1)
         .map(|p| doc.text(p.t0).to_owned())
         .collect();
-    for i in 0..pieces.len() {
-        let p = &pieces[i];
+    for p in pieces.iter_mut() {
         let team = (p.etype == Some(EntityType::Gpe) || guessed(p)) && teams.contains(&p.canonical);
         let org = guessed(p) && org_words.iter().any(|w| w == doc.text(p.t0));
         if team || org {
-            pieces[i].etype = Some(EntityType::Org);
+            p.etype = Some(EntityType::Org);
         }
     }
 }
