@@ -156,7 +156,17 @@ const ORG_OPENERS: &[&str] = &[
 ];
 
 /// First words that mark an event name ("Copa del Rey", "Operation Desert Storm").
-const EVENT_OPENERS: &[&str] = &["Copa", "Tour", "Operation", "Battle", "Siege", "Treaty"];
+const EVENT_OPENERS: &[&str] = &[
+    "Copa",
+    "Tour",
+    "Operation",
+    "Battle",
+    "Siege",
+    "Treaty",
+    "Hurricane",
+    "Typhoon",
+    "Cyclone",
+];
 
 /// Lowercase nouns after a name that make it a facility's name.
 const FACILITY_NOUNS: &[&str] = &[
@@ -356,6 +366,28 @@ const FUNCTION_OPENERS: &[&str] = &[
     "Reporting",
 ];
 
+/// "Anglo", "Sino", "Franco": the first half of a compound of peoples.
+fn is_combining_form(w: &str) -> bool {
+    matches!(
+        w,
+        "Anglo"
+            | "Sino"
+            | "Franco"
+            | "Indo"
+            | "Afro"
+            | "Euro"
+            | "Greco"
+            | "Russo"
+            | "Austro"
+            | "Italo"
+            | "Judeo"
+            | "Irano"
+            | "Turco"
+            | "Hispano"
+            | "Luso"
+    )
+}
+
 fn is_number(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
 }
@@ -390,15 +422,18 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 end = j + 1;
                 continue;
             }
-            // Glued hyphen between two name words, unless either side is a known place
-            // or nationality ("China-Iran" stays two names).
+            // Glued hyphen between two name words, unless both sides are known places
+            // or nationalities ("China-Iran" stays two names; "Miami-Dade" is one)
+            // or one side is a combining form ("Anglo-French", "Sino-Japanese").
             if t.kind == Kind::Punct
                 && !t.space_before
                 && doc.text(j).chars().all(super::tokens::hyphen)
                 && is_name_word(doc, j + 1)
                 && !doc.tokens[j + 1].space_before
-                && !is_place_or_people(g, doc.text(end - 1))
-                && !is_place_or_people(g, doc.text(j + 1))
+                && !(is_place_or_people(g, doc.text(end - 1))
+                    && is_place_or_people(g, doc.text(j + 1)))
+                && !is_combining_form(doc.text(end - 1))
+                && !(is_place_or_people(g, doc.text(end - 1)) && end - 1 > start)
             {
                 end = j + 2;
                 continue;
@@ -440,7 +475,7 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                     (2..=6).contains(&before.chars().count())
                         && (2..=4).contains(&after.chars().count())
                         && after.chars().all(|c| c.is_ascii_lowercase())
-                        && !g.is_common_word(before)
+                        && (!g.is_common_word(before) || before.chars().count() <= 3)
                         && g.lookup(before).is_none()
                 }
             {
@@ -1160,8 +1195,19 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                         let w = doc.text(t);
                         g.is_common_word(w) && g.lookup(w).is_none() && !g.is_first_name(w)
                     });
-                    if matches!(k.entity_type, EntityType::Org | EntityType::Gpe)
-                        && tail_ordinary
+                    // "West German", "North Korean": a compass point before a people.
+                    if k.entity_type == EntityType::Loc
+                        && tail.len() == 1
+                        && g.lookup(tail_text)
+                            .is_some_and(|t| t.entity_type == EntityType::Norp)
+                    {
+                        out.push(piece(a, b, Some(EntityType::Norp), text));
+                        return;
+                    }
+                    if matches!(
+                        k.entity_type,
+                        EntityType::Org | EntityType::Gpe | EntityType::Loc
+                    ) && tail_ordinary
                         && title_len(doc, tail) == 0
                     {
                         out.push(piece(a, b, Some(EntityType::Org), text));
@@ -1192,6 +1238,11 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             }
             if EVENT_OPENERS.contains(&first_word) {
                 out.push(piece(a, b, Some(EntityType::Event), text));
+                return;
+            }
+            // "County Cork", "County Durham".
+            if first_word == "County" && rest.len() == 2 {
+                out.push(piece(a, b, Some(EntityType::Gpe), text));
                 return;
             }
             // "Lashkar-e-Jhangvi", "Tehreek-e-Insaf": izafe names are organisations.
@@ -1890,6 +1941,16 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && !g.is_first_name(w)
             && !doc.tokens[p.t0].sent_start
             && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
+        // "Sen. Garrett Lindqvist, R-Andover": a party letter and a home town.
+        let party_tag = p.t0 >= 2
+            && doc.is_punct(p.t0 - 1, "-")
+            && !doc.tokens[p.t0].space_before
+            && doc.is_word(p.t0 - 2)
+            && matches!(doc.text(p.t0 - 2), "R" | "D" | "I");
+        if party_tag {
+            pieces[k].etype = Some(EntityType::Gpe);
+            continue;
+        }
         // "the state of Chiapas", "the town of Lodwar", "residents of Gympie".
         let of_place = p.t0 >= 2
             && doc.text(p.t0 - 1) == "of"
@@ -2072,9 +2133,30 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
 /// "Full Name (ACR)" and initials: acronym pieces join the entity they abbreviate.
 fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalEntity]) {
     let mut defs: HashMap<String, usize> = HashMap::new();
+    // "Congress of South African Trade Unions (Cosatu)": a short form in
+    // title case, defined in parentheses right after a longer name.
+    let defined_short = |k: usize| {
+        let p = &pieces[k];
+        let text = doc.span_text(p.t0, p.t1);
+        let prev = &pieces[k - 1];
+        p.t1 == p.t0 + 1
+            && (3..=8).contains(&text.chars().count())
+            && text.chars().skip(1).all(char::is_lowercase)
+            && prev.t1 > prev.t0 + 2
+            && matches!(prev.etype, Some(EntityType::Org | EntityType::Law))
+            && p.t0 >= 2
+            && doc.is_punct(p.t0 - 1, "(")
+            && prev.t1 == p.t0 - 1
+            && doc.is_punct(p.t1, ")")
+            && text.chars().next() == doc.span_text(prev.t0, prev.t1).chars().next()
+    };
     for k in 1..pieces.len() {
         let p = &pieces[k];
         let text = doc.span_text(p.t0, p.t1);
+        if defined_short(k) {
+            defs.insert(text.to_owned(), piece_ent[k - 1]);
+            continue;
+        }
         if !is_acronym(text) {
             continue;
         }
@@ -2130,6 +2212,9 @@ fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalE
         let p = &pieces[k];
         let text = doc.span_text(p.t0, p.t1);
         if !is_acronym(text) {
+            if let Some(&e) = defs.get(text) {
+                piece_ent[k] = e;
+            }
             continue;
         }
         let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();

@@ -759,6 +759,7 @@ pub(crate) const LAW_HEADS: &[&str] = &[
 
 /// Last words of natural-feature names.
 pub(crate) const LOC_HEADS: &[&str] = &[
+    "Panhandle",
     "Highway",
     "Motorway",
     "Freeway",
@@ -852,6 +853,10 @@ pub(crate) const GPE_HEADS: &[&str] = &[
     "Governorate",
     "Territory",
     "State",
+    "Beach",
+    "Springs",
+    "Falls",
+    "Heights",
 ];
 
 /// Capitalised words that are never names on their own.

@@ -677,7 +677,20 @@ impl Ctx<'_, '_> {
             let ms = self.mentions_in(start, end);
             // "The Arsenal boss also had words for Cesc Fabregas …": the subject is
             // a description of someone named earlier, not the person it mentions.
-            let described = start < p && self.is_descriptor(start);
+            // Unless an apposition names it: "The Mayor of County Cork, Fine Gael
+            // councillor Brendan Tuohy, said …".
+            let first_person = ms
+                .iter()
+                .copied()
+                .find(|&k| self.speaker_rank(k) >= 3 && !named_inside(self.mentions[k].entity));
+            let named_by_apposition = first_person.is_some_and(|k| {
+                let t0 = self.mentions[k].t0;
+                (t0.saturating_sub(4)..t0)
+                    .rev()
+                    .take_while(|&j| self.is_word(j) || self.text(j) == ",")
+                    .any(|j| self.text(j) == ",")
+            });
+            let described = start < p && self.is_descriptor(start) && !named_by_apposition;
             if let Some(&k) = ms.iter().find(|&&k| {
                 !described && self.speaker_rank(k) >= 3 && !named_inside(self.mentions[k].entity)
             }) {
@@ -745,6 +758,18 @@ impl Ctx<'_, '_> {
                     if self.speaker_rank(k) < 3 && !in_apposition {
                         if let Some(person) = self.person_before_affiliation(&ms, m.t0) {
                             return Some(self.speaker_from_mention(person, cue));
+                        }
+                        // "The Mayor of County Cork, … Brendan Tuohy, said": a place or
+                        // body after a preposition is not the subject; look for the
+                        // clause's person instead.
+                        // "Garrett Lindqvist, R-Andover, said": a party tag's home town.
+                        if m.t0 > 0
+                            && matches!(
+                                self.text(m.t0 - 1),
+                                "of" | "at" | "from" | "for" | "in" | "-"
+                            )
+                        {
+                            break;
                         }
                     }
                     // ", JANA, called": a name filling the apposition is the subject.
@@ -918,7 +943,13 @@ impl Ctx<'_, '_> {
             }
         }
         let ms = self.mentions_in(a, v);
-        if let Some(&k) = ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 3) {
+        // "…,” Sami Abu Zuhri, a Hamas spokesman, said": the person, not the
+        // organisation they speak for.
+        let person = ms
+            .iter()
+            .rev()
+            .find(|&&k| self.entity_type(&self.mentions[k]) == EntityType::Person);
+        if let Some(&k) = person.or_else(|| ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 3)) {
             return Some(self.speaker_from_mention(k, cue));
         }
         // "…,” the Dutchman said / the coach said: a description of someone named before.
