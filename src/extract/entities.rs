@@ -366,6 +366,11 @@ const FUNCTION_OPENERS: &[&str] = &[
     "Reporting",
 ];
 
+/// "Jr.", "III": a generational suffix after a personal name.
+fn is_generational(w: &str) -> bool {
+    matches!(w, "Jr." | "Jr" | "Sr." | "Sr" | "II" | "III" | "IV")
+}
+
 /// "Anglo", "Sino", "Franco": the first half of a compound of peoples.
 fn is_combining_form(w: &str) -> bool {
     matches!(
@@ -508,6 +513,15 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && !t.space_before
                 && matches!(doc.text(j), "'" | "\u{2019}")
                 && doc.tokens.get(j + 1).is_some_and(|n| n.space_before);
+            // "Miami-Dade State Attorney's Office", "Bay County Sheriff's Office".
+            if t.kind == Kind::Possessive
+                && doc.is_word(j + 1)
+                && matches!(doc.text(j + 1), "Office" | "Department" | "Bureau")
+                && gazetteer::sets().title_heads.contains(&doc.text(end - 1))
+            {
+                end = j + 2;
+                continue;
+            }
             if (t.kind == Kind::Possessive || plural_apostrophe)
                 && is_name_word(doc, j + 1)
                 && matches!(
@@ -888,7 +902,10 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
     if words.is_empty() || words.len() > 5 {
         return false;
     }
-    let texts: Vec<&str> = words.iter().map(|&w| doc.text(w)).collect();
+    let mut texts: Vec<&str> = words.iter().map(|&w| doc.text(w)).collect();
+    if texts.len() > 2 && is_generational(texts[texts.len() - 1]) {
+        texts.pop();
+    }
     if texts.iter().any(|t| {
         is_acronym(t)
             || t.chars().any(|c| c.is_ascii_digit())
@@ -1171,6 +1188,12 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         let mut matched = 0;
         for m in (1..rest.len().min(6)).rev() {
             let sub = doc.span_text(a, rest[m - 1] + 1);
+            // "Miami-Dade State Attorney": not "Miami" and a rest.
+            let hyphen_glued =
+                doc.is_punct(rest[m - 1] + 1, "-") && !doc.tokens[rest[m - 1] + 1].space_before;
+            if hyphen_glued {
+                continue;
+            }
             if let Some(k) = g.lookup(sub) {
                 if matches!(
                     k.entity_type,
@@ -1569,6 +1592,22 @@ const CORP_SUFFIXES: &[&str] = &[
     "Incorporated",
     "International",
     "Industries",
+    "Systems",
+    "Technologies",
+    "Technology",
+    "Software",
+    "Electronics",
+    "Communications",
+    "Networks",
+    "Pharmaceuticals",
+    "Airlines",
+    "Airways",
+    "Steel",
+    "Energy",
+    "Mining",
+    "Labs",
+    "Enterprises",
+    "Partners",
 ];
 
 /// "Toyota" after "Toyota Motor Corp.": the short form joins the full company name.
@@ -2066,11 +2105,16 @@ fn next_word(doc: &Doc, i: usize) -> Option<usize> {
 /// with a truncated last word ("Zhou Yongka"), or the first word of a
 /// family-name-first name ("Zhou" of "Zhou Yongkang").
 fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
+    // "Darnell Whitfield Jr.": the generational suffix is not the surname.
     let words_of = |p: &Piece| -> Vec<String> {
-        (p.t0..p.t1)
+        let mut w: Vec<String> = (p.t0..p.t1)
             .filter(|&i| doc.is_word(i))
             .map(|i| doc.text(i).to_owned())
-            .collect()
+            .collect();
+        if w.len() > 2 && is_generational(&w[w.len() - 1]) {
+            w.pop();
+        }
+        w
     };
     let mut idx: Vec<usize> = (0..pieces.len())
         .filter(|&i| pieces[i].etype == Some(EntityType::Person))
