@@ -73,7 +73,7 @@ impl<'a> Doc<'a> {
 const CONNECTORS: &[&str] = &[
     "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
     "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
-    "ibn", "zu", "arap", "bint", "ould",
+    "ibn", "zu", "arap", "bint", "ould", "es",
 ];
 
 fn starts_upper(s: &str) -> bool {
@@ -961,7 +961,7 @@ fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Ve
     let person_left = g.lookup(left_text).is_none()
         && head_type(doc, left).is_none()
         && (tl > 0 && tl < left.len() || left.len() >= 2 && tl == 0 && person_like(doc, g, left))
-        && !g.is_common_word(doc.text(right[0]));
+        && (!g.is_common_word(doc.text(right[0])) || head_type(doc, right).is_some());
     if person_left {
         return Some((left.to_vec(), right.to_vec()));
     }
@@ -973,6 +973,13 @@ fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Ve
             doc.text(left[left.len() - 1]),
             "Republic" | "Kingdom" | "Duke" | "Plan"
         );
+    // "NMB Corp of Cincinnati": a company, then where it is.
+    if CORP_SUFFIXES.contains(&doc.text(left[left.len() - 1]))
+        && g.lookup(right_text)
+            .is_some_and(|k| k.entity_type == EntityType::Gpe)
+    {
+        return Some((left.to_vec(), right.to_vec()));
+    }
     let right_named = right.len() >= 2 && head_type(doc, right).is_some();
     (!left_named && right_named && g.lookup(right_text).is_none())
         .then(|| (left.to_vec(), right.to_vec()))
@@ -1100,6 +1107,15 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 return;
             }
         }
+        // "West German", "South Korean": a compass point and a people.
+        if rest.len() == 2
+            && matches!(doc.text(a), "West" | "East" | "North" | "South")
+            && g.lookup(doc.text(rest[1]))
+                .is_some_and(|k| k.entity_type == EntityType::Norp)
+        {
+            out.push(piece(a, b, Some(EntityType::Norp), text));
+            return;
+        }
         let tl = title_len(doc, rest);
         // "Former U.S. President …": a time modifier before a place and a title.
         if tl == 0
@@ -1155,11 +1171,16 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             let first = g.lookup(doc.text(a));
             // "Chinese Shenhua News Agency": a nationality before a proper name is a
             // descriptor; "Canadian Association of …" is the name itself.
-            if etype == EntityType::Org
-                && !gov
+            // "the Egyptian Red Sea resort": the people, then the place.
+            let norp_before_place = etype == EntityType::Loc
                 && rest.len() >= 3
-                && first.is_some_and(|k| k.entity_type == EntityType::Norp)
-                && !g.is_common_word(doc.text(rest[1]))
+                && first.is_some_and(|k| k.entity_type == EntityType::Norp);
+            if norp_before_place
+                || etype == EntityType::Org
+                    && !gov
+                    && rest.len() >= 3
+                    && first.is_some_and(|k| k.entity_type == EntityType::Norp)
+                    && !g.is_common_word(doc.text(rest[1]))
             {
                 if let Some(k) = first {
                     out.push(piece(a, a + 1, Some(k.entity_type), &k.canonical));
