@@ -73,7 +73,7 @@ impl<'a> Doc<'a> {
 const CONNECTORS: &[&str] = &[
     "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
     "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
-    "ibn", "zu", "arap", "bint", "ould", "es",
+    "ibn", "zu", "arap", "bint", "binti", "ould", "es",
 ];
 
 fn starts_upper(s: &str) -> bool {
@@ -513,6 +513,27 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && !t.space_before
                 && matches!(doc.text(j), "'" | "\u{2019}")
                 && doc.tokens.get(j + 1).is_some_and(|n| n.space_before);
+            // "the Alzheimer's Association", "King's College London": a possessive
+            // inside an organisation's name, read up to its head word.
+            if t.kind == Kind::Possessive && is_name_word(doc, j + 1) {
+                let mut k = j + 1;
+                while is_name_word(doc, k) && doc.tokens[k].space_before {
+                    k += 1;
+                }
+                let head = (j + 1..k).any(|w| {
+                    head_class(doc.text(w)).is_some_and(|(t, gov)| t == EntityType::Org && !gov)
+                });
+                let possessor = doc.text(end - 1);
+                let the_before = start > 0 && doc.text(start - 1).eq_ignore_ascii_case("the");
+                if head
+                    && k - (j + 1) <= 3
+                    && (the_before || g.is_common_word(possessor))
+                    && g.lookup(possessor).is_none()
+                {
+                    end = k;
+                    continue;
+                }
+            }
             // "Miami-Dade State Attorney's Office", "Bay County Sheriff's Office".
             if t.kind == Kind::Possessive
                 && doc.is_word(j + 1)
@@ -569,6 +590,7 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                         | "Flight"
                         | "Route"
                         | "Title"
+                        | "Act"
                 )
             {
                 end = j + 1;
@@ -655,7 +677,10 @@ fn head_type(doc: &Doc, words: &[usize]) -> Option<(EntityType, bool)> {
     if let Some(h) = head_class(doc.text(words[last])) {
         return Some(h);
     }
-    if let Some(p) = words.iter().position(|&w| doc.text(w) == "of") {
+    if let Some(p) = words
+        .iter()
+        .position(|&w| matches!(doc.text(w), "of" | "on" | "for"))
+    {
         if p > 0 {
             if let Some(h) = head_class(doc.text(words[p - 1])) {
                 return Some(h);
@@ -705,8 +730,12 @@ fn title_len(doc: &Doc, words: &[usize]) -> usize {
         break;
     }
     // A title directly followed by an organisation word is part of that name
-    // ("Justice Department", "General Motors").
-    if best > 0 && best < words.len() && head_class(doc.text(words[best])).is_some() {
+    // ("Justice Department", "General Motors"), and so is one followed by
+    // "and" ("Justice and Development Party").
+    if best > 0
+        && best < words.len()
+        && (head_class(doc.text(words[best])).is_some() || doc.text(words[best]) == "and")
+    {
         return 0;
     }
     best
@@ -1130,11 +1159,18 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         if tl > 0 {
             roles.push(doc.span_text(a, rest[tl - 1] + 1).to_owned());
             i += tl;
+            let mut of = false;
             while i < words.len()
                 && CONNECTORS.contains(&doc.text(words[i]))
                 && !particle_name(doc, words[i])
             {
+                of |= doc.text(words[i]) == "of";
                 i += 1;
+            }
+            // "The Mayor of County Cork": what follows "of" is where the title
+            // holds, not its holder.
+            if of {
+                roles.clear();
             }
             continue;
         }
@@ -1284,9 +1320,23 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 out.push(piece(a, b, Some(EntityType::Event), text));
                 return;
             }
-            // "County Cork", "County Durham".
-            if first_word == "County" && rest.len() == 2 {
+            // "County Cork", "Port Klang", "Puerto Iguazu": places named head first.
+            if roles.is_empty()
+                && rest.len() <= 3
+                && matches!(
+                    first_word,
+                    "County" | "Port" | "Puerto" | "Porto" | "Fort" | "Ciudad" | "Kota"
+                )
+            {
                 out.push(piece(a, b, Some(EntityType::Gpe), text));
+                return;
+            }
+            // "Lake Ellesmere", "Mount Kenya", "Cape Horn".
+            if roles.is_empty()
+                && rest.len() <= 3
+                && matches!(first_word, "Lake" | "Mount" | "Mt." | "Cape" | "Isle")
+            {
+                out.push(piece(a, b, Some(EntityType::Loc), text));
                 return;
             }
             // "Lashkar-e-Jhangvi", "Tehreek-e-Insaf": izafe names are organisations.
@@ -1380,6 +1430,16 @@ pub(crate) fn find_pieces(doc: &Doc) -> Vec<Piece> {
         let words = chunk_words(doc, a, b);
         if words.is_empty() {
             continue;
+        }
+        // "Alison Marsh QC", "Jane Doe MP": letters after a name are not the name.
+        let mut words = words;
+        while words.len() > 2
+            && matches!(
+                doc.text(words[words.len() - 1]),
+                "QC" | "KC" | "MP" | "MEP" | "MSP" | "OBE" | "MBE" | "CBE" | "SC" | "TD"
+            )
+        {
+            words.pop();
         }
         let subs = split_chunk(doc, g, &words);
         for (si, sub) in subs.iter().enumerate() {
@@ -2165,6 +2225,8 @@ fn person_groups(doc: &Doc, pieces: &[Piece]) -> HashMap<usize, String> {
             } else if lw.len() < flw.len() && flw.ends_with(&lw) {
                 3
             } else if lw.len() == 1 && flw.first() == lw.first()
+                // "Wan Junaidi" of "Wan Junaidi Tuanku Jaafar".
+                || lw.len() >= 2 && lw.len() < flw.len() && flw.starts_with(&lw)
                 || lw.len() == flw.len()
                     && lw.len() >= 2
                     && lw[..lw.len() - 1] == flw[..flw.len() - 1]

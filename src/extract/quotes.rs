@@ -216,7 +216,14 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
                 let pq = &raw[qi - 1];
                 let same_para = doc.tokens[pq.open].para == para;
                 let starts_sentence = is_sentence_start(doc, q.open);
-                if same_para && starts_sentence && sent_gap_ok(&sent, pq, q) {
+                // “…,” said X, the party's spokesman, at its headquarters, “because …”
+                let resumes = sent[pq.close.min(n - 1)] == sent[q.open.min(n - 1)]
+                    && q.open > 0
+                    && doc.text(q.open - 1) == ","
+                    && doc.tokens.get(q.open + 1).is_some_and(|t| {
+                        doc.text(q.open + 1).starts_with(char::is_lowercase) && t.kind == Kind::Word
+                    });
+                if same_para && (starts_sentence || resumes) && sent_gap_ok(&sent, pq, q) {
                     found = Some(prev);
                     continued = true;
                 }
@@ -462,6 +469,38 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
     "ambassador",
     "negotiator",
     "cleric",
+];
+
+/// Nouns that, after "the", stand for an organisation named before.
+const ORG_DESCRIPTORS: &[&str] = &[
+    "association",
+    "company",
+    "group",
+    "party",
+    "ministry",
+    "agency",
+    "union",
+    "council",
+    "department",
+    "commission",
+    "board",
+    "bank",
+    "firm",
+    "organisation",
+    "organization",
+    "federation",
+    "foundation",
+    "institute",
+    "charity",
+    "club",
+    "court",
+    "regulator",
+    "watchdog",
+    "airline",
+    "carmaker",
+    "insurer",
+    "lender",
+    "authority",
 ];
 
 const GAP_WORDS: &[&str] = &[
@@ -814,6 +853,17 @@ impl Ctx<'_, '_> {
         if self.is_descriptor(from) {
             return self.resolve_pronoun(from, cue);
         }
+        // "In a statement, the association said …".
+        if let Some(j) = (from..v).rev().take(6).find(|&j| {
+            self.text(j).eq_ignore_ascii_case("the")
+                && self.is_word(j + 1)
+                && ORG_DESCRIPTORS.contains(&self.text(j + 1))
+                && j + 2 == v
+        }) {
+            if let Some(found) = self.resolve_org_descriptor(j, cue.clone()) {
+                return Some(found);
+            }
+        }
         if !participle {
             if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 1) {
                 return Some(self.speaker_from_mention(k, cue));
@@ -831,15 +881,23 @@ impl Ctx<'_, '_> {
         // After the quote: “…,” Smith said / said Smith / he said / according to X.
         let mut after: Option<Speaker> = None;
         if !q.open_ended && q.close + 1 < n && self.sent[q.close + 1] == self.sent[q.close] {
-            let end = self.sentence_end(q.close + 1).min(q.close + 12);
+            // Long enough for ", the department's director-general, Rosnani binti
+            // Ibrahim, told".
+            let end = self.sentence_end(q.close + 1).min(q.close + 20);
             let mut i = q.close + 1;
             while i < end && !self.quoted[i] {
-                // "“…” and said …" is a new clause, not an attribution.
-                if self.text(i) == "and" {
+                // "“…” and said …", "“…” but urged …" start a new clause, not an
+                // attribution.
+                if matches!(self.text(i), "and" | "but") {
                     break;
                 }
                 if self.is_cue(i) {
                     let cue = self.cue_text(i, None);
+                    // "…,” IRNA quoted him as saying: the one quoted speaks.
+                    if let Some(found) = self.quoted_as_saying(i, end, (q.open, q.close)) {
+                        after = Some(found);
+                        break;
+                    }
                     if self.text(i).eq_ignore_ascii_case("according") {
                         if let Some(&k) = self.mentions_in(i + 2, end).first() {
                             after = Some(self.speaker_from_mention(k, cue));
@@ -850,7 +908,7 @@ impl Ctx<'_, '_> {
                     break;
                 }
                 // Only a short stretch may separate the quote from its cue.
-                if i > q.close + 10 {
+                if i > q.close + 18 {
                     break;
                 }
                 i += 1;
@@ -867,6 +925,10 @@ impl Ctx<'_, '_> {
             }
         }
         let before = self.attribute_before(q);
+        let named = |s: &Option<Speaker>| s.as_ref().is_some_and(|s| s.entity.is_some());
+        if named(&before) && !named(&after) {
+            return before;
+        }
         match (&before, &after) {
             (Some(b), Some(_))
                 if b.entity
@@ -877,6 +939,47 @@ impl Ctx<'_, '_> {
             (_, Some(_)) => after,
             _ => before,
         }
+    }
+
+    /// "quoted him as saying", "quoted Yeltsin as saying": the speaker is the
+    /// one quoted, and the cue is "saying".
+    fn quoted_as_saying(&self, v: usize, end: usize, quote: (usize, usize)) -> Option<Speaker> {
+        // Found at "saying" (when "quoted" is no cue of its own) or at "quoted".
+        let (v, as_at) = if self.text(v) == "saying" && v >= 3 && self.text(v - 1) == "as" {
+            let quoted = (v.saturating_sub(8)..v - 1)
+                .rev()
+                .find(|&j| matches!(self.text(j), "quoted" | "quotes" | "quoting"))?;
+            (quoted, v - 1)
+        } else if matches!(self.text(v), "quoted" | "quotes" | "quoting") {
+            let as_at = (v + 1..end.min(v + 8)).find(|&j| self.text(j) == "as")?;
+            if !self.is_word(as_at + 1) || self.text(as_at + 1) != "saying" {
+                return None;
+            }
+            (v, as_at)
+        } else {
+            return None;
+        };
+        let cue = "saying".to_owned();
+        if let Some(j) = (v + 1..as_at).find(|&j| matches!(self.text(j), "him" | "her")) {
+            return self.resolve_pronoun_avoiding(j, cue, Some(quote));
+        }
+        let k = *self.mentions_in(v + 1, as_at).last()?;
+        Some(self.speaker_from_mention(k, cue))
+    }
+
+    /// "the association said", "the company said": the organisation named
+    /// last before token `j`.
+    fn resolve_org_descriptor(&self, j: usize, cue: String) -> Option<Speaker> {
+        if !self.is_word(j) || !self.text(j).eq_ignore_ascii_case("the") || !self.is_word(j + 1) {
+            return None;
+        }
+        if !ORG_DESCRIPTORS.contains(&self.text(j + 1)) {
+            return None;
+        }
+        let k = self.mentions[..self.mentions.partition_point(|m| m.t0 < j)]
+            .iter()
+            .rposition(|m| self.entity_type(m) == EntityType::Org && !self.quoted[m.t0])?;
+        Some(self.speaker_from_mention(k, cue))
     }
 
     /// The nearest cue before the quote in its sentence, and its subject.
@@ -955,6 +1058,9 @@ impl Ctx<'_, '_> {
         // "…,” the Dutchman said / the coach said: a description of someone named before.
         if let Some(j) = (a..v).find(|&j| self.is_descriptor(j)) {
             return self.resolve_pronoun_avoiding(j, cue, Some(quote));
+        }
+        if let Some(found) = (a..v).find_map(|j| self.resolve_org_descriptor(j, cue.clone())) {
+            return Some(found);
         }
         if let Some(&k) = ms.iter().rev().find(|&&k| self.speaker_rank(k) >= 1) {
             return Some(self.speaker_from_mention(k, cue));
