@@ -366,6 +366,12 @@ const FUNCTION_OPENERS: &[&str] = &[
     "Reporting",
 ];
 
+/// Whether `w` is a title head ("President"), or the portfolio that ends one
+/// ("Secretary of State").
+fn sets_title_head(w: &str) -> bool {
+    gazetteer::sets().title_heads.contains(&w) || gazetteer::sets().portfolios.contains(&w)
+}
+
 /// "Jr.", "III": a generational suffix after a personal name.
 fn is_generational(w: &str) -> bool {
     matches!(w, "Jr." | "Jr" | "Sr." | "Sr" | "II" | "III" | "IV")
@@ -1173,6 +1179,25 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 roles.clear();
             }
             continue;
+        }
+        // "The United States Secretary of State, John Kerry": a title ends the run,
+        // and only what comes before it is a name.
+        if let Some(p) = (1..rest.len()).find(|&p| {
+            let tl = title_len(doc, &rest[p..]);
+            tl > 0
+                && p + tl == rest.len()
+                && sets_title_head(doc.text(rest[p + tl - 1]))
+                && !matches!(
+                    doc.text(rest[p + tl - 1]),
+                    "Guard" | "Center" | "Forward" | "Principal" | "Chair" | "Clerk" | "Controller"
+                )
+                && !CONNECTORS.contains(&doc.text(rest[p - 1]))
+                // "National Guard", "Kennedy Center" are names: a one-word title
+                // only ends a run after a known name ("Labour MP").
+                && (tl >= 2 || g.lookup(doc.span_text(rest[0], rest[p - 1] + 1)).is_some())
+        }) {
+            segment(doc, g, &rest[..p], out);
+            return;
         }
         // "Gympie Regional Council Mayor Lyn Fahey", "Arsenal manager"-style
         // capitalised titles inside a run: an organisation (or portfolio), a
@@ -2306,7 +2331,11 @@ fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalE
         name_initials.sort_unstable();
         acr_letters.sort_unstable();
         let same_letters = name_initials == acr_letters;
-        if (same_initial || same_letters)
+        // "Justice and Development Party (AKP)": a foreign-language acronym right
+        // after a long organisation name is its short form too.
+        let long_org =
+            prev.t1 > prev.t0 + 2 && matches!(prev.etype, Some(EntityType::Org | EntityType::Law));
+        if (same_initial || same_letters || long_org)
             && p.t0 >= 2
             && doc.is_punct(p.t0 - 1, "(")
             && prev.t1 == p.t0 - 1

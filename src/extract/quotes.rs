@@ -236,6 +236,14 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
                     }
                 }
             }
+            // "The Mayor's answer was brief: “…”", "Smith was blunt: “…”": the
+            // sentence the colon ends introduces its subject's words.
+            if found.is_none() && q.open > 0 && doc.text(q.open - 1) == ":" {
+                if let Some(s) = ctx.colon_subject(q.open - 1) {
+                    found = Some(s);
+                    continued = true;
+                }
+            }
             // A whole-sentence quote right after a sentence about someone
             // ("Smith was blunt. “We had no choice.”") is theirs.
             if found.is_none() && is_sentence_start(doc, q.open) && words >= 3 {
@@ -851,7 +859,7 @@ impl Ctx<'_, '_> {
         // "The London-based businessman, who …, said": a description of someone
         // named before.
         if self.is_descriptor(from) {
-            return self.resolve_pronoun(from, cue);
+            return self.resolve_descriptor(from, cue, None);
         }
         // "In a statement, the association said …".
         if let Some(j) = (from..v).rev().take(6).find(|&j| {
@@ -939,6 +947,56 @@ impl Ctx<'_, '_> {
             (_, Some(_)) => after,
             _ => before,
         }
+    }
+
+    /// "the Mayor", "the coach" at token `j`: the person this article gave that
+    /// title to (the last one mentioned before `j`), else whoever a pronoun
+    /// there would stand for.
+    fn resolve_descriptor(
+        &self,
+        j: usize,
+        cue: String,
+        avoid: Option<(usize, usize)>,
+    ) -> Option<Speaker> {
+        let noun = (j + 1..(j + 8).min(self.doc.tokens.len()))
+            .filter(|&k| self.is_word(k))
+            .map(|k| self.text(k).to_lowercase())
+            .find(|w| DESCRIPTOR_NOUNS.contains(&w.as_str()));
+        if let Some(noun) = noun {
+            let titled = |e: usize| {
+                let ent = &self.ex.entities[e];
+                ent.entity_type == EntityType::Person
+                    && ent.roles.iter().any(|r| {
+                        r.split_whitespace()
+                            .any(|w| w.trim_end_matches('.').eq_ignore_ascii_case(&noun))
+                    })
+            };
+            let upto = self.mentions.partition_point(|m| m.t0 < j);
+            if let Some(k) = self.mentions[..upto].iter().rposition(|m| titled(m.entity)) {
+                return Some(self.speaker_from_mention(k, cue));
+            }
+        }
+        self.resolve_pronoun_avoiding(j, cue, avoid)
+    }
+
+    /// Who introduces a quote after the colon at token `c`: the first person of
+    /// the clause, a pronoun opening it, or a description of someone named before.
+    fn colon_subject(&self, c: usize) -> Option<Speaker> {
+        let s0 = self.sentence_start(c);
+        if let Some(&k) = self
+            .mentions_in(s0, c)
+            .iter()
+            .find(|&&k| self.speaker_rank(k) >= 3)
+        {
+            return Some(self.speaker_from_mention(k, String::new()));
+        }
+        if self.is_descriptor(s0) {
+            return self.resolve_descriptor(s0, String::new(), None);
+        }
+        if self.pronoun_at(s0) {
+            return self.resolve_pronoun(s0, String::new());
+        }
+        None
     }
 
     /// "quoted him as saying", "quoted Yeltsin as saying": the speaker is the
@@ -1057,7 +1115,7 @@ impl Ctx<'_, '_> {
         }
         // "…,” the Dutchman said / the coach said: a description of someone named before.
         if let Some(j) = (a..v).find(|&j| self.is_descriptor(j)) {
-            return self.resolve_pronoun_avoiding(j, cue, Some(quote));
+            return self.resolve_descriptor(j, cue, Some(quote));
         }
         if let Some(found) = (a..v).find_map(|j| self.resolve_org_descriptor(j, cue.clone())) {
             return Some(found);
@@ -1191,6 +1249,38 @@ mod tests {
         assert_eq!(ex.quotes.len(), 1, "{:?}", ex.quotes);
         assert_eq!(ex.quotes[0].text, "The players' wages are too high,");
         assert_eq!(ex.quotes[0].speaker_name, "Ann Lee");
+    }
+
+    #[test]
+    fn quoted_as_saying_names_the_one_quoted() {
+        let body = "Ann Lee praised the deal. \"We are friends,\" the agency quoted her as saying.";
+        let ex = extract_body(body);
+        assert_eq!(ex.quotes[0].speaker_name, "Ann Lee");
+        assert_eq!(ex.quotes[0].cue, "saying");
+    }
+
+    #[test]
+    fn descriptions_and_colons_find_their_person() {
+        let body = "Mayor John Doe met the unions on Monday.\n\n\
+                    The Mayor's answer was brief: \"We will keep the trucks rolling.\"\n\n\
+                    The Rowan Trust, a charity, disagreed. In a statement, the charity said the plan was \"a betrayal of the city.\"";
+        let ex = extract_body(body);
+        assert_eq!(ex.quotes.len(), 2, "{:?}", ex.quotes);
+        assert_eq!(ex.quotes[0].speaker_name, "John Doe");
+        assert_eq!(ex.quotes[1].speaker_name, "Rowan Trust");
+    }
+
+    #[test]
+    fn a_pronoun_is_not_the_person_named_inside_the_quote() {
+        let body = "\"Tom is sharp,\" said coach Ann Lee.\n\n\
+                    The coach also praised Tom Hale, who scored twice.\n\n\
+                    \"Tom has the instinct of a veteran,\" she said.";
+        let ex = extract_body(body);
+        assert!(
+            ex.quotes.iter().all(|q| q.speaker_name == "Ann Lee"),
+            "{:?}",
+            ex.quotes
+        );
     }
 
     #[test]

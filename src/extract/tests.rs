@@ -31,6 +31,41 @@ fn finds_people_places_and_titles() {
         .any(|r| r == "Defense Minister"));
 }
 
+/// Typing rules learned from blind-written articles, each on made-up names.
+#[test]
+fn titles_places_and_organisations_inside_runs_of_capitals() {
+    let ex = extract_body(
+        "Former U.S. President Tom Brandt visited Miami-Dade County and County Durham.\n\n\
+         Harbourside Regional Council Mayor Lyn Fahey said the Velmora chief executive, \
+         Guy Dorne, had met staff of the Velmora Systems plant.\n\n\
+         Hurricane Zelda hit Port Ostrava, according to the Alzheimer's Association and \
+         researchers at King's College London.",
+    );
+    let people = names(&ex, EntityType::Person);
+    for p in ["Tom Brandt", "Lyn Fahey", "Guy Dorne"] {
+        assert!(people.contains(&p.to_owned()), "{p} in {people:?}");
+    }
+    let gpe = names(&ex, EntityType::Gpe);
+    for p in [
+        "Miami-Dade County",
+        "County Durham",
+        "Port Ostrava",
+        "United States",
+    ] {
+        assert!(gpe.contains(&p.to_owned()), "{p} in {gpe:?}");
+    }
+    let orgs = names(&ex, EntityType::Org);
+    for o in [
+        "Harbourside Regional Council",
+        "Velmora Systems",
+        "Alzheimer's Association",
+        "King's College London",
+    ] {
+        assert!(orgs.contains(&o.to_owned()), "{o} in {orgs:?}");
+    }
+    assert!(names(&ex, EntityType::Event).contains(&"Hurricane Zelda".to_owned()));
+}
+
 #[test]
 fn spans_slice_body_exactly() {
     let body = "Iran’s leader met the U.S. envoy. “Iran’s position is clear,” he said.";
