@@ -795,6 +795,42 @@ fn quote_initial(doc: &Doc, i: usize) -> bool {
         && matches!(doc.text(i - 1), "\"" | "\u{201c}")
 }
 
+/// "Thomas Jordan … Jordan said": a lone word that is the surname of someone
+/// named in full in this article is that person, even when it is also a
+/// country — unless a place preposition says otherwise ("in Jordan").
+fn surnames_that_are_places(doc: &Doc, pieces: &mut [Piece]) {
+    let surnames: Vec<&str> = pieces
+        .iter()
+        .filter(|p| p.etype == Some(EntityType::Person) && p.t1 > p.t0 + 1)
+        .filter_map(|p| {
+            (p.t0..p.t1)
+                .rev()
+                .find(|&i| doc.is_word(i))
+                .map(|i| doc.text(i))
+        })
+        .collect();
+    if surnames.is_empty() {
+        return;
+    }
+    for p in pieces.iter_mut() {
+        if p.etype != Some(EntityType::Gpe) || p.t1 != p.t0 + 1 {
+            continue;
+        }
+        let w = doc.text(p.t0);
+        let placed = p.t0 > 0
+            && doc.is_word(p.t0 - 1)
+            && matches!(
+                doc.text(p.t0 - 1),
+                "in" | "In" | "to" | "from" | "of" | "near" | "across" | "into" | "at"
+            );
+        let glued = doc.is_punct(p.t1, "-") || p.t0 > 0 && doc.is_punct(p.t0 - 1, "-");
+        if !placed && !glued && surnames.contains(&w) {
+            p.etype = Some(EntityType::Person);
+            p.canonical = w.to_owned();
+        }
+    }
+}
+
 /// A multi-word name typed as a work or an organisation by its context once
 /// ("the drama Vera Drake") keeps that type where it appears without one
 /// ("Mike Leigh's Vera Drake"), instead of reading as a person there.
@@ -857,9 +893,25 @@ const WORK_INTRO_NOUNS: &[&str] = &[
 ];
 
 /// Whether the word before token `a` introduces a work's title ("the drama
-/// Vera Drake").
+/// Vera Drake", "the producer of Kal Ka Sooraj").
 fn after_work_noun(doc: &Doc, a: usize) -> bool {
-    a > 0 && doc.is_word(a - 1) && WORK_INTRO_NOUNS.contains(&doc.text(a - 1))
+    if a > 0 && doc.is_word(a - 1) && WORK_INTRO_NOUNS.contains(&doc.text(a - 1)) {
+        return true;
+    }
+    a >= 2
+        && doc.text(a - 1) == "of"
+        && matches!(
+            doc.text(a - 2),
+            "producer"
+                | "producers"
+                | "director"
+                | "screenwriter"
+                | "composer"
+                | "author"
+                | "makers"
+                | "star"
+                | "stars"
+        )
 }
 
 /// Nouns that introduce an organisation's name right after them.
@@ -940,6 +992,12 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
     let mut texts: Vec<&str> = words.iter().map(|&w| doc.text(w)).collect();
     if texts.len() > 2 && is_generational(texts[texts.len() - 1]) {
         texts.pop();
+    }
+    if texts
+        .iter()
+        .any(|t| matches!(*t, "of" | "for" | "and" | "the" | "on" | "&"))
+    {
+        return false;
     }
     if texts.iter().any(|t| {
         is_acronym(t)
@@ -1031,12 +1089,16 @@ fn split_and_names(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usi
     if left.len() < 2 || right.len() < 2 {
         return None;
     }
-    let named = |ws: &[usize]| {
+    let kind = |ws: &[usize]| {
         g.lookup(doc.span_text(ws[0], ws[ws.len() - 1] + 1))
-            .is_some()
-            || head_class(doc.text(ws[ws.len() - 1])).is_some()
+            .map(|k| k.entity_type)
+            .or_else(|| head_class(doc.text(ws[ws.len() - 1])).map(|(t, _)| t))
     };
-    (named(left) && named(right)).then(|| (left.to_vec(), right.to_vec()))
+    // Two names of one kind ("China Road and Bridge Corporation" is one company).
+    match (kind(left), kind(right)) {
+        (Some(a), Some(b)) if a == b => Some((left.to_vec(), right.to_vec())),
+        _ => None,
+    }
 }
 
 /// Splits a chunk at "and" / "&" (lists of names) unless the whole is one name.
@@ -1294,6 +1356,13 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                         out.push(piece(a, b, Some(EntityType::Gpe), text));
                         return;
                     }
+                    // "Commerzbank AG": a company and its legal form.
+                    if k.entity_type == EntityType::Org
+                        && tail.iter().all(|&t| CORP_SUFFIXES.contains(&doc.text(t)))
+                    {
+                        out.push(piece(a, b, Some(EntityType::Org), text));
+                        return;
+                    }
                     // A company or place name followed by ordinary capitalised words is a
                     // longer organisation name ("Samsung Electronics", "Texas Instruments").
                     let tail_ordinary = tail.iter().all(|&t| {
@@ -1525,6 +1594,7 @@ pub(crate) fn build(doc: &Doc, mut pieces: Vec<Piece>) -> (Extraction, Vec<TokMe
     let g = gazetteer();
     decide_singles(doc, g, &mut pieces);
     pieces.retain(|p| p.etype.is_some());
+    surnames_that_are_places(doc, &mut pieces);
     same_name_same_type(doc, &mut pieces);
     company_short_forms(doc, &mut pieces);
     sports_teams(doc, &mut pieces);

@@ -281,6 +281,11 @@ pub(crate) const TITLE_HEADS: &[&str] = &[
     "Emperor",
     "Empress",
     "Sheikh",
+    "Taoiseach",
+    "Tanaiste",
+    "Tánaiste",
+    "Administrator",
+    "Ombudsman",
     "Alhaji",
     "Alhaja",
     "Haji",
@@ -774,6 +779,8 @@ pub(crate) const LAW_HEADS: &[&str] = &[
 
 /// Last words of natural-feature names.
 pub(crate) const LOC_HEADS: &[&str] = &[
+    "Road",
+    "Lane",
     "Panhandle",
     "Highway",
     "Motorway",

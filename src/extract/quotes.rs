@@ -463,6 +463,32 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
     "boss",
     "businessman",
     "businesswoman",
+    "major",
+    "colonel",
+    "lieutenant",
+    "sergeant",
+    "admiral",
+    "brigadier",
+    "sheriff",
+    "detective",
+    "inspector",
+    "superintendent",
+    "constable",
+    "producer",
+    "musician",
+    "administrator",
+    "congressman",
+    "congresswoman",
+    "legislator",
+    "bishop",
+    "rabbi",
+    "imam",
+    "doctor",
+    "surgeon",
+    "novelist",
+    "poet",
+    "filmmaker",
+    "economist",
     "tycoon",
     "billionaire",
     "entrepreneur",
@@ -820,8 +846,12 @@ impl Ctx<'_, '_> {
                         }
                     }
                     // ", JANA, called": a name filling the apposition is the subject.
-                    let fills_apposition =
-                        in_apposition && m.t0 > 0 && self.text(m.t0 - 1) == "," && gap == 0;
+                    // (", Hawthorne, California, wrote": a place in the apposition is not.)
+                    let fills_apposition = in_apposition
+                        && m.t0 > 0
+                        && self.text(m.t0 - 1) == ","
+                        && gap == 0
+                        && self.entity_type(m) != EntityType::Gpe;
                     if self.speaker_rank(k) >= 1 && (!in_apposition || fills_apposition) {
                         return Some(self.speaker_from_mention(k, cue));
                     }
@@ -860,6 +890,13 @@ impl Ctx<'_, '_> {
         // named before.
         if self.is_descriptor(from) {
             return self.resolve_descriptor(from, cue, None);
+        }
+        // "In a statement, the 65-year-old actor said": a description right
+        // before the verb.
+        if let Some(j) = (from..v).rev().take(8).find(|&j| {
+            self.is_descriptor(j) && (j + 1..v).all(|t| self.is_word(t) || self.text(t) == "-")
+        }) {
+            return self.resolve_descriptor(j, cue, None);
         }
         // "In a statement, the association said …".
         if let Some(j) = (from..v).rev().take(6).find(|&j| {
@@ -1124,7 +1161,14 @@ impl Ctx<'_, '_> {
             return Some(self.speaker_from_mention(k, cue));
         }
         if let Some(&k) = self.mentions_in(v + 1, end).first() {
-            if self.speaker_rank(k) >= 1 && self.mentions[k].t0 <= v + 3 {
+            // "said Lieutenant-Colonel Mark Rennie": a title may come between.
+            let near = self.mentions[k].t0 <= v + 3
+                || (v + 1..self.mentions[k].t0).all(|j| {
+                    !self.is_word(j)
+                        || self.text(j).starts_with(char::is_uppercase)
+                        || self.text(j) == "-"
+                }) && self.mentions[k].t0 <= v + 7;
+            if self.speaker_rank(k) >= 1 && near {
                 return Some(self.speaker_from_mention(k, cue));
             }
         }
