@@ -494,6 +494,46 @@ fn fixture_articles_match_their_gold() {
             "prefontaine_5000.txt",
             include_str!("../../tests/fixtures/articles/prefontaine_5000.txt"),
         ),
+        (
+            "balkans_sarajevo_suburbs.txt",
+            include_str!("../../tests/fixtures/articles/balkans_sarajevo_suburbs.txt"),
+        ),
+        (
+            "eastafrica_amisom_attack.txt",
+            include_str!("../../tests/fixtures/articles/eastafrica_amisom_attack.txt"),
+        ),
+        (
+            "eu_greece_deadline.txt",
+            include_str!("../../tests/fixtures/articles/eu_greece_deadline.txt"),
+        ),
+        (
+            "india_sena_film.txt",
+            include_str!("../../tests/fixtures/articles/india_sena_film.txt"),
+        ),
+        (
+            "keizer_murder.txt",
+            include_str!("../../tests/fixtures/articles/keizer_murder.txt"),
+        ),
+        (
+            "obit_hurley.txt",
+            include_str!("../../tests/fixtures/articles/obit_hurley.txt"),
+        ),
+        (
+            "rugby_durban.txt",
+            include_str!("../../tests/fixtures/articles/rugby_durban.txt"),
+        ),
+        (
+            "snb_franc.txt",
+            include_str!("../../tests/fixtures/articles/snb_franc.txt"),
+        ),
+        (
+            "space_mars_probe.txt",
+            include_str!("../../tests/fixtures/articles/space_mars_probe.txt"),
+        ),
+        (
+            "sri_lanka_offensive.txt",
+            include_str!("../../tests/fixtures/articles/sri_lanka_offensive.txt"),
+        ),
     ];
     let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
     let norm = |s: &str| crate::resolve::name_key(s);
