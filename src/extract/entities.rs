@@ -443,8 +443,9 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && !doc.tokens[j + 1].space_before
                 && !(is_place_or_people(g, doc.text(end - 1))
                     && is_place_or_people(g, doc.text(j + 1)))
-                && !is_combining_form(doc.text(end - 1))
-                && !(is_place_or_people(g, doc.text(end - 1)) && end - 1 > start)
+                // "Sino-British Joint Declaration" is a name; "Sino-British talks" not.
+                && !(is_combining_form(doc.text(end - 1))
+                    && !(is_name_word(doc, j + 2) && doc.tokens[j + 2].space_before))
             {
                 end = j + 2;
                 continue;
@@ -455,7 +456,24 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && doc.text(j).chars().all(super::tokens::hyphen)
                 && doc.is_word(j + 1)
                 && !doc.tokens[j + 1].space_before
-                && matches!(doc.text(j + 1), "e" | "i" | "ul" | "ud" | "ur" | "us")
+                && matches!(
+                    doc.text(j + 1),
+                    "e" | "i"
+                        | "ul"
+                        | "ud"
+                        | "ur"
+                        | "us"
+                        | "au"
+                        | "aux"
+                        | "en"
+                        | "sur"
+                        | "upon"
+                        | "de"
+                        | "la"
+                        | "le"
+                        | "les"
+                        | "du"
+                )
                 && doc.is_punct(j + 2, "-")
                 && !doc.tokens[j + 2].space_before
                 && is_name_word(doc, j + 3)
@@ -682,6 +700,10 @@ fn head_type(doc: &Doc, words: &[usize]) -> Option<(EntityType, bool)> {
     }
     if let Some(h) = head_class(doc.text(words[last])) {
         return Some(h);
+    }
+    // "Hambrecht & Quist Inc.", "Peninsular and Oriental Steam Navigation Co".
+    if CORP_SUFFIXES.contains(&doc.text(words[last])) {
+        return Some((EntityType::Org, false));
     }
     if let Some(p) = words
         .iter()
@@ -1066,6 +1088,10 @@ fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Ve
             doc.text(left[left.len() - 1]),
             "Republic" | "Kingdom" | "Duke" | "Plan"
         );
+    // "the Government of Mr Edward Heath": a titled person after "of".
+    if title_len(doc, right) > 0 && title_len(doc, right) < right.len() {
+        return Some((left.to_vec(), right.to_vec()));
+    }
     // "NMB Corp of Cincinnati": a company, then where it is.
     if CORP_SUFFIXES.contains(&doc.text(left[left.len() - 1]))
         && g.lookup(right_text)
@@ -1195,6 +1221,17 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             out.push(p);
             return;
         }
+        // "Liberian", "Bavarian": the people of a known place.
+        if rest.len() == 1 && text.ends_with("ian") {
+            if let Some(base) = text.strip_suffix('n') {
+                if g.lookup(base)
+                    .is_some_and(|k| k.entity_type == EntityType::Gpe)
+                {
+                    out.push(piece(a, b, Some(EntityType::Norp), text));
+                    return;
+                }
+            }
+        }
         // "Londoners", "New Brunswickers": the people of a known place.
         if let Some(base) = text.strip_suffix("ers") {
             if g.lookup(base)
@@ -1239,6 +1276,18 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             // holds, not its holder.
             if of {
                 roles.clear();
+            }
+            // "General Strike", "Major Reform": a title before one everyday word
+            // names no one.
+            if i + 1 == words.len() {
+                let w = doc.text(words[i]);
+                if g.is_common_word(w)
+                    && !g.is_surname(w)
+                    && !g.is_first_name(w)
+                    && g.lookup(w).is_none()
+                {
+                    return;
+                }
             }
             continue;
         }

@@ -885,6 +885,7 @@ pub(crate) const GPE_HEADS: &[&str] = &[
 
 /// Capitalised words that are never names on their own.
 pub(crate) const NON_NAMES: &[&str] = &[
+    "Opposition",
     "January",
     "February",
     "March",

@@ -507,6 +507,7 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
 
 /// Nouns that, after "the", stand for an organisation named before.
 const ORG_DESCRIPTORS: &[&str] = &[
+    "statement",
     "association",
     "company",
     "group",
@@ -690,7 +691,10 @@ impl Ctx<'_, '_> {
             return false;
         }
         let w = self.text(j);
-        if DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str())
+        let before_name = self.is_word(j + 1)
+            && self.text(j + 1).starts_with(char::is_uppercase)
+            && self.starts[j + 1].is_some();
+        if DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str()) && !before_name
             || self.starts[j].is_some_and(|k| {
                 let m = &self.mentions[k];
                 self.entity_type(m) == EntityType::Norp && m.t1 == j + 1
@@ -705,7 +709,11 @@ impl Ctx<'_, '_> {
             let t = self.text(k);
             if self.is_word(k) {
                 if DESCRIPTOR_NOUNS.contains(&t.to_lowercase().as_str()) {
-                    return true;
+                    // "The official Xinhua News Agency": an adjective before a name.
+                    let before_name = self.is_word(k + 1)
+                        && self.text(k + 1).starts_with(char::is_uppercase)
+                        && self.starts[k + 1].is_some();
+                    return !before_name;
                 }
                 if self.is_cue(k) || GAP_WORDS.contains(&t) || t == "and" || t == "of" {
                     return false;
@@ -847,9 +855,17 @@ impl Ctx<'_, '_> {
                     }
                     // ", JANA, called": a name filling the apposition is the subject.
                     // (", Hawthorne, California, wrote": a place in the apposition is not.)
+                    // ", Mr Harold Wilson, accused": titles may stand before the name.
+                    let comma_before = (m.t0.saturating_sub(4)..m.t0)
+                        .rev()
+                        .take_while(|&t| {
+                            self.text(t) == ","
+                                || self.is_word(t) && self.text(t).starts_with(char::is_uppercase)
+                        })
+                        .any(|t| self.text(t) == ",");
                     let fills_apposition = in_apposition
                         && m.t0 > 0
-                        && self.text(m.t0 - 1) == ","
+                        && comma_before
                         && gap == 0
                         && self.entity_type(m) != EntityType::Gpe;
                     if self.speaker_rank(k) >= 1 && (!in_apposition || fills_apposition) {
@@ -909,10 +925,13 @@ impl Ctx<'_, '_> {
                 return Some(found);
             }
         }
-        if !participle {
-            if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 1) {
-                return Some(self.speaker_from_mention(k, cue));
-            }
+        // An organisation as the clause's subject ("The Central Electricity
+        // Generating Board said …, adding that"); after a participle only if it
+        // opens the clause.
+        if let Some(&k) = ms.iter().find(|&&k| {
+            self.speaker_rank(k) >= 1 && (!participle || self.mentions[k].t0 <= from + 2)
+        }) {
+            return Some(self.speaker_from_mention(k, cue));
         }
         Some(Speaker {
             cue,
@@ -1092,6 +1111,15 @@ impl Ctx<'_, '_> {
                 if lower == "according" {
                     let end = self.first_comma_or(v + 2, q.open);
                     let cue = self.cue_text(v, None);
+                    // "According to the NHF's secretary general, Åse Hægeland, …":
+                    // the person named in the apposition.
+                    if let Some(&k) = self.mentions_in(end + 1, (end + 6).min(q.open)).first() {
+                        if self.mentions[k].t0 <= end + 3
+                            && self.entity_type(&self.mentions[k]) == EntityType::Person
+                        {
+                            return Some(self.speaker_from_mention(k, cue));
+                        }
+                    }
                     if let Some(&k) = self.mentions_in(v + 2, end).first() {
                         return Some(self.speaker_from_mention(k, cue));
                     }
@@ -1100,6 +1128,32 @@ impl Ctx<'_, '_> {
                 let as_word = (v + 1..q.open)
                     .find(|&j| self.is_word(j) && self.text(j) == "as" && !self.quoted[j]);
                 let cue = self.cue_text(v, as_word);
+                // Passive: "had been described by Sir Walter Crabtree … as “…”",
+                // "was branded a “…” by Lu Ping".
+                let passive = v >= 1
+                    && matches!(
+                        self.text(v - 1),
+                        "was" | "were" | "been" | "being" | "is" | "are"
+                    );
+                if passive {
+                    if self.is_word(v + 1) && self.text(v + 1) == "by" {
+                        if let Some(&k) = self.mentions_in(v + 2, q.open).first() {
+                            if self.mentions[k].t0 <= v + 4 {
+                                return Some(self.speaker_from_mention(k, cue));
+                            }
+                        }
+                    }
+                    let n = self.doc.tokens.len();
+                    if q.close + 2 < n && self.text(q.close + 1) == "by" {
+                        if let Some(&k) =
+                            self.mentions_in(q.close + 2, (q.close + 6).min(n)).first()
+                        {
+                            if self.mentions[k].t0 <= q.close + 4 {
+                                return Some(self.speaker_from_mention(k, cue));
+                            }
+                        }
+                    }
+                }
                 return self.subject(s0, v, cue);
             }
         }
