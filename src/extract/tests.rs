@@ -534,6 +534,46 @@ fn fixture_articles_match_their_gold() {
             "sri_lanka_offensive.txt",
             include_str!("../../tests/fixtures/articles/sri_lanka_offensive.txt"),
         ),
+        (
+            "apple_reorg.txt",
+            include_str!("../../tests/fixtures/articles/apple_reorg.txt"),
+        ),
+        (
+            "australia_workchoices.txt",
+            include_str!("../../tests/fixtures/articles/australia_workchoices.txt"),
+        ),
+        (
+            "baerum_ruling.txt",
+            include_str!("../../tests/fixtures/articles/baerum_ruling.txt"),
+        ),
+        (
+            "dubai_ports.txt",
+            include_str!("../../tests/fixtures/articles/dubai_ports.txt"),
+        ),
+        (
+            "haiti_duvalier.txt",
+            include_str!("../../tests/fixtures/articles/haiti_duvalier.txt"),
+        ),
+        (
+            "hongkong_patten.txt",
+            include_str!("../../tests/fixtures/articles/hongkong_patten.txt"),
+        ),
+        (
+            "liberia_ebola.txt",
+            include_str!("../../tests/fixtures/articles/liberia_ebola.txt"),
+        ),
+        (
+            "miners_strike.txt",
+            include_str!("../../tests/fixtures/articles/miners_strike.txt"),
+        ),
+        (
+            "quebec_referendum.txt",
+            include_str!("../../tests/fixtures/articles/quebec_referendum.txt"),
+        ),
+        (
+            "ronaldo_madrid.txt",
+            include_str!("../../tests/fixtures/articles/ronaldo_madrid.txt"),
+        ),
     ];
     let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
     let norm = |s: &str| crate::resolve::name_key(s);
