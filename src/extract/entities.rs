@@ -986,6 +986,16 @@ fn after_org_noun(doc: &Doc, a: usize) -> bool {
         && matches!(doc.text(a - 3), "state" | "government")
 }
 
+/// "shares in X", "a stake in X": X (at token `t0`) is a company, not a place.
+fn shares_in(doc: &Doc, t0: usize) -> bool {
+    t0 >= 2
+        && doc.text(t0 - 1) == "in"
+        && matches!(
+            doc.text(t0 - 2),
+            "shares" | "stake" | "stakes" | "investment" | "investors"
+        )
+}
+
 /// Words right after a lone name that make it an organisation ("Arcelor chief
 /// executive", "Bolton boss", "Toyota spokesman").
 const ORG_ROLE_NEXT: &[&str] = &[
@@ -2099,7 +2109,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && doc.is_word(p.t0 - 1)
             && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside")
             && !doc.tokens[p.t0].sent_start
-            && !(p.t0 >= 2 && matches!(doc.text(p.t0 - 2), "shares" | "stake" | "stakes"));
+            && !shares_in(doc, p.t0);
         let of_place = p.t0 >= 2
             && doc.text(p.t0 - 1) == "of"
             && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str());
@@ -2123,13 +2133,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             continue;
         }
         let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(&doc.text(p.t1));
-        let shares_in = p.t0 >= 2
-            && doc.text(p.t0 - 1) == "in"
-            && matches!(
-                doc.text(p.t0 - 2),
-                "shares" | "stake" | "stakes" | "investment" | "investors"
-            );
-        if org_role || shares_in || after_org_noun(doc, p.t0) {
+        if org_role || shares_in(doc, p.t0) || after_org_noun(doc, p.t0) {
             org_words.insert(w.to_owned());
         }
     }
