@@ -760,10 +760,23 @@ impl Ctx<'_, '_> {
             // a description of someone named earlier, not the person it mentions.
             // Unless an apposition names it: "The Mayor of County Cork, Fine Gael
             // councillor Brendan Tuohy, said …".
+            // "he", "she" and descriptions stand for a person: "A Foreign Ministry
+            // spokeswoman, Samina Qadir" is Qadir. Only where nobody is named does
+            // an organisation's spokesperson count ("a CCP spokesman … He claims").
+            let has_person = ms
+                .iter()
+                .any(|&k| self.entity_type(&self.mentions[k]) == EntityType::Person);
+            let is_person = |k: usize| {
+                if has_person {
+                    self.entity_type(&self.mentions[k]) == EntityType::Person
+                } else {
+                    self.speaker_rank(k) >= 3
+                }
+            };
             let first_person = ms
                 .iter()
                 .copied()
-                .find(|&k| self.speaker_rank(k) >= 3 && !named_inside(self.mentions[k].entity));
+                .find(|&k| is_person(k) && !named_inside(self.mentions[k].entity));
             let named_by_apposition = first_person.is_some_and(|k| {
                 let t0 = self.mentions[k].t0;
                 (t0.saturating_sub(4)..t0)
@@ -772,9 +785,10 @@ impl Ctx<'_, '_> {
                     .any(|j| self.text(j) == ",")
             });
             let described = start < p && self.is_descriptor(start) && !named_by_apposition;
-            if let Some(&k) = ms.iter().find(|&&k| {
-                !described && self.speaker_rank(k) >= 3 && !named_inside(self.mentions[k].entity)
-            }) {
+            if let Some(&k) = ms
+                .iter()
+                .find(|&&k| !described && is_person(k) && !named_inside(self.mentions[k].entity))
+            {
                 return Some(self.speaker_from_mention(k, cue));
             }
             if start == 0 {
@@ -818,6 +832,16 @@ impl Ctx<'_, '_> {
         let verb = self.text(v).to_lowercase();
         let participle = verb.ends_with("ing");
         let ms = self.mentions_in(from, v);
+        // "Abdul Wali Shah, a lawmaker from the X, or MMA, the alliance …, said":
+        // the person the apposition is about, however many commas it holds.
+        if !participle && v > from && self.text(v - 1) == "," {
+            if let Some(&k) = ms.iter().find(|&&k| {
+                let m = &self.mentions[k];
+                self.entity_type(m) == EntityType::Person && self.text(m.t1) == ","
+            }) {
+                return Some(self.speaker_from_mention(k, cue));
+            }
+        }
         // Nearest person/pronoun right before the verb (allowing an apposition or an
         // auxiliary in between); coordination ("… met X and described") skips it.
         if !participle {
@@ -844,9 +868,13 @@ impl Ctx<'_, '_> {
                         // body after a preposition is not the subject; look for the
                         // clause's person instead.
                         // "Garrett Lindqvist, R-Andover, said": a party tag's home town.
+                        let mut before = m.t0.saturating_sub(1);
+                        if before > 0 && self.text(before).eq_ignore_ascii_case("the") {
+                            before -= 1;
+                        }
                         if m.t0 > 0
                             && matches!(
-                                self.text(m.t0 - 1),
+                                self.text(before),
                                 "of" | "at" | "from" | "for" | "in" | "-"
                             )
                         {
@@ -1108,6 +1136,10 @@ impl Ctx<'_, '_> {
             }
             if self.is_cue(v) {
                 let lower = self.text(v).to_lowercase();
+                // "Interfax quoted him as saying: “…”".
+                if let Some(found) = self.quoted_as_saying(v, q.open, (q.open, q.close)) {
+                    return Some(found);
+                }
                 if lower == "according" {
                     let end = self.first_comma_or(v + 2, q.open);
                     let cue = self.cue_text(v, None);
@@ -1215,8 +1247,18 @@ impl Ctx<'_, '_> {
             return Some(self.speaker_from_mention(k, cue));
         }
         if let Some(&k) = self.mentions_in(v + 1, end).first() {
-            // "said Lieutenant-Colonel Mark Rennie": a title may come between.
-            let near = self.mentions[k].t0 <= v + 3
+            // "said Lieutenant-Colonel Mark Rennie": a title may come between;
+            // "said the board's president, Gary Hostetler": so may a description.
+            let t0 = self.mentions[k].t0;
+            let described = t0 <= v + 9
+                && self.text(t0 - 1) == ","
+                && matches!(
+                    self.text(v + 1),
+                    "the" | "a" | "an" | "its" | "his" | "her" | "their"
+                )
+                && (v + 1..t0 - 1).all(|j| self.text(j) != "," && !self.quoted[j]);
+            let near = described
+                || self.mentions[k].t0 <= v + 3
                 || (v + 1..self.mentions[k].t0).all(|j| {
                     !self.is_word(j)
                         || self.text(j).starts_with(char::is_uppercase)
