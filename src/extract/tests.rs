@@ -574,6 +574,46 @@ fn fixture_articles_match_their_gold() {
             "ronaldo_madrid.txt",
             include_str!("../../tests/fixtures/articles/ronaldo_madrid.txt"),
         ),
+        (
+            "berezovsky_gazprom.txt",
+            include_str!("../../tests/fixtures/articles/berezovsky_gazprom.txt"),
+        ),
+        (
+            "college_title_ix.txt",
+            include_str!("../../tests/fixtures/articles/college_title_ix.txt"),
+        ),
+        (
+            "hume_adams_talks.txt",
+            include_str!("../../tests/fixtures/articles/hume_adams_talks.txt"),
+        ),
+        (
+            "italy_berlusconi.txt",
+            include_str!("../../tests/fixtures/articles/italy_berlusconi.txt"),
+        ),
+        (
+            "juarez_troops.txt",
+            include_str!("../../tests/fixtures/articles/juarez_troops.txt"),
+        ),
+        (
+            "kanawha_leak.txt",
+            include_str!("../../tests/fixtures/articles/kanawha_leak.txt"),
+        ),
+        (
+            "pakistan_waziristan.txt",
+            include_str!("../../tests/fixtures/articles/pakistan_waziristan.txt"),
+        ),
+        (
+            "samsung_lee.txt",
+            include_str!("../../tests/fixtures/articles/samsung_lee.txt"),
+        ),
+        (
+            "vanuatu_cyclone.txt",
+            include_str!("../../tests/fixtures/articles/vanuatu_cyclone.txt"),
+        ),
+        (
+            "zimbabwe_unity.txt",
+            include_str!("../../tests/fixtures/articles/zimbabwe_unity.txt"),
+        ),
     ];
     let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
     let norm = |s: &str| crate::resolve::name_key(s);
