@@ -73,7 +73,7 @@ impl<'a> Doc<'a> {
 const CONNECTORS: &[&str] = &[
     "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
     "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
-    "ibn", "zu", "arap", "bint", "binti", "ould", "es",
+    "ibn", "zu", "arap", "bint", "binti", "ould", "es", "dela", "delos", "della", "degli",
 ];
 
 fn starts_upper(s: &str) -> bool {
@@ -459,6 +459,7 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 && matches!(
                     doc.text(j + 1),
                     "e" | "i"
+                        | "sous"
                         | "ul"
                         | "ud"
                         | "ur"
@@ -1497,6 +1498,25 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 out.push(piece(a, b, Some(EntityType::Org), text));
                 return;
             }
+            // "Val-de-Marne", "Clichy-sous-Bois", "Stratford-upon-Avon": places.
+            if rest.iter().any(|&w| {
+                matches!(
+                    doc.text(w),
+                    "de" | "du"
+                        | "la"
+                        | "le"
+                        | "les"
+                        | "sous"
+                        | "sur"
+                        | "en"
+                        | "au"
+                        | "aux"
+                        | "upon"
+                ) && w.checked_sub(1).is_some_and(|h| doc.is_punct(h, "-"))
+            }) {
+                out.push(piece(a, b, Some(EntityType::Gpe), text));
+                return;
+            }
             // "the British drama Vera Drake", "his novel The Road".
             if roles.is_empty() && a > 0 && after_work_noun(doc, a) {
                 out.push(piece(a, b, Some(EntityType::WorkOfArt), text));
@@ -2113,7 +2133,22 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
         let of_place = p.t0 >= 2
             && doc.text(p.t0 - 1) == "of"
             && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str());
-        if (prep || of_place)
+        // "on a visit to Argenteuil", "a trip to Kybong".
+        let visit_to = p.t0 >= 2
+            && doc.text(p.t0 - 1) == "to"
+            && matches!(
+                doc.text(p.t0 - 2),
+                "visit"
+                    | "trip"
+                    | "travelled"
+                    | "traveled"
+                    | "flew"
+                    | "moved"
+                    | "returned"
+                    | "journey"
+                    | "drove"
+            );
+        if (prep || of_place || visit_to)
             && !g.is_common_word(w)
             && !g.is_first_name(w)
             && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)))

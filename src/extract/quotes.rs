@@ -463,6 +463,20 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
     "boss",
     "businessman",
     "businesswoman",
+    "skipper",
+    "helmsman",
+    "driver",
+    "rider",
+    "jockey",
+    "batsman",
+    "bowler",
+    "pitcher",
+    "quarterback",
+    "swimmer",
+    "runner",
+    "sprinter",
+    "boxer",
+    "golfer",
     "major",
     "colonel",
     "lieutenant",
@@ -773,10 +787,28 @@ impl Ctx<'_, '_> {
                     self.speaker_rank(k) >= 3
                 }
             };
+            // Among several people, the one the sentence has speaking ("Asked
+            // whether Mrs Gandhi …, Desai said only that …").
+            let speaking = |k: usize| {
+                let m = &self.mentions[k];
+                self.is_cue(m.t1)
+                    || m.t0 > 0
+                        && matches!(self.text(m.t0 - 1), "said" | "says" | "added" | "wrote")
+                        && self
+                            .doc
+                            .tokens
+                            .get(m.t1)
+                            .is_none_or(|t| t.kind != Kind::Possessive)
+            };
             let first_person = ms
                 .iter()
                 .copied()
-                .find(|&k| is_person(k) && !named_inside(self.mentions[k].entity));
+                .find(|&k| is_person(k) && speaking(k) && !named_inside(self.mentions[k].entity))
+                .or_else(|| {
+                    ms.iter()
+                        .copied()
+                        .find(|&k| is_person(k) && !named_inside(self.mentions[k].entity))
+                });
             let named_by_apposition = first_person.is_some_and(|k| {
                 let t0 = self.mentions[k].t0;
                 (t0.saturating_sub(4)..t0)
@@ -785,10 +817,7 @@ impl Ctx<'_, '_> {
                     .any(|j| self.text(j) == ",")
             });
             let described = start < p && self.is_descriptor(start) && !named_by_apposition;
-            if let Some(&k) = ms
-                .iter()
-                .find(|&&k| !described && is_person(k) && !named_inside(self.mentions[k].entity))
-            {
+            if let Some(k) = first_person.filter(|_| !described) {
                 return Some(self.speaker_from_mention(k, cue));
             }
             if start == 0 {
@@ -920,6 +949,19 @@ impl Ctx<'_, '_> {
                 break;
             }
         }
+        // "Yahoo chairman Roy Bostock said the directors had concluded “…”": the
+        // cue sits in a reported clause; the speaker is the subject of the verb
+        // that reports it.
+        if let Some(w) = (from..v)
+            .rev()
+            .find(|&w| self.is_cue(w) && !self.text(w).eq_ignore_ascii_case("according"))
+        {
+            if let Some(found) = self.subject(from, w, cue.clone()) {
+                if found.entity.is_some() {
+                    return Some(found);
+                }
+            }
+        }
         // Otherwise the first person of the clause (the sentence's subject).
         if let Some(&k) = ms.iter().find(|&&k| self.speaker_rank(k) >= 3) {
             return Some(self.speaker_from_mention(k, cue));
@@ -951,6 +993,22 @@ impl Ctx<'_, '_> {
         }) {
             if let Some(found) = self.resolve_org_descriptor(j, cue.clone()) {
                 return Some(found);
+            }
+        }
+        // “…,” said Murray Tait, 61, a retired boatbuilder, “ever since …”: the
+        // person right after the verb.
+        // (Titles may stand between: "said Chief Emeka Nwachukwu".)
+        let mut after = v + 1;
+        while after < v + 4
+            && self.starts.get(after).is_some_and(|k| k.is_none())
+            && self.is_word(after)
+            && self.text(after).starts_with(char::is_uppercase)
+        {
+            after += 1;
+        }
+        if let Some(&k) = self.starts.get(after).and_then(|k| k.as_ref()) {
+            if self.entity_type(&self.mentions[k]) == EntityType::Person {
+                return Some(self.speaker_from_mention(k, cue));
             }
         }
         // An organisation as the clause's subject ("The Central Electricity
