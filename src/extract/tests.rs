@@ -614,6 +614,46 @@ fn fixture_articles_match_their_gold() {
             "zimbabwe_unity.txt",
             include_str!("../../tests/fixtures/articles/zimbabwe_unity.txt"),
         ),
+        (
+            "americas_cup_1995.txt",
+            include_str!("../../tests/fixtures/articles/americas_cup_1995.txt"),
+        ),
+        (
+            "brazil_neymar.txt",
+            include_str!("../../tests/fixtures/articles/brazil_neymar.txt"),
+        ),
+        (
+            "china_yuan.txt",
+            include_str!("../../tests/fixtures/articles/china_yuan.txt"),
+        ),
+        (
+            "ethiopia_drought.txt",
+            include_str!("../../tests/fixtures/articles/ethiopia_drought.txt"),
+        ),
+        (
+            "france_riots_2005.txt",
+            include_str!("../../tests/fixtures/articles/france_riots_2005.txt"),
+        ),
+        (
+            "india_1977.txt",
+            include_str!("../../tests/fixtures/articles/india_1977.txt"),
+        ),
+        (
+            "lebanon_chouf.txt",
+            include_str!("../../tests/fixtures/articles/lebanon_chouf.txt"),
+        ),
+        (
+            "microsoft_yahoo_2008.txt",
+            include_str!("../../tests/fixtures/articles/microsoft_yahoo_2008.txt"),
+        ),
+        (
+            "philippines_drugwar_2017.txt",
+            include_str!("../../tests/fixtures/articles/philippines_drugwar_2017.txt"),
+        ),
+        (
+            "us_shutdown.txt",
+            include_str!("../../tests/fixtures/articles/us_shutdown.txt"),
+        ),
     ];
     let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
     let norm = |s: &str| crate::resolve::name_key(s);
