@@ -463,6 +463,9 @@ const DESCRIPTOR_NOUNS: &[&str] = &[
     "boss",
     "businessman",
     "businesswoman",
+    "dissident",
+    "widow",
+    "nurse",
     "skipper",
     "helmsman",
     "driver",
@@ -800,15 +803,21 @@ impl Ctx<'_, '_> {
                             .get(m.t1)
                             .is_none_or(|t| t.kind != Kind::Possessive)
             };
+            // A possessor ("Vondracek's wife, Marta Vondrackova, said") is not the
+            // subject when someone else is named.
+            let possessor = |k: usize| {
+                self.doc
+                    .tokens
+                    .get(self.mentions[k].t1)
+                    .is_some_and(|t| t.kind == Kind::Possessive)
+            };
+            let candidate = |k: usize| is_person(k) && !named_inside(self.mentions[k].entity);
             let first_person = ms
                 .iter()
                 .copied()
-                .find(|&k| is_person(k) && speaking(k) && !named_inside(self.mentions[k].entity))
-                .or_else(|| {
-                    ms.iter()
-                        .copied()
-                        .find(|&k| is_person(k) && !named_inside(self.mentions[k].entity))
-                });
+                .find(|&k| candidate(k) && speaking(k))
+                .or_else(|| ms.iter().copied().find(|&k| candidate(k) && !possessor(k)))
+                .or_else(|| ms.iter().copied().find(|&k| candidate(k)));
             let named_by_apposition = first_person.is_some_and(|k| {
                 let t0 = self.mentions[k].t0;
                 (t0.saturating_sub(4)..t0)
