@@ -654,6 +654,26 @@ fn fixture_articles_match_their_gold() {
             "us_shutdown.txt",
             include_str!("../../tests/fixtures/articles/us_shutdown.txt"),
         ),
+        (
+            "chile_codelco.txt",
+            include_str!("../../tests/fixtures/articles/chile_codelco.txt"),
+        ),
+        (
+            "kenya_kibera.txt",
+            include_str!("../../tests/fixtures/articles/kenya_kibera.txt"),
+        ),
+        (
+            "prague_charter77.txt",
+            include_str!("../../tests/fixtures/articles/prague_charter77.txt"),
+        ),
+        (
+            "qatar_workers.txt",
+            include_str!("../../tests/fixtures/articles/qatar_workers.txt"),
+        ),
+        (
+            "toyota_yen.txt",
+            include_str!("../../tests/fixtures/articles/toyota_yen.txt"),
+        ),
     ];
     let gold: serde_json::Value = serde_json::from_str(GOLD).expect("gold parses");
     let norm = |s: &str| crate::resolve::name_key(s);
