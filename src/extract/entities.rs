@@ -987,6 +987,13 @@ fn after_org_noun(doc: &Doc, a: usize) -> bool {
         && matches!(doc.text(a - 3), "state" | "government")
 }
 
+/// "the state of X", "residents of X": X (at token `t0`) follows a place noun.
+fn of_a_place_noun(doc: &Doc, t0: usize) -> bool {
+    t0 >= 2
+        && doc.text(t0 - 1) == "of"
+        && PLACE_NOUNS.contains(&doc.text(t0 - 2).to_lowercase().as_str())
+}
+
 /// "shares in X", "a stake in X": X (at token `t0`) is a company, not a place.
 fn shares_in(doc: &Doc, t0: usize) -> bool {
     t0 >= 2
@@ -2130,9 +2137,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside")
             && !doc.tokens[p.t0].sent_start
             && !shares_in(doc, p.t0);
-        let of_place = p.t0 >= 2
-            && doc.text(p.t0 - 1) == "of"
-            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str());
+        let of_place = of_a_place_noun(doc, p.t0);
         // "on a visit to Argenteuil", "a trip to Kybong".
         let visit_to = p.t0 >= 2
             && doc.text(p.t0 - 1) == "to"
@@ -2255,10 +2260,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
             continue;
         }
         // "the state of Chiapas", "the town of Lodwar", "residents of Gympie".
-        let of_place = p.t0 >= 2
-            && doc.text(p.t0 - 1) == "of"
-            && PLACE_NOUNS.contains(&doc.text(p.t0 - 2).to_lowercase().as_str())
-            && !g.is_common_word(w);
+        let of_place = of_a_place_noun(doc, p.t0) && !g.is_common_word(w);
         // "the Makati financial district".
         let the_x_place = doc.t_prev_is(p.t0, "the")
             && (p.t1..(p.t1 + 2).min(doc.tokens.len())).any(|i| {
