@@ -781,10 +781,12 @@ async fn run(args: RunArgs) -> Result<(), Box<dyn std::error::Error>> {
     let probe = channels(&args.target, 1).await?.remove(0);
     let samples = Arc::new(samples(probe).await?);
     eprintln!(
-        "target {} serves >= {} articles, >= {} entities; echo at {echo_addr}",
+        "target {} serves >= {} articles, >= {} entities; echo at {echo_addr}; mean answer {} B (GetArticle), {} B (GetEntity)",
         args.target,
         samples.article_ids.len(),
-        samples.entity_ids.len()
+        samples.entity_ids.len(),
+        samples.article_response_bytes,
+        samples.entity_response_bytes
     );
     let mut rows = Vec::new();
     let wants = |s: &str| args.scenarios.iter().any(|x| x == s);

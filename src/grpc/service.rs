@@ -252,7 +252,8 @@ where
 
 #[tonic::async_trait]
 impl CorpusService for CorpusApi {
-    #[instrument(skip(self, request), fields(id = %request.get_ref().id))]
+    // Debug level: a span per call costs more than the look-up itself.
+    #[instrument(level = "debug", skip(self, request), fields(id = %request.get_ref().id))]
     async fn get_article(
         &self,
         request: Request<pb::GetArticleRequest>,
@@ -358,7 +359,7 @@ impl CorpusService for CorpusApi {
         )))
     }
 
-    #[instrument(skip(self, request))]
+    #[instrument(level = "debug", skip(self, request))]
     async fn get_entity(
         &self,
         request: Request<pb::GetEntityRequest>,

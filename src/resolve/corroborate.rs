@@ -12,9 +12,9 @@ type Sym = u32;
 #[derive(Debug, Clone)]
 struct Cluster {
     /// Words of the first quote of the cluster: what later quotes are compared to.
-    words: Vec<Sym>,
+    words: Box<[Sym]>,
     /// The same words, sorted and deduplicated (for the overlap measure).
-    set: Vec<Sym>,
+    set: Box<[Sym]>,
     speaker: Option<Sym>,
 }
 
@@ -28,10 +28,13 @@ struct Cluster {
 #[derive(Debug, Clone, Default)]
 pub struct Corroborator {
     clusters: Vec<Cluster>,
-    /// Normalised word sequence → the cluster it first joined.
-    exact: HashMap<Vec<Sym>, usize>,
+    /// Hash of a normalised word sequence → the cluster it first joined.
+    /// A hash, not the sequence, because millions of quotes are kept; a hit
+    /// is still compared with the cluster, so a collision only costs the
+    /// slower search.
+    exact: HashMap<u64, u32>,
     /// Word → clusters whose representative contains it, oldest first.
-    by_word: Vec<Vec<usize>>,
+    by_word: Vec<Vec<u32>>,
     /// Words and speaker ids, interned.
     symbols: HashMap<Box<str>, Sym>,
 }
@@ -83,6 +86,13 @@ fn sorted_set(words: &[Sym]) -> Vec<Sym> {
     set
 }
 
+fn sequence_hash(words: &[Sym]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    words.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Whether two normalised quotes report the same words.
 fn same_quote(
     a: &[Sym],
@@ -131,10 +141,11 @@ impl Corroborator {
         }
         let speaker = speaker_entity_id.map(|s| self.intern(s));
         let set = sorted_set(&words);
-        if let Some(&cluster) = self.exact.get(&words) {
-            let c = &self.clusters[cluster];
+        let hash = sequence_hash(&words);
+        if let Some(&cluster) = self.exact.get(&hash) {
+            let c = &self.clusters[cluster as usize];
             if same_quote(&c.words, &c.set, c.speaker, &words, &set, speaker) {
-                return Some(cluster);
+                return Some(cluster as usize);
             }
         }
         let rarest = words
@@ -147,7 +158,7 @@ impl Corroborator {
                     .iter()
                     .rev()
                     .take(MAX_CANDIDATES)
-                    .copied()
+                    .map(|&i| i as usize)
                     .find(|&i| {
                         let c = &self.clusters[i];
                         same_quote(&c.words, &c.set, c.speaker, &words, &set, speaker)
@@ -162,17 +173,17 @@ impl Corroborator {
                     if self.by_word.len() <= w {
                         self.by_word.resize_with(w + 1, Vec::new);
                     }
-                    self.by_word[w].push(cluster);
+                    self.by_word[w].push(cluster as u32);
                 }
                 self.clusters.push(Cluster {
-                    words: words.clone(),
-                    set,
+                    words: words.into_boxed_slice(),
+                    set: set.into_boxed_slice(),
                     speaker,
                 });
                 cluster
             }
         };
-        self.exact.entry(words).or_insert(cluster);
+        self.exact.entry(hash).or_insert(cluster as u32);
         Some(cluster)
     }
 }

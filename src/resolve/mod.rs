@@ -37,8 +37,10 @@ struct Known {
     entity_type: EntityType,
     aliases: Vec<String>,
     /// Every alias and key already registered for this entity, so re-registering is a
-    /// hash look-up instead of a scan of ever-growing lists.
-    seen: HashSet<String>,
+    /// hash look-up instead of a scan of ever-growing lists. Stored as 64-bit
+    /// hashes, not strings: there are millions of entities at scale, and a
+    /// collision would only skip registering one key again.
+    seen: HashSet<u64>,
 }
 
 /// Corpus-wide identity table.
@@ -48,14 +50,24 @@ pub struct Resolver {
     by_id: HashMap<String, usize>,
     /// (type, key) → entities. Keys are prefixed by kind: "n:" plain, "t:" skeleton,
     /// "a:" an acronym, "e:" the initials of an expansion, "p:" organisation prefix, "l:" law anchor, "s:" surname.
-    index: HashMap<(EntityType, String), Vec<usize>>,
+    /// Entity indices are `u32`: these lists number in the millions at scale.
+    index: HashMap<(EntityType, String), Vec<u32>>,
     /// Plain and skeleton keys of every alias, across types, for `lookup`.
-    any_key: HashMap<String, Vec<usize>>,
-    used_ids: HashSet<String>,
+    any_key: HashMap<String, Vec<u32>>,
     /// Per id base, the next numeric suffix to try. Starting from 2 every
     /// time made the n-th entity sharing a base cost n probes (quadratic
     /// when thousands of people share a surname).
     next_suffix: HashMap<String, u32>,
+}
+
+/// What `Known::seen` stores for a key of one kind ('f' form, 'i' index
+/// key, 'a' any-key).
+fn seen_key(kind: char, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    kind.hash(&mut hasher);
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn is_acronym(s: &str) -> bool {
@@ -192,18 +204,18 @@ impl Resolver {
             }
         }
         for k in keys {
-            if !self.entities[idx].seen.insert(format!("i{k}")) {
+            if !self.entities[idx].seen.insert(seen_key('i', &k)) {
                 continue;
             }
-            self.index.entry((t, k)).or_default().push(idx);
+            self.index.entry((t, k)).or_default().push(idx as u32);
         }
         for k in [name_key(name), translit_key(name)] {
-            if !self.entities[idx].seen.insert(format!("a{k}")) {
+            if !self.entities[idx].seen.insert(seen_key('a', &k)) {
                 continue;
             }
             let list = self.any_key.entry(k).or_default();
-            if !list.contains(&idx) {
-                list.push(idx);
+            if !list.contains(&(idx as u32)) {
+                list.push(idx as u32);
             }
         }
     }
@@ -231,7 +243,7 @@ impl Resolver {
                         || words(&e.name).len() < 2
                         || name_key(&e.name) == name_key(&local.name)
                 };
-                if let Some(&i) = list.iter().find(|i| compatible(i)) {
+                if let Some(i) = list.iter().map(|&i| i as usize).find(compatible) {
                     return Some(i);
                 }
             }
@@ -259,7 +271,7 @@ impl Resolver {
                                             && truncation_of(&aw, &full_words)
                                     })
                             };
-                            if let Some(&i) = list.iter().find(|i| ok(i)) {
+                            if let Some(i) = list.iter().map(|&i| i as usize).find(ok) {
                                 return Some(i);
                             }
                         }
@@ -269,7 +281,7 @@ impl Resolver {
                         if let Some(list) = self.index.get(&(t, format!("n:{last}"))) {
                             let singles: Vec<usize> = list
                                 .iter()
-                                .copied()
+                                .map(|&i| i as usize)
                                 .filter(|&i| words(&self.entities[i].name).len() == 1)
                                 .collect();
                             if singles.len() == 1 {
@@ -280,7 +292,7 @@ impl Resolver {
                 } else if let Some(w) = full_words.first() {
                     // Bare surname: exactly one known person with that surname (or
                     // transliterated surname) takes it.
-                    let mut found: Vec<usize> = self
+                    let mut found: Vec<u32> = self
                         .index
                         .get(&(t, format!("s:{w}")))
                         .cloned()
@@ -296,7 +308,7 @@ impl Resolver {
                             .unwrap_or_default();
                     }
                     if found.len() == 1 {
-                        return Some(found[0]);
+                        return Some(found[0] as usize);
                     }
                 }
                 None
@@ -337,7 +349,7 @@ impl Resolver {
                                     aw.starts_with(&nw) || nw.starts_with(&aw)
                                 })
                         };
-                        if let Some(&i) = list.iter().find(|i| ok(i)) {
+                        if let Some(i) = list.iter().map(|&i| i as usize).find(ok) {
                             return Some(i);
                         }
                     }
@@ -351,19 +363,18 @@ impl Resolver {
     fn new_id(&mut self, t: EntityType, name: &str) -> String {
         let base = format!("{}/{}", t.slug(), slug(name));
         let mut id = base.clone();
-        if self.used_ids.contains(&id) {
+        if self.by_id.contains_key(&id) {
             // The same ids as trying 2, 3, … every time: suffixes are handed
             // out in order, so every one below the counter is taken already.
             let next = self.next_suffix.entry(base.clone()).or_insert(2);
             loop {
                 id = format!("{base}-{next}");
                 *next += 1;
-                if !self.used_ids.contains(&id) {
+                if !self.by_id.contains_key(&id) {
                     break;
                 }
             }
         }
-        self.used_ids.insert(id.clone());
         id
     }
 
@@ -406,7 +417,7 @@ impl Resolver {
                 // Keys depend only on the form and the type, so a form already
                 // known adds nothing: skipping it keeps a place named in every
                 // article from costing key computations every time.
-                if self.entities[idx].seen.insert(format!("f{f}")) {
+                if self.entities[idx].seen.insert(seen_key('f', &f)) {
                     self.add_keys(idx, &f);
                     self.entities[idx].aliases.push(f);
                 }
@@ -434,14 +445,18 @@ impl Resolver {
             }
         };
         // Exact canonical names first, then aliases, then skeletons.
-        let mut alias_hits: Vec<usize> = self.any_key.get(&key).cloned().unwrap_or_default();
+        let mut alias_hits: Vec<usize> = self
+            .any_key
+            .get(&key)
+            .map(|l| l.iter().map(|&i| i as usize).collect())
+            .unwrap_or_default();
         alias_hits.sort_by_key(|&i| name_key(&self.entities[i].name) != key);
         for i in alias_hits {
             push(i, &mut out);
         }
         if let Some(list) = self.any_key.get(&translit_key(name)) {
             for &i in list {
-                push(i, &mut out);
+                push(i as usize, &mut out);
             }
         }
         out

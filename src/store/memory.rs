@@ -26,12 +26,66 @@ use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, Searc
 use crate::resolve::{name_key, Corroborator, Resolver};
 
 /// A mention as stored: its surface form is a slice of the body, so it
-/// costs 20 bytes instead of three heap strings.
+/// costs 16 bytes instead of three heap strings (there are ~50 per article).
 #[derive(Debug, Clone, Copy)]
 struct StoredMention {
     entity: u32,
-    span: Span,
-    bytes: (u32, u32),
+    /// First code point.
+    start: u32,
+    /// First byte.
+    byte_start: u32,
+    /// Length in code points.
+    chars: u16,
+    /// Length in bytes.
+    byte_len: u16,
+}
+
+impl StoredMention {
+    /// `None` for a mention too long to be a name (over 65,535 bytes).
+    fn new(entity: u32, span: Span, (from, to): (u32, u32)) -> Option<Self> {
+        Some(StoredMention {
+            entity,
+            start: span.start,
+            byte_start: from,
+            chars: u16::try_from(span.end.checked_sub(span.start)?).ok()?,
+            byte_len: u16::try_from(to.checked_sub(from)?).ok()?,
+        })
+    }
+
+    fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.start + u32::from(self.chars),
+        }
+    }
+
+    fn bytes(&self) -> (u32, u32) {
+        (self.byte_start, self.byte_start + u32::from(self.byte_len))
+    }
+}
+
+/// Strings that repeat across millions of quotes (cues, roles), each kept
+/// once.
+#[derive(Default)]
+struct Interner {
+    strings: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(text.into());
+        self.ids.insert(text.into(), id);
+        id
+    }
+
+    fn get(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map_or("", |s| s)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -41,8 +95,10 @@ struct StoredQuote {
     kind: QuoteKind,
     speaker: Option<u32>,
     speaker_name: Box<str>,
-    speaker_role: Box<str>,
-    cue: Box<str>,
+    /// In `Tables::vocabulary`.
+    speaker_role: u32,
+    /// In `Tables::vocabulary`.
+    cue: u32,
     /// Group of quotes, across articles, that report the same words.
     cluster: Option<u32>,
 }
@@ -86,8 +142,12 @@ struct EntityRecord {
     id: Box<str>,
     name: Box<str>,
     entity_type: EntityType,
-    aliases: BTreeSet<Box<str>>,
-    roles: BTreeSet<Box<str>>,
+    /// Sorted, without repeats. A vector rather than a `BTreeSet`: most
+    /// entities have one or two aliases, and a B-tree node costs ~200 bytes
+    /// for each of millions of entities.
+    aliases: Vec<Box<str>>,
+    /// Sorted, without repeats.
+    roles: Vec<Box<str>>,
     mention_count: u32,
     /// Article indices, in corpus order.
     articles: Vec<u32>,
@@ -97,6 +157,8 @@ struct EntityRecord {
 struct Tables {
     /// Articles by `seq - 1`.
     articles: Vec<StoredArticle>,
+    /// Quote cues and speaker roles.
+    vocabulary: Interner,
     by_id: HashMap<Box<str>, u32>,
     entities: Vec<EntityRecord>,
     entity_index: HashMap<Box<str>, u32>,
@@ -193,7 +255,7 @@ const REFRESH_EVERY: Duration = Duration::from_millis(500);
 /// would otherwise make each Entity message as large as the corpus index.
 /// `article_count` has the total; ListArticles with `filter.entity_id` lists
 /// them all.
-pub const MAX_ENTITY_ARTICLE_IDS: usize = 1000;
+pub const MAX_ENTITY_ARTICLE_IDS: usize = 100;
 
 /// Most corroborating article ids returned per quote: a wire story reprinted
 /// by thousands of outlets would otherwise make every quote of it huge.
@@ -250,6 +312,15 @@ fn boxed(strings: &[String]) -> Box<[Box<str>]> {
 
 /// Byte offset of every char boundary of `text` (one past the end included),
 /// so code point spans can be turned into slices.
+/// Adds `value` to a sorted list without repeats, keeping it exactly sized
+/// (lists are small and grow rarely; millions of them are kept).
+fn insert_sorted(list: &mut Vec<Box<str>>, value: &str) {
+    if let Err(at) = list.binary_search_by(|x| (**x).cmp(value)) {
+        list.insert(at, value.into());
+        list.shrink_to_fit();
+    }
+}
+
 fn char_to_byte(text: &str) -> Vec<u32> {
     let mut offsets: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
     offsets.push(text.len() as u32);
@@ -540,8 +611,8 @@ impl Tables {
         Mention {
             entity_id: self.entity_id(m.entity).to_owned(),
             article_id: stored.id.to_string(),
-            text: stored.slice(m.bytes).to_owned(),
-            span: m.span,
+            text: stored.slice(m.bytes()).to_owned(),
+            span: m.span(),
             entity_type: entity.map_or(EntityType::Other, |e| e.entity_type),
         }
     }
@@ -568,8 +639,8 @@ impl Tables {
             speaker_name: speaker
                 .map(|e| e.name.to_string())
                 .unwrap_or_else(|| q.speaker_name.to_string()),
-            speaker_role: q.speaker_role.to_string(),
-            cue: q.cue.to_string(),
+            speaker_role: self.vocabulary.get(q.speaker_role).to_owned(),
+            cue: self.vocabulary.get(q.cue).to_owned(),
             kind: q.kind,
             span: q.span,
             corroborating_article_ids: Vec::new(),
@@ -652,8 +723,8 @@ impl Tables {
                         id: r.id.as_str().into(),
                         name: r.name.as_str().into(),
                         entity_type: r.entity_type,
-                        aliases: BTreeSet::new(),
-                        roles: BTreeSet::new(),
+                        aliases: Vec::new(),
+                        roles: Vec::new(),
                         mention_count: 0,
                         articles: Vec::new(),
                     });
@@ -665,14 +736,10 @@ impl Tables {
             // Look before inserting: most forms are already known, and an
             // insert would allocate a new box for each.
             for alias in std::iter::once(&local.name).chain(&local.aliases) {
-                if !record.aliases.contains(alias.as_str()) {
-                    record.aliases.insert(alias.as_str().into());
-                }
+                insert_sorted(&mut record.aliases, alias);
             }
             for role in &local.roles {
-                if !record.roles.contains(role.as_str()) {
-                    record.roles.insert(role.as_str().into());
-                }
+                insert_sorted(&mut record.roles, role);
             }
             if let Some(name) = self.resolver.canonical_name(&r.id) {
                 if *record.name != *name {
@@ -688,21 +755,18 @@ impl Tables {
             let (Some(&entity), Some(bytes)) = (global.get(m.entity), bytes_of(m.span)) else {
                 continue;
             };
+            let Some(stored) = StoredMention::new(entity, m.span, bytes) else {
+                continue;
+            };
             let record = &mut self.entities[entity as usize];
             record.mention_count += 1;
             if let Some(text) = body.get(bytes.0 as usize..bytes.1 as usize) {
-                if !record.aliases.contains(text) {
-                    record.aliases.insert(text.into());
-                }
+                insert_sorted(&mut record.aliases, text);
             }
             if !entities.contains(&entity) {
                 entities.push(entity);
             }
-            mentions.push(StoredMention {
-                entity,
-                span: m.span,
-                bytes,
-            });
+            mentions.push(stored);
         }
         // Entities found without a mention still belong to the article.
         for &entity in &global {
@@ -754,8 +818,8 @@ impl Tables {
                 kind: local.kind,
                 speaker,
                 speaker_name: local.speaker_name.as_str().into(),
-                speaker_role: local.speaker_role.as_str().into(),
-                cue: local.cue.as_str().into(),
+                speaker_role: self.vocabulary.id(&local.speaker_role),
+                cue: self.vocabulary.id(&local.cue),
                 cluster,
             });
         }

@@ -5,18 +5,28 @@
 //! into index terms. Bodies are indexed but not stored here (the corpus
 //! store already holds them), which keeps the index small; snippets are cut
 //! from the text the caller hands back.
+//!
+//! Titles and bodies are also indexed as word pairs (Elasticsearch's
+//! `index_phrases`): a two-word phrase then runs as one term, ranked with
+//! block-max WAND, instead of checking positions in every article that has
+//! both words. Common phrases ("prime minister") would otherwise cost time in
+//! proportion to the corpus.
 
 use std::ops::Bound;
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -26,6 +36,10 @@ use crate::model::{Snippet, Span};
 /// Name of the tokenizer for prose: lowercased and accent-folded, so that
 /// "Téhéran" finds "Tehran".
 const PROSE_TOKENIZER: &str = "prose";
+/// The prose tokens joined in adjacent pairs ("nuclear deal").
+const PAIRS_TOKENIZER: &str = "prose_pairs";
+/// How much more a headline match counts than a body match.
+const TITLE_BOOST: f32 = 2.0;
 /// Heap for the index writer; tantivy needs at least 15 MB per thread.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 /// Longest snippet, in characters.
@@ -75,6 +89,8 @@ struct Fields {
     id: Field,
     title: Field,
     body: Field,
+    title_pairs: Field,
+    body_pairs: Field,
     outlet: Field,
     author: Field,
     published: Field,
@@ -187,10 +203,18 @@ impl SearchIndex {
                 .set_tokenizer(PROSE_TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        // Pairs need no positions: a pair already says which words are adjacent.
+        let pairs = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PAIRS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let fields = Fields {
             id: builder.add_text_field("id", STRING | STORED),
             title: builder.add_text_field("title", prose.clone()),
             body: builder.add_text_field("body", prose),
+            title_pairs: builder.add_text_field("title_pairs", pairs.clone()),
+            body_pairs: builder.add_text_field("body_pairs", pairs),
             outlet: builder.add_text_field("outlet", STRING),
             author: builder.add_text_field("author", STRING),
             published: builder.add_text_field("published", STRING),
@@ -220,6 +244,15 @@ impl SearchIndex {
                 .filter(AsciiFoldingFilter)
                 .build(),
         );
+        index.tokenizers().register(
+            PAIRS_TOKENIZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(60))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(WordPairs)
+                .build(),
+        );
         let writer = index
             .writer_with_num_threads(1, WRITER_HEAP_BYTES)
             .map_err(internal)?;
@@ -228,9 +261,9 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(internal)?;
-        let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
-        // A headline match says more about an article than one body match.
-        parser.set_field_boost(fields.title, 2.0);
+        // The title boost is applied by `rewrite`, not by the parser: the
+        // parser's boost wraps phrases where they cannot be rewritten.
+        let parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
         Ok(SearchIndex {
             index,
             _dir: dir,
@@ -254,6 +287,8 @@ impl SearchIndex {
             doc.add_text(f.id, &article.id);
             doc.add_text(f.title, &article.title);
             doc.add_text(f.body, &article.body);
+            doc.add_text(f.title_pairs, &article.title);
+            doc.add_text(f.body_pairs, &article.body);
             doc.add_text(f.outlet, &article.outlet_key);
             doc.add_text(f.published, &article.published);
             for key in &article.author_keys {
@@ -315,7 +350,11 @@ impl SearchIndex {
             .parser
             .parse_query(text)
             .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
-        let query = self.with_filter(user_query.box_clone(), filter);
+        // A phrase with slop ("a b"~2) allows other words between its
+        // words, so it is not a set of pairs; the parser does not say which
+        // phrases have one, the query text does.
+        let pairs = !text.contains("\"~");
+        let query = self.with_filter(self.rewrite(user_query.as_ref(), pairs), filter);
         let searcher = self.reader.searcher();
         let top = searcher
             .search(
@@ -327,6 +366,15 @@ impl SearchIndex {
             SnippetGenerator::create(&searcher, user_query.as_ref(), self.fields.body)
                 .map_err(internal)?;
         generator.set_max_num_chars(SNIPPET_CHARS);
+        let mut owned_terms: Vec<String> = Vec::new();
+        user_query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.body {
+                if let Some(text) = term.value().as_str() {
+                    owned_terms.push(text.to_owned());
+                }
+            }
+        });
+        let terms: Vec<&str> = owned_terms.iter().map(String::as_str).collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(internal)?;
@@ -337,7 +385,12 @@ impl SearchIndex {
             else {
                 continue;
             };
-            let snippets = best_snippets(&generator, &paragraphs_of(&article_id), max_snippets);
+            let snippets = best_snippets(
+                &generator,
+                &terms,
+                &paragraphs_of(&article_id),
+                max_snippets,
+            );
             hits.push(RankedHit {
                 article_id,
                 score,
@@ -345,6 +398,73 @@ impl SearchIndex {
             });
         }
         Ok(hits)
+    }
+
+    /// The parsed query as it runs: phrases over titles and bodies through
+    /// the word-pair fields (when `pairs`), and headline matches boosted.
+    fn rewrite(&self, query: &dyn Query, pairs: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+            let clauses = boolean
+                .clauses()
+                .iter()
+                .map(|(occur, q)| (*occur, self.rewrite(q.as_ref(), pairs)))
+                .collect();
+            return Box::new(BooleanQuery::with_minimum_required_clauses(
+                clauses,
+                boolean.get_minimum_number_should_match(),
+            ));
+        }
+        let boost = |field: Field, q: Box<dyn Query>| -> Box<dyn Query> {
+            if field == f.title {
+                Box::new(BoostQuery::new(q, TITLE_BOOST))
+            } else {
+                q
+            }
+        };
+        if let Some(term) = query.downcast_ref::<TermQuery>() {
+            return boost(term.term().field(), query.box_clone());
+        }
+        if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
+            let field = phrase.field();
+            let pair_field = if field == f.title {
+                f.title_pairs
+            } else if field == f.body {
+                f.body_pairs
+            } else {
+                return query.box_clone();
+            };
+            let words = phrase.phrase_terms();
+            let pair_terms: Option<Vec<Term>> = words
+                .windows(2)
+                .map(|w| {
+                    let (a, b) = (w[0].value(), w[1].value());
+                    let pair = format!("{} {}", a.as_str()?, b.as_str()?);
+                    Some(Term::from_field_text(pair_field, &pair))
+                })
+                .collect();
+            let rewritten: Box<dyn Query> = match pair_terms {
+                Some(terms) if pairs && terms.len() == 1 => Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
+                // Longer phrases keep their position check (pairs "a b" and
+                // "b c" do not make "a b c"), run only where every pair is.
+                Some(terms) if pairs && !terms.is_empty() => {
+                    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Must, query.box_clone())];
+                    clauses.extend(terms.into_iter().map(|t| {
+                        let pair = TermQuery::new(t, IndexRecordOption::Basic);
+                        let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(pair), 0.0));
+                        (Occur::Must, q)
+                    }));
+                    Box::new(BooleanQuery::new(clauses))
+                }
+                _ => query.box_clone(),
+            };
+            return boost(field, rewritten);
+        }
+        query.box_clone()
     }
 
     fn with_filter(&self, query: Box<dyn Query>, filter: &IndexFilter) -> Box<dyn Query> {
@@ -410,22 +530,116 @@ impl SearchIndex {
     }
 }
 
+/// Token filter joining each token with the next ("nuclear", "deal" →
+/// "nuclear deal"): the terms of the word-pair fields.
+#[derive(Clone)]
+struct WordPairs;
+
+impl TokenFilter for WordPairs {
+    type Tokenizer<T: Tokenizer> = WordPairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordPairsFilter<T> {
+        WordPairsFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct WordPairsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for WordPairsFilter<T> {
+    type TokenStream<'a> = WordPairsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        WordPairsStream {
+            inner: self.inner.token_stream(text),
+            previous: None,
+            token: Token::default(),
+        }
+    }
+}
+
+struct WordPairsStream<S> {
+    inner: S,
+    /// The last word seen: its text, start offset and position.
+    previous: Option<(String, usize, usize)>,
+    token: Token,
+}
+
+impl<S: TokenStream> TokenStream for WordPairsStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.inner.advance() {
+            let current = self.inner.token();
+            let Some((text, from, position)) = self.previous.as_mut() else {
+                self.previous = Some((current.text.clone(), current.offset_from, current.position));
+                continue;
+            };
+            self.token.text.clear();
+            self.token.text.push_str(text);
+            self.token.text.push(' ');
+            self.token.text.push_str(&current.text);
+            self.token.offset_from = *from;
+            self.token.offset_to = current.offset_to;
+            self.token.position = *position;
+            self.token.position_length = 1;
+            text.clear();
+            text.push_str(&current.text);
+            *from = current.offset_from;
+            *position = current.position;
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
 /// The paragraphs with the most matches, each cut down to a snippet, in
 /// body order among equals.
-fn best_snippets(generator: &SnippetGenerator, paragraphs: &[String], max: usize) -> Vec<Snippet> {
-    let mut candidates: Vec<(usize, usize, tantivy::snippet::Snippet)> = paragraphs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, generator.snippet(p)))
-        .filter(|(_, s)| !s.highlighted().is_empty())
-        .map(|(i, s)| (s.highlighted().len(), i, s))
-        .collect();
+fn best_snippets(
+    generator: &SnippetGenerator,
+    terms: &[&str],
+    paragraphs: &[String],
+    max: usize,
+) -> Vec<Snippet> {
+    let mut lower = String::new();
+    let mut candidates: Vec<(usize, usize, tantivy::snippet::Snippet)> = Vec::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        if !may_contain(p, terms, &mut lower) {
+            continue;
+        }
+        let s = generator.snippet(p);
+        if !s.highlighted().is_empty() {
+            candidates.push((s.highlighted().len(), i, s));
+        }
+    }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     candidates.truncate(max.max(1));
     candidates
         .into_iter()
         .map(|(_, _, s)| to_snippet(&s))
         .collect()
+}
+
+/// False only when `paragraph` surely has none of the (lowercased, folded)
+/// `terms`: cutting a snippet tokenizes the whole paragraph, and most
+/// paragraphs of a hit do not match. Only ASCII text is ruled out this way,
+/// where folding is just lowercasing.
+fn may_contain(paragraph: &str, terms: &[&str], lower: &mut String) -> bool {
+    if !paragraph.is_ascii() {
+        return true;
+    }
+    lower.clear();
+    lower.push_str(paragraph);
+    lower.make_ascii_lowercase();
+    terms.iter().any(|t| lower.contains(t))
 }
 
 fn to_snippet(snippet: &tantivy::snippet::Snippet) -> Snippet {
@@ -538,6 +752,95 @@ mod tests {
             .search("harbour OR cafes", &f, 1, 10, 1, none)
             .unwrap();
         assert_eq!(ids(&all)[1..], ids(&page)[..]);
+    }
+
+    #[test]
+    fn phrases_run_through_word_pairs_and_match_only_adjacent_words() {
+        let index = SearchIndex::in_memory().expect("index");
+        index
+            .add(
+                &[
+                    article(
+                        "a",
+                        "Talks resume in the capital",
+                        "The nuclear deal was signed.",
+                        "",
+                    ),
+                    article(
+                        "b",
+                        "Talks resume in the capital",
+                        "A deal on nuclear power.",
+                        "",
+                    ),
+                    article("c", "Nuclear deal signed", "Nothing else.", ""),
+                    article(
+                        "d",
+                        "Talks resume in the capital",
+                        "The nuclear arms deal collapsed.",
+                        "",
+                    ),
+                ],
+                true,
+            )
+            .expect("add");
+        let none = |_: &str| Vec::new();
+        let f = IndexFilter::default();
+        let mut two = ids(&index
+            .search("\"nuclear deal\"", &f, 0, 10, 1, none)
+            .unwrap())
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        // The headline match ranks first.
+        assert_eq!(two.remove(0), "c");
+        assert_eq!(two, ["a"]);
+        assert_eq!(
+            ids(&index
+                .search("\"nuclear deal was\"", &f, 0, 10, 1, none)
+                .unwrap()),
+            ["a"]
+        );
+        // Slop allows words in between: not a pair query.
+        let slop_hits = index
+            .search("\"nuclear deal\"~1", &f, 0, 10, 1, none)
+            .unwrap();
+        let mut slop = ids(&slop_hits);
+        slop.sort();
+        assert_eq!(slop, ["a", "c", "d"]);
+        // Pairs do not cross into a different field or reorder words.
+        assert!(index
+            .search("\"deal nuclear\"", &f, 0, 10, 1, none)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            ids(&index
+                .search("\"nuclear deal\" AND signed", &f, 0, 10, 1, none)
+                .unwrap())
+            .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn word_pairs_join_adjacent_folded_tokens() {
+        let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(WordPairs)
+            .build();
+        let mut pairs = |text: &str| {
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out
+        };
+        assert_eq!(
+            pairs("Téhéran's  nuclear, deal"),
+            ["teheran s", "s nuclear", "nuclear deal"]
+        );
+        assert!(pairs("alone").is_empty());
     }
 
     #[test]
