@@ -304,6 +304,9 @@ impl Corpus {
             .await
             .map_err(|e| Error::Internal(format!("corpus reader failed: {e}")))?;
         self.store.flush().await?;
+        if created > 0 {
+            self.store.compact().await?;
+        }
         let stats = self.store.stats().await?;
         tracing::info!(
             articles = created,

@@ -41,15 +41,22 @@ fn check(kind: &str, payload: &str) -> String {
 }
 
 fn encode(kind: &str, payload: &str) -> String {
-    use std::fmt::Write;
-    // One buffer, no intermediate strings: this runs once per streamed item.
-    let mut raw = String::with_capacity(kind.len() + payload.len() + 18);
-    raw.push_str(kind);
-    raw.push('|');
-    raw.push_str(payload);
-    raw.push('|');
-    let _ = write!(raw, "{:016x}", checksum(kind, payload));
-    URL_SAFE_NO_PAD.encode(raw)
+    use std::io::Write;
+    // Built on the stack, one allocation for the answer: this runs once per
+    // streamed item.
+    let mut raw = [0u8; 256];
+    let mut out = std::io::Cursor::new(&mut raw[..]);
+    let written = write!(out, "{kind}|{payload}|{:016x}", checksum(kind, payload));
+    let len = out.position() as usize;
+    let mut cursor = String::with_capacity((len * 4).div_ceil(3));
+    if written.is_ok() {
+        URL_SAFE_NO_PAD.encode_string(&raw[..len], &mut cursor);
+    } else {
+        // Longer than the buffer (entity cursors carry a name).
+        let raw = format!("{kind}|{payload}|{:016x}", checksum(kind, payload));
+        URL_SAFE_NO_PAD.encode_string(raw, &mut cursor);
+    }
+    cursor
 }
 
 fn decode(kind: &str, cursor: &str) -> Result<String> {
@@ -94,7 +101,16 @@ pub fn parse_article(cursor: &str) -> Result<u64> {
 
 /// Cursor after a mention or quote.
 pub fn item(kind: &'static str, pos: ItemPos) -> String {
-    encode(kind, &format!("{}.{}", pos.seq, pos.index))
+    use std::io::Write;
+    let mut buffer = [0u8; 48];
+    let mut out = std::io::Cursor::new(&mut buffer[..]);
+    // u64 and u32 in decimal fit in 48 bytes, so this cannot fail.
+    let _ = write!(out, "{}.{}", pos.seq, pos.index);
+    let len = out.position() as usize;
+    encode(
+        kind,
+        std::str::from_utf8(&buffer[..len]).unwrap_or_default(),
+    )
 }
 
 /// Parses a mention or quote cursor.
@@ -176,6 +192,18 @@ mod tests {
         };
         assert_eq!(parse_entity(&entity(&e)).unwrap(), e);
         assert_eq!(parse_search("q", &search("q", 5)).unwrap(), 5);
+        // Longer than the stack buffer.
+        let long = EntityPos {
+            inverted_count: 1,
+            name: "Ä".repeat(200),
+            id: "org/long".into(),
+        };
+        assert_eq!(parse_entity(&entity(&long)).unwrap(), long);
+        let max = ItemPos {
+            seq: u64::MAX,
+            index: u32::MAX,
+        };
+        assert_eq!(parse_item("quote", &item("quote", max)).unwrap(), max);
     }
 
     #[test]

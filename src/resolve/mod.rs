@@ -50,14 +50,69 @@ pub struct Resolver {
     by_id: HashMap<String, usize>,
     /// (type, key) → entities. Keys are prefixed by kind: "n:" plain, "t:" skeleton,
     /// "a:" an acronym, "e:" the initials of an expansion, "p:" organisation prefix, "l:" law anchor, "s:" surname.
-    /// Entity indices are `u32`: these lists number in the millions at scale.
-    index: HashMap<(EntityType, String), Vec<u32>>,
+    index: KeyIndex,
     /// Plain and skeleton keys of every alias, across types, for `lookup`.
-    any_key: HashMap<String, Vec<u32>>,
+    any_key: KeyIndex,
     /// Per id base, the next numeric suffix to try. Starting from 2 every
     /// time made the n-th entity sharing a base cost n probes (quadratic
     /// when thousands of people share a surname).
     next_suffix: HashMap<String, u32>,
+}
+
+/// Entities by look-up key. A key is kept as its 64-bit hash, not as a
+/// string, and a key of one entity as a number, not a vector: there are
+/// several keys per entity and millions of entities at scale. Two keys
+/// colliding would make one entity a candidate for the other's names; the
+/// odds of that happening anywhere in a million-article corpus (~15 M keys)
+/// are about 1 in 160,000. The hashes live only in memory (every start
+/// rebuilds them), so the hasher need not be stable across releases.
+#[derive(Debug, Clone, Default)]
+struct KeyIndex {
+    lists: HashMap<u64, Ids>,
+}
+
+#[derive(Debug, Clone)]
+enum Ids {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl KeyIndex {
+    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
+        use std::hash::Hasher;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn get<K: std::hash::Hash + ?Sized>(&self, key: &K) -> Option<&[u32]> {
+        Some(match self.lists.get(&Self::hash(key))? {
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        })
+    }
+
+    fn push<K: std::hash::Hash + ?Sized>(&mut self, key: &K, id: u32) {
+        use std::collections::hash_map::Entry;
+        match self.lists.entry(Self::hash(key)) {
+            Entry::Vacant(slot) => {
+                slot.insert(Ids::One(id));
+            }
+            Entry::Occupied(mut slot) => {
+                let ids = slot.get_mut();
+                match ids {
+                    Ids::One(first) => *ids = Ids::Many(vec![*first, id]),
+                    Ids::Many(list) => list.push(id),
+                }
+            }
+        }
+    }
+
+    fn push_unique<K: std::hash::Hash + ?Sized>(&mut self, key: &K, id: u32) {
+        if !self.get(key).is_some_and(|ids| ids.contains(&id)) {
+            self.push(key, id);
+        }
+    }
 }
 
 /// What `Known::seen` stores for a key of one kind ('f' form, 'i' index
@@ -207,16 +262,13 @@ impl Resolver {
             if !self.entities[idx].seen.insert(seen_key('i', &k)) {
                 continue;
             }
-            self.index.entry((t, k)).or_default().push(idx as u32);
+            self.index.push(&(t, k.as_str()), idx as u32);
         }
         for k in [name_key(name), translit_key(name)] {
             if !self.entities[idx].seen.insert(seen_key('a', &k)) {
                 continue;
             }
-            let list = self.any_key.entry(k).or_default();
-            if !list.contains(&(idx as u32)) {
-                list.push(idx as u32);
-            }
+            self.any_key.push_unique(k.as_str(), idx as u32);
         }
     }
 
@@ -228,7 +280,7 @@ impl Resolver {
         // Strongest evidence first: exact keys of any form.
         let local_words = words(&local.name).len();
         for n in &names {
-            if let Some(list) = self.index.get(&(t, format!("n:{}", name_key(n)))) {
+            if let Some(list) = self.index.get(&(t, format!("n:{}", name_key(n)).as_str())) {
                 // A bare surname key shared by several people is ambiguous.
                 let single_word = words(n).len() == 1;
                 if t == EntityType::Person && single_word && list.len() > 1 {
@@ -257,7 +309,7 @@ impl Resolver {
                             if !k.starts_with(prefix) {
                                 continue;
                             }
-                            let Some(list) = self.index.get(&(t, k)) else {
+                            let Some(list) = self.index.get(&(t, k.as_str())) else {
                                 continue;
                             };
                             // A shared 3-letter head is only a hint: one last name must
@@ -278,7 +330,7 @@ impl Resolver {
                     }
                     // A known bare surname (from an article that never gave the full name).
                     if let Some(last) = full_words.last() {
-                        if let Some(list) = self.index.get(&(t, format!("n:{last}"))) {
+                        if let Some(list) = self.index.get(&(t, format!("n:{last}").as_str())) {
                             let singles: Vec<usize> = list
                                 .iter()
                                 .map(|&i| i as usize)
@@ -294,8 +346,8 @@ impl Resolver {
                     // transliterated surname) takes it.
                     let mut found: Vec<u32> = self
                         .index
-                        .get(&(t, format!("s:{w}")))
-                        .cloned()
+                        .get(&(t, format!("s:{w}").as_str()))
+                        .map(<[u32]>::to_vec)
                         .unwrap_or_default();
                     if found.is_empty() && skeleton(w).chars().count() >= 3 {
                         let sk = skeleton(w);
@@ -303,8 +355,8 @@ impl Resolver {
                         // ingest quadratic in corpus size.
                         found = self
                             .index
-                            .get(&(t, format!("k:{sk}")))
-                            .cloned()
+                            .get(&(t, format!("k:{sk}").as_str()))
+                            .map(<[u32]>::to_vec)
                             .unwrap_or_default();
                     }
                     if found.len() == 1 {
@@ -336,7 +388,7 @@ impl Resolver {
                         if !strong {
                             continue;
                         }
-                        let Some(list) = self.index.get(&(t, k.clone())) else {
+                        let Some(list) = self.index.get(&(t, k.as_str())) else {
                             continue;
                         };
                         // A shared three-word opening must be one name extending the other
@@ -447,14 +499,14 @@ impl Resolver {
         // Exact canonical names first, then aliases, then skeletons.
         let mut alias_hits: Vec<usize> = self
             .any_key
-            .get(&key)
+            .get(key.as_str())
             .map(|l| l.iter().map(|&i| i as usize).collect())
             .unwrap_or_default();
         alias_hits.sort_by_key(|&i| name_key(&self.entities[i].name) != key);
         for i in alias_hits {
             push(i, &mut out);
         }
-        if let Some(list) = self.any_key.get(&translit_key(name)) {
+        if let Some(list) = self.any_key.get(translit_key(name).as_str()) {
             for &i in list {
                 push(i as usize, &mut out);
             }

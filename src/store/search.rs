@@ -6,19 +6,22 @@
 //! store already holds them), which keeps the index small; snippets are cut
 //! from the text the caller hands back.
 //!
-//! Titles and bodies are also indexed as word pairs (Elasticsearch's
-//! `index_phrases`): a two-word phrase then runs as one term, ranked with
-//! block-max WAND, instead of checking positions in every article that has
-//! both words. Common phrases ("prime minister") would otherwise cost time in
-//! proportion to the corpus.
+//! Queries run against one field, `body`, which holds the headline and the
+//! text (a catch-all field such as Solr's `text`): a word is then one
+//! posting list, not a union of a title list and a body list, so tantivy's
+//! block-max WAND can skip most articles of a common word, and `a AND b`
+//! runs as an intersection of two lists. `title` is indexed on its own for
+//! `title:` queries. `body` is also indexed as word pairs (Elasticsearch's
+//! `index_phrases`): a two-word phrase runs as one term instead of checking
+//! positions in every article that has both words. Common words and phrases
+//! ("prime minister") would otherwise cost time in proportion to the corpus.
 
 use std::ops::Bound;
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
-    TermQuery,
+    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
@@ -38,8 +41,6 @@ use crate::model::{Snippet, Span};
 const PROSE_TOKENIZER: &str = "prose";
 /// The prose tokens joined in adjacent pairs ("nuclear deal").
 const PAIRS_TOKENIZER: &str = "prose_pairs";
-/// How much more a headline match counts than a body match.
-const TITLE_BOOST: f32 = 2.0;
 /// Heap for the index writer; tantivy needs at least 15 MB per thread.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 /// Longest snippet, in characters.
@@ -89,7 +90,6 @@ struct Fields {
     id: Field,
     title: Field,
     body: Field,
-    title_pairs: Field,
     body_pairs: Field,
     outlet: Field,
     author: Field,
@@ -213,7 +213,6 @@ impl SearchIndex {
             id: builder.add_text_field("id", STRING | STORED),
             title: builder.add_text_field("title", prose.clone()),
             body: builder.add_text_field("body", prose),
-            title_pairs: builder.add_text_field("title_pairs", pairs.clone()),
             body_pairs: builder.add_text_field("body_pairs", pairs),
             outlet: builder.add_text_field("outlet", STRING),
             author: builder.add_text_field("author", STRING),
@@ -261,9 +260,8 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(internal)?;
-        // The title boost is applied by `rewrite`, not by the parser: the
-        // parser's boost wraps phrases where they cannot be rewritten.
-        let parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
+        // `body` has the headline too: one field, one posting list per word.
+        let parser = QueryParser::for_index(&index, vec![fields.body]);
         Ok(SearchIndex {
             index,
             _dir: dir,
@@ -286,8 +284,10 @@ impl SearchIndex {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.id, &article.id);
             doc.add_text(f.title, &article.title);
+            // Two values: word pairs do not run from the headline into the text.
+            doc.add_text(f.body, &article.title);
             doc.add_text(f.body, &article.body);
-            doc.add_text(f.title_pairs, &article.title);
+            doc.add_text(f.body_pairs, &article.title);
             doc.add_text(f.body_pairs, &article.body);
             doc.add_text(f.outlet, &article.outlet_key);
             doc.add_text(f.published, &article.published);
@@ -308,6 +308,36 @@ impl SearchIndex {
         writer.commit().map_err(internal)?;
         drop(writer);
         self.reader.reload().map_err(internal)
+    }
+
+    /// Merges every segment into one. A bulk load leaves several, and
+    /// top-k ranking starts over in each: its skipping (block-max WAND)
+    /// only pays once a good score threshold is known, and one segment
+    /// learns it once.
+    pub fn merge_all(&self) -> Result<()> {
+        let segments = self.index.searchable_segment_ids().map_err(internal)?;
+        if segments.len() <= 1 {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let merge = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Internal("search writer lock poisoned".into()))?
+            .merge(&segments);
+        // A merge the writer already started on some of these segments
+        // refuses this one; the index stays correct, only less compact.
+        if let Err(error) = merge.wait() {
+            tracing::info!(%error, "search segments not merged");
+            return Ok(());
+        }
+        self.reader.reload().map_err(internal)?;
+        tracing::info!(
+            segments = segments.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search segments merged"
+        );
+        Ok(())
     }
 
     /// Makes everything added so far searchable.
@@ -400,8 +430,8 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// The parsed query as it runs: phrases over titles and bodies through
-    /// the word-pair fields (when `pairs`), and headline matches boosted.
+    /// The parsed query as it runs: phrases over `body` through its
+    /// word-pair field (when `pairs`).
     fn rewrite(&self, query: &dyn Query, pairs: bool) -> Box<dyn Query> {
         let f = self.fields;
         if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
@@ -415,25 +445,11 @@ impl SearchIndex {
                 boolean.get_minimum_number_should_match(),
             ));
         }
-        let boost = |field: Field, q: Box<dyn Query>| -> Box<dyn Query> {
-            if field == f.title {
-                Box::new(BoostQuery::new(q, TITLE_BOOST))
-            } else {
-                q
-            }
-        };
-        if let Some(term) = query.downcast_ref::<TermQuery>() {
-            return boost(term.term().field(), query.box_clone());
-        }
         if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
-            let field = phrase.field();
-            let pair_field = if field == f.title {
-                f.title_pairs
-            } else if field == f.body {
-                f.body_pairs
-            } else {
+            if phrase.field() != f.body {
                 return query.box_clone();
-            };
+            }
+            let pair_field = f.body_pairs;
             let words = phrase.phrase_terms();
             let pair_terms: Option<Vec<Term>> = words
                 .windows(2)
@@ -462,7 +478,7 @@ impl SearchIndex {
                 }
                 _ => query.box_clone(),
             };
-            return boost(field, rewritten);
+            return rewritten;
         }
         query.box_clone()
     }

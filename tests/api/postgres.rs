@@ -226,10 +226,18 @@ async fn replicas_share_articles_watches_and_entity_ids() {
         v.sort();
         v
     };
-    let (ea, eb) = (
-        entities(all_entities(&mut a.client).await),
-        entities(all_entities(&mut b.client).await),
-    );
+    // A replica follows the other's writes through the log, a moment later.
+    let until = Instant::now() + Duration::from_secs(10);
+    let (ea, eb) = loop {
+        let (ea, eb) = (
+            entities(all_entities(&mut a.client).await),
+            entities(all_entities(&mut b.client).await),
+        );
+        if ea == eb || Instant::now() > until {
+            break (ea, eb);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(ea, eb);
     let director: Vec<_> = ea
         .iter()
