@@ -132,6 +132,16 @@ impl Corroborator {
         sym
     }
 
+    /// Drops the growth headroom of the per-word cluster lists (after a
+    /// bulk load).
+    pub fn shrink_to_fit(&mut self) {
+        for clusters in &mut self.by_word {
+            clusters.shrink_to_fit();
+        }
+        self.by_word.shrink_to_fit();
+        self.clusters.shrink_to_fit();
+    }
+
     /// Adds a quote (its text and, if known, its speaker's entity id) and
     /// returns its cluster; `None` for a quote with no words.
     pub fn add(&mut self, text: &str, speaker_entity_id: Option<&str>) -> Option<usize> {

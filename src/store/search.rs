@@ -320,16 +320,31 @@ impl SearchIndex {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        let merge = self
-            .writer
-            .lock()
-            .map_err(|_| Error::Internal("search writer lock poisoned".into()))?
-            .merge(&segments);
-        // A merge the writer already started on some of these segments
-        // refuses this one; the index stays correct, only less compact.
-        if let Err(error) = merge.wait() {
-            tracing::info!(%error, "search segments not merged");
-            return Ok(());
+        let mut segments = segments;
+        let mut attempts = 0;
+        // The writer may still be merging some of these segments in the
+        // background, and then refuses: wait for it and try again.
+        loop {
+            let merge = self
+                .writer
+                .lock()
+                .map_err(|_| Error::Internal("search writer lock poisoned".into()))?
+                .merge(&segments);
+            match merge.wait() {
+                Ok(_) => break,
+                Err(error) if attempts >= 120 => {
+                    tracing::info!(%error, "search segments not merged");
+                    return Ok(());
+                }
+                Err(_) => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    segments = self.index.searchable_segment_ids().map_err(internal)?;
+                    if segments.len() <= 1 {
+                        break;
+                    }
+                }
+            }
         }
         self.reader.reload().map_err(internal)?;
         tracing::info!(
