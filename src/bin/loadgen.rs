@@ -201,6 +201,11 @@ impl echo::echo_service_server::EchoService for EchoService {
     }
 }
 
+/// The allocator newscorpus uses, so the echo baseline (and the client
+/// decoding both) runs on equal terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     // Off unless asked for: transport diagnostics (e.g. RUST_LOG=h2=debug)

@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::store::{ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
 
 /// Items fetched from the store per page.
-const PAGE: usize = 128;
+const PAGE: usize = 512;
 /// Responses buffered per stream before the producer waits for the client.
 const STREAM_BUFFER: usize = 64;
 /// Ingest items of one stream extracted concurrently.
@@ -48,7 +48,7 @@ type ChunkedStream<T> = futures::stream::FlatMap<
 
 /// Items per chunk of a listing stream. One chunk being built, one in the
 /// channel and one being sent: a slow client pins at most 3 × CHUNK items.
-const CHUNK: usize = 32;
+const CHUNK: usize = 256;
 
 fn unchunk<T>(
     chunk: Result<Vec<T>, Status>,

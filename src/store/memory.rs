@@ -366,19 +366,6 @@ fn insert_sorted(list: &mut Vec<Box<str>>, value: &str) {
     }
 }
 
-/// Hands memory freed by a bulk load back to the OS. glibc keeps freed
-/// chunks in its per-thread arenas; after loading a million articles on
-/// several threads that is hundreds of megabytes of resident memory no one
-/// uses.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the kernel; it
-    // takes no pointers and is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// An id of 16 lowercase hex digits as a number.
 fn hex_key(id: &str) -> Option<u64> {
     let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
@@ -1475,8 +1462,6 @@ impl Store for MemoryStore {
                 }
             }
             tables.corroborator.shrink_to_fit();
-            drop(tables);
-            release_free_memory();
             Ok(())
         })
     }
