@@ -86,13 +86,6 @@ fn sorted_set(words: &[Sym]) -> Vec<Sym> {
     set
 }
 
-fn sequence_hash(words: &[Sym]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    words.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// Whether two normalised quotes report the same words.
 fn same_quote(
     a: &[Sym],
@@ -151,7 +144,7 @@ impl Corroborator {
         }
         let speaker = speaker_entity_id.map(|s| self.intern(s));
         let set = sorted_set(&words);
-        let hash = sequence_hash(&words);
+        let hash = super::hash64(words.as_slice());
         if let Some(&cluster) = self.exact.get(&hash) {
             let c = &self.clusters[cluster as usize];
             if same_quote(&c.words, &c.set, c.speaker, &words, &set, speaker) {

@@ -78,15 +78,8 @@ enum Ids {
 }
 
 impl KeyIndex {
-    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
-        use std::hash::Hasher;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut hasher);
-        hasher.finish()
-    }
-
     fn get<K: std::hash::Hash + ?Sized>(&self, key: &K) -> Option<&[u32]> {
-        Some(match self.lists.get(&Self::hash(key))? {
+        Some(match self.lists.get(&hash64(key))? {
             Ids::One(id) => std::slice::from_ref(id),
             Ids::Many(ids) => ids,
         })
@@ -94,7 +87,7 @@ impl KeyIndex {
 
     fn push<K: std::hash::Hash + ?Sized>(&mut self, key: &K, id: u32) {
         use std::collections::hash_map::Entry;
-        match self.lists.entry(Self::hash(key)) {
+        match self.lists.entry(hash64(key)) {
             Entry::Vacant(slot) => {
                 slot.insert(Ids::One(id));
             }
@@ -115,14 +108,20 @@ impl KeyIndex {
     }
 }
 
+/// A stable-within-a-run 64-bit hash, for tables that keep hashes instead
+/// of strings (they are rebuilt at every start, so the hasher need not be
+/// stable across releases).
+fn hash64<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// What `Known::seen` stores for a key of one kind ('f' form, 'i' index
 /// key, 'a' any-key).
 fn seen_key(kind: char, key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    kind.hash(&mut hasher);
-    key.hash(&mut hasher);
-    hasher.finish()
+    hash64(&(kind, key))
 }
 
 fn is_acronym(s: &str) -> bool {

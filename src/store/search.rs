@@ -28,8 +28,8 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -235,23 +235,13 @@ impl SearchIndex {
                 (index, None)
             }
         };
-        index.tokenizers().register(
-            PROSE_TOKENIZER,
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(60))
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .build(),
-        );
-        index.tokenizers().register(
-            PAIRS_TOKENIZER,
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(60))
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .filter(WordPairs)
-                .build(),
-        );
+        index
+            .tokenizers()
+            .register(PROSE_TOKENIZER, prose_words().build());
+        // The same words, so a phrase's pairs are the pairs the index holds.
+        index
+            .tokenizers()
+            .register(PAIRS_TOKENIZER, prose_words().filter(WordPairs).build());
         let writer = index
             .writer_with_num_threads(1, WRITER_HEAP_BYTES)
             .map_err(internal)?;
@@ -561,6 +551,15 @@ impl SearchIndex {
     }
 }
 
+/// Words of prose as indexed and queried: split on non-alphanumerics,
+/// lowercased and accent-folded, so that "Téhéran" finds "Tehran".
+fn prose_words() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+}
+
 /// Token filter joining each token with the next ("nuclear", "deal" →
 /// "nuclear deal"): the terms of the word-pair fields.
 #[derive(Clone)]
@@ -854,11 +853,7 @@ mod tests {
 
     #[test]
     fn word_pairs_join_adjacent_folded_tokens() {
-        let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .filter(WordPairs)
-            .build();
+        let mut analyzer = prose_words().filter(WordPairs).build();
         let mut pairs = |text: &str| {
             let mut stream = analyzer.token_stream(text);
             let mut out = Vec::new();
