@@ -71,34 +71,54 @@ struct KeyIndex {
     lists: HashMap<u64, Ids>,
 }
 
-#[derive(Debug, Clone)]
-enum Ids {
+/// A list of ids that is usually one id long, kept without an allocation
+/// until it has two: such lists number in the millions at scale (look-up
+/// keys here, quote clusters in the store).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Ids {
+    /// No id.
+    #[default]
+    Empty,
+    /// One id.
     One(u32),
+    /// Two or more.
     Many(Vec<u32>),
+}
+
+impl Ids {
+    /// The ids, in the order they were pushed.
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        match self {
+            Ids::Empty => &[],
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        }
+    }
+
+    /// Appends an id.
+    pub(crate) fn push(&mut self, id: u32) {
+        match self {
+            Ids::Empty => *self = Ids::One(id),
+            Ids::One(first) => *self = Ids::Many(vec![*first, id]),
+            Ids::Many(list) => list.push(id),
+        }
+    }
+
+    /// Drops growth headroom.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if let Ids::Many(list) = self {
+            list.shrink_to_fit();
+        }
+    }
 }
 
 impl KeyIndex {
     fn get<K: std::hash::Hash + ?Sized>(&self, key: &K) -> Option<&[u32]> {
-        Some(match self.lists.get(&hash64(key))? {
-            Ids::One(id) => std::slice::from_ref(id),
-            Ids::Many(ids) => ids,
-        })
+        self.lists.get(&hash64(key)).map(Ids::as_slice)
     }
 
     fn push<K: std::hash::Hash + ?Sized>(&mut self, key: &K, id: u32) {
-        use std::collections::hash_map::Entry;
-        match self.lists.entry(hash64(key)) {
-            Entry::Vacant(slot) => {
-                slot.insert(Ids::One(id));
-            }
-            Entry::Occupied(mut slot) => {
-                let ids = slot.get_mut();
-                match ids {
-                    Ids::One(first) => *ids = Ids::Many(vec![*first, id]),
-                    Ids::Many(list) => list.push(id),
-                }
-            }
-        }
+        self.lists.entry(hash64(key)).or_default().push(id);
     }
 
     fn push_unique<K: std::hash::Hash + ?Sized>(&mut self, key: &K, id: u32) {

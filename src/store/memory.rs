@@ -23,7 +23,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, SearchHit, Span};
-use crate::resolve::{name_key, Corroborator, Resolver};
+use crate::resolve::{name_key, Corroborator, Ids, Resolver};
 
 /// A mention as stored: its surface form is a slice of the body, so it
 /// costs 16 bytes instead of three heap strings (there are ~50 per article).
@@ -61,41 +61,6 @@ impl StoredMention {
 
     fn bytes(&self) -> (u32, u32) {
         (self.byte_start, self.byte_start + u32::from(self.byte_len))
-    }
-}
-
-/// The articles that report one quote cluster, in corpus order. Most
-/// clusters are reported by one article, kept without an allocation (there
-/// are millions of clusters at scale).
-#[derive(Debug, Clone, Default)]
-enum Members {
-    #[default]
-    Empty,
-    One(u32),
-    Many(Vec<u32>),
-}
-
-impl Members {
-    fn as_slice(&self) -> &[u32] {
-        match self {
-            Members::Empty => &[],
-            Members::One(a) => std::slice::from_ref(a),
-            Members::Many(list) => list,
-        }
-    }
-
-    /// Adds an article, unless it is the last one added.
-    fn push(&mut self, article: u32) {
-        match self {
-            Members::Empty => *self = Members::One(article),
-            Members::One(a) if *a == article => {}
-            Members::One(a) => *self = Members::Many(vec![*a, article]),
-            Members::Many(list) => {
-                if list.last() != Some(&article) {
-                    list.push(article);
-                }
-            }
-        }
     }
 }
 
@@ -205,7 +170,8 @@ struct Tables {
     resolver: Resolver,
     corroborator: Corroborator,
     /// Per quote cluster: the articles that report it, in corpus order.
-    clusters: Vec<Members>,
+    /// Quote clusters reported by one article need no allocation.
+    clusters: Vec<Ids>,
     duplicates: u64,
     mention_total: u64,
     quote_total: u64,
@@ -735,7 +701,7 @@ impl Tables {
         let members = quote
             .cluster
             .and_then(|c| self.clusters.get(c as usize))
-            .map(Members::as_slice)
+            .map(Ids::as_slice)
             .unwrap_or_default();
         members
             .iter()
@@ -881,9 +847,12 @@ impl Tables {
                     .unwrap_or_default();
                 if let Some(c) = self.corroborator.add(text, speaker_id.as_deref()) {
                     if self.clusters.len() <= c {
-                        self.clusters.resize_with(c + 1, Members::default);
+                        self.clusters.resize_with(c + 1, Ids::default);
                     }
-                    self.clusters[c].push(article_index);
+                    let members = &mut self.clusters[c];
+                    if members.as_slice().last() != Some(&article_index) {
+                        members.push(article_index);
+                    }
                     cluster = Some(c as u32);
                 }
             }
@@ -1466,9 +1435,7 @@ impl Store for MemoryStore {
                 entity.articles.shrink_to_fit();
             }
             for members in &mut tables.clusters {
-                if let Members::Many(list) = members {
-                    list.shrink_to_fit();
-                }
+                members.shrink_to_fit();
             }
             tables.corroborator.shrink_to_fit();
             Ok(())
