@@ -40,6 +40,18 @@ pub enum Command {
     /// Create or update the PostgreSQL schema, then exit (`serve` also does
     /// this at start).
     Migrate(MigrateArgs),
+    /// Salvage a data folder whose journal is damaged in the middle: keep
+    /// every readable record, move the damaged bytes aside to a file, report
+    /// what was lost. Run it with no server using the folder.
+    RepairJournal(RepairJournalArgs),
+}
+
+/// Options of `repair-journal`.
+#[derive(Debug, Args)]
+pub struct RepairJournalArgs {
+    /// The data folder (as given to `serve --data-dir`).
+    #[arg(long, env = "NEWSCORPUS_DATA_DIR")]
+    pub data_dir: PathBuf,
 }
 
 /// A positive, finite number of seconds.
@@ -142,6 +154,38 @@ pub struct ServeArgs {
     /// Most response streams open at once, server-wide (more get RESOURCE_EXHAUSTED).
     #[arg(long, env = "NEWSCORPUS_MAX_OPEN_STREAMS", default_value_t = 1024)]
     pub max_open_streams: usize,
+    /// Bytes of responses one stream may hold in the server's queues (about
+    /// one item more per stage), so a client that stops reading pins little.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_STREAM_BUFFER_BYTES",
+        default_value_t = crate::grpc::service::DEFAULT_STREAM_BUFFER_BYTES
+    )]
+    pub max_stream_buffer_bytes: usize,
+    /// Bytes all open streams may hold together; each reserves its
+    /// --max-stream-buffer-bytes when it opens, past it: RESOURCE_EXHAUSTED.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_STREAM_MEMORY_BUDGET_BYTES",
+        default_value_t = crate::grpc::service::DEFAULT_STREAM_MEMORY_BUDGET_BYTES
+    )]
+    pub stream_memory_budget_bytes: usize,
+    /// Most client connections open at once; more are closed as they come
+    /// (set the file-descriptor limit, `ulimit -n`, above this).
+    #[arg(
+        long,
+        env = "NEWSCORPUS_MAX_CONNECTIONS",
+        default_value_t = crate::grpc::DEFAULT_MAX_CONNECTIONS
+    )]
+    pub max_connections: usize,
+    /// Seconds a new connection gets to send its protocol preface (and TLS
+    /// handshake); connections that stay silent are closed.
+    #[arg(
+        long,
+        env = "NEWSCORPUS_HANDSHAKE_TIMEOUT_SECS",
+        default_value_t = 10.0
+    )]
+    pub handshake_timeout_secs: f64,
     /// Most concurrent HTTP/2 streams (calls) per client connection.
     #[arg(
         long,
@@ -226,6 +270,7 @@ impl ServeArgs {
                 cert: read(cert)?,
                 key: read(key)?,
                 client_ca: self.tls_client_ca.as_ref().map(read).transpose()?,
+                paths: Some((cert.clone(), key.clone())),
             }),
             _ => None,
         };
@@ -234,7 +279,14 @@ impl ServeArgs {
                 max_limit: self.max_limit,
                 max_open_streams: self.max_open_streams,
                 auth,
+                max_stream_buffer_bytes: self.max_stream_buffer_bytes,
+                stream_memory_budget_bytes: self.stream_memory_budget_bytes,
             },
+            max_connections: self.max_connections.max(1),
+            handshake_timeout: timeout_secs(
+                self.handshake_timeout_secs,
+                "--handshake-timeout-secs",
+            )?,
             max_message_bytes: self.max_message_bytes,
             drain_timeout: Duration::from_secs_f64(self.drain_timeout_secs.max(0.0)),
             max_streams_per_connection: self.max_streams_per_connection,
@@ -268,6 +320,9 @@ pub struct HealthcheckArgs {
     /// Seconds to wait for an answer.
     #[arg(long, default_value_t = 3.0)]
     pub timeout_secs: f64,
+    /// Bearer token to send, for servers run with `--auth-protect-health`.
+    #[arg(long, env = "NEWSCORPUS_HEALTHCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[cfg(test)]

@@ -31,6 +31,73 @@ impl Default for Limits {
     }
 }
 
+/// Largest headline, in bytes. Metadata is bounded so that no stored
+/// article makes a BASIC-view response larger than a default client accepts
+/// (4 MiB): headlines are short, and a 6 MiB one is an accident or an attack.
+pub const MAX_TITLE_BYTES: usize = 2048;
+/// Largest standfirst (subtitle) taken from a text's header, in bytes.
+pub const MAX_SUBTITLE_BYTES: usize = 4096;
+/// Largest outlet name, in bytes.
+pub const MAX_OUTLET_BYTES: usize = 256;
+/// Largest author name, in bytes.
+pub const MAX_AUTHOR_BYTES: usize = 256;
+/// Most authors of one article.
+pub const MAX_AUTHORS: usize = 100;
+
+/// Refuses metadata given with an article (not found in its text) that is
+/// over the limits, naming the field.
+fn check_metadata(raw: &RawArticle) -> Result<()> {
+    let too_long = |field: &str, value: &str, limit: usize| {
+        if value.len() > limit {
+            Err(Error::invalid(
+                field,
+                format!("is {} bytes, longer than {limit} bytes", value.len()),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    if let Some(title) = &raw.title {
+        too_long("title", title, MAX_TITLE_BYTES)?;
+    }
+    if let Some(outlet) = &raw.outlet {
+        too_long("outlet", outlet, MAX_OUTLET_BYTES)?;
+    }
+    if let Some(authors) = &raw.authors {
+        if authors.len() > MAX_AUTHORS {
+            return Err(Error::invalid(
+                "authors",
+                format!("has {} names, more than {MAX_AUTHORS}", authors.len()),
+            ));
+        }
+        for author in authors {
+            too_long("authors", author, MAX_AUTHOR_BYTES)?;
+        }
+    }
+    Ok(())
+}
+
+/// Header fields read from the text itself that are over the limits are not
+/// header: an over-long "headline" or standfirst goes back to the body, over-long
+/// outlet and author names are dropped.
+fn bound_parsed_metadata(parsed: &mut ParsedArticle) {
+    if parsed.subtitle.len() > MAX_SUBTITLE_BYTES {
+        parsed
+            .paragraphs
+            .insert(0, std::mem::take(&mut parsed.subtitle));
+    }
+    if parsed.title.len() > MAX_TITLE_BYTES {
+        parsed
+            .paragraphs
+            .insert(0, std::mem::take(&mut parsed.title));
+    }
+    if parsed.outlet.len() > MAX_OUTLET_BYTES {
+        parsed.outlet.clear();
+    }
+    parsed.authors.retain(|a| a.len() <= MAX_AUTHOR_BYTES);
+    parsed.authors.truncate(MAX_AUTHORS);
+}
+
 /// A raw article handed in for ingest, with optional metadata overrides.
 #[derive(Debug, Clone, Default)]
 pub struct RawArticle {
@@ -143,10 +210,16 @@ pub fn prepare_unless_known(
             ));
         }
     }
+    check_metadata(&raw)?;
     let mut parsed = ingest::parse(&raw.text);
+    bound_parsed_metadata(&mut parsed);
     if parsed.paragraphs.is_empty() && !parsed.title.is_empty() {
-        // A text of one line is a short article, not a headline with no body.
+        // A text of one or two short lines is a short article, not a
+        // headline (and standfirst) with no body: none of it may be dropped.
         parsed.paragraphs.push(std::mem::take(&mut parsed.title));
+        if !parsed.subtitle.is_empty() {
+            parsed.paragraphs.push(std::mem::take(&mut parsed.subtitle));
+        }
     }
     if parsed.paragraphs.iter().all(|p| p.trim().is_empty()) {
         return Err(Error::invalid("text", "no article body found in the text"));

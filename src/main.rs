@@ -6,7 +6,8 @@ use std::time::Duration;
 use clap::Parser;
 use newscorpus::app::{self, AppConfig};
 use newscorpus::config::{
-    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, MigrateArgs, ServeArgs,
+    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, MigrateArgs,
+    RepairJournalArgs, ServeArgs,
 };
 use newscorpus::corpus::{self, Limits, RawArticle};
 use newscorpus::telemetry;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Some(Command::Healthcheck(args)) => runtime.block_on(healthcheck(args)),
         Some(Command::GenCorpus(args)) => gen_corpus(args),
         Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
+        Some(Command::RepairJournal(args)) => repair_journal(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +86,34 @@ async fn migrate(args: MigrateArgs) -> Result<(), app::BoxError> {
     for version in applied {
         println!("applied {version}");
     }
+    Ok(())
+}
+
+fn repair_journal(args: RepairJournalArgs) -> Result<(), app::BoxError> {
+    telemetry::init(LogFormat::Text);
+    let report = newscorpus::store::memory::repair_journal(&args.data_dir)?;
+    println!("kept {} records", report.kept_records);
+    if report.damaged.is_empty() {
+        println!("the journal had no damage; nothing was changed");
+        return Ok(());
+    }
+    let lost: u64 = report.damaged.iter().map(|(_, len)| len).sum();
+    for (offset, len) in &report.damaged {
+        println!("moved aside {len} damaged bytes at offset {offset}");
+    }
+    if report.unreadable_records > 0 {
+        println!(
+            "{} of those ranges are whole records this version cannot read",
+            report.unreadable_records
+        );
+    }
+    if let Some(saved) = &report.saved_to {
+        println!("{lost} bytes saved to {}", saved.display());
+    }
+    println!(
+        "the articles in those bytes are lost from the folder (re-ingest them if you have them); \
+         articles after them moved up one position each, and the search index will be rebuilt at the next start"
+    );
     Ok(())
 }
 
@@ -194,11 +224,21 @@ async fn healthcheck(args: HealthcheckArgs) -> Result<(), app::BoxError> {
             .connect_timeout(timeout)
             .connect()
             .await?;
-        let response = HealthClient::new(channel)
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await?;
+        let mut request = tonic::Request::new(HealthCheckRequest {
+            service: String::new(),
+        });
+        if let Some(token) = args
+            .token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let value = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| "--token holds characters a header cannot carry")?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        let response = HealthClient::new(channel).check(request).await?;
         Ok::<_, app::BoxError>(response.into_inner().status)
     };
     let status = tokio::time::timeout(timeout, check)

@@ -47,7 +47,15 @@ impl Tokens {
             let (access, token) = match line.split_once(':') {
                 Some(("read", t)) => (Access::Read, t.trim()),
                 Some(("write", t)) => (Access::Write, t.trim()),
-                _ => (Access::Write, line),
+                // `admin:TOKEN` must not become a write token whose value is
+                // the whole line: a prefix is read or write, nothing else.
+                Some((prefix, _)) => {
+                    return Err(format!(
+                        "line {}: unknown access {prefix:?} (a line is `read:TOKEN`, `write:TOKEN` or a bare TOKEN without ':')",
+                        n + 1
+                    ))
+                }
+                None => (Access::Write, line),
             };
             if token.len() < 16 || token.chars().any(char::is_whitespace) {
                 return Err(format!(
@@ -146,5 +154,7 @@ mod tests {
     fn rejects_weak_or_empty_files() {
         assert!(Tokens::parse("short").is_err());
         assert!(Tokens::parse("# nothing\n\n").is_err());
+        let error = Tokens::parse("admin:admin-token-0123456789").unwrap_err();
+        assert!(error.contains("unknown access \"admin\""), "{error}");
     }
 }

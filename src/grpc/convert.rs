@@ -209,6 +209,8 @@ impl TryFrom<pb::IngestArticlesRequest> for RawArticle {
             .filter(|a| !a.is_empty())
             .collect();
         let url = optional("url", &item.url)?.unwrap_or_default();
+        // Echoed back in the answer: bounded like an id.
+        optional("client_ref", &item.client_ref)?;
         Ok(RawArticle {
             text: item.text,
             source: url.clone(),

@@ -15,8 +15,9 @@ use crate::error::{Error, Result};
 use crate::store::{EntityPos, ItemPos};
 
 const FIELD: &str = "cursor";
-/// Cursors larger than this are rejected before decoding.
-const MAX_CURSOR_LEN: usize = 1024;
+/// Cursors larger than this are rejected before decoding. Every cursor the
+/// server issues is far shorter (the longest, an entity's, is under 600).
+pub const MAX_CURSOR_LEN: usize = 1024;
 
 /// A checksum that catches cut, edited or made-up cursors. It is not a
 /// secret-keyed MAC (a cursor grants nothing a request could not ask for
@@ -164,29 +165,82 @@ pub fn parse_item(kind: &'static str, cursor: &str) -> Result<ItemPos> {
     Ok(pos)
 }
 
+/// Longest entity name a cursor carries whole. Longer names are cut (at a
+/// character boundary) and marked, so that every entity cursor stays far
+/// below [`MAX_CURSOR_LEN`] whatever the name: ids are bounded by
+/// construction (slugs are capped), names are not.
+const CURSOR_NAME_BYTES: usize = 160;
+
 /// Cursor after an entity.
 pub fn entity(pos: &EntityPos) -> String {
+    if pos.name.len() <= CURSOR_NAME_BYTES {
+        return encode(
+            "entity",
+            &format!("{}\u{1f}{}\u{1f}{}", pos.inverted_count, pos.name, pos.id),
+        );
+    }
+    let mut cut = CURSOR_NAME_BYTES;
+    while !pos.name.is_char_boundary(cut) {
+        cut -= 1;
+    }
     encode(
         "entity",
-        &format!("{}\u{1f}{}\u{1f}{}", pos.inverted_count, pos.name, pos.id),
+        &format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}cut",
+            pos.inverted_count,
+            &pos.name[..cut],
+            pos.id
+        ),
     )
 }
 
+/// A parsed entity cursor. When the name was cut, `pos.name` holds its
+/// start: the caller puts the entity's whole name back (see
+/// [`EntityCursor::name_cut`]); resuming from the cut name instead would at
+/// worst send again a few entities whose names share that start, never skip one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityCursor {
+    /// Where to resume.
+    pub pos: EntityPos,
+    /// True when `pos.name` is only the first bytes of the name.
+    pub name_cut: bool,
+}
+
 /// Parses an entity cursor.
-pub fn parse_entity(cursor: &str) -> Result<EntityPos> {
+pub fn parse_entity(cursor: &str) -> Result<EntityCursor> {
     let payload = decode("entity", cursor)?;
     let bad = || Error::invalid(FIELD, "malformed entity cursor");
     let mut parts = payload.split('\u{1f}');
-    let (Some(count), Some(name), Some(id), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(count), Some(name), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    Ok(EntityPos {
-        inverted_count: count.parse().map_err(|_| bad())?,
-        name: name.to_owned(),
-        id: id.to_owned(),
+    let name_cut = match (parts.next(), parts.next()) {
+        (None, None) => false,
+        (Some("cut"), None) => true,
+        _ => return Err(bad()),
+    };
+    Ok(EntityCursor {
+        pos: EntityPos {
+            inverted_count: count.parse().map_err(|_| bad())?,
+            name: name.to_owned(),
+            id: id.to_owned(),
+        },
+        name_cut,
     })
+}
+
+/// The cursor a request carries, if any: trimmed, and refused only past
+/// [`MAX_CURSOR_LEN`] (not the shorter limit of ids), so that every cursor
+/// the server issues is accepted back.
+pub fn given(value: &str) -> Result<Option<&str>> {
+    let value = value.trim();
+    if value.len() > MAX_CURSOR_LEN {
+        return Err(Error::invalid(
+            FIELD,
+            format!("longer than {MAX_CURSOR_LEN} bytes: pass back a cursor the server returned"),
+        ));
+    }
+    Ok((!value.is_empty()).then_some(value))
 }
 
 /// Cursor after search hit number `offset` (0-based) of the query with
@@ -226,20 +280,64 @@ mod tests {
             name: "Name with | bar".into(),
             id: "person/x".into(),
         };
-        assert_eq!(parse_entity(&entity(&e)).unwrap(), e);
+        assert_eq!(parse_entity(&entity(&e)).unwrap().pos, e);
         assert_eq!(parse_search("q", &search("q", 5)).unwrap(), 5);
         // Longer than the stack buffer.
         let long = EntityPos {
             inverted_count: 1,
-            name: "Ä".repeat(200),
+            name: "Ä".repeat(70),
             id: "org/long".into(),
         };
-        assert_eq!(parse_entity(&entity(&long)).unwrap(), long);
+        assert_eq!(parse_entity(&entity(&long)).unwrap().pos, long);
         let max = ItemPos {
             seq: u64::MAX,
             index: u32::MAX,
         };
         assert_eq!(parse_item("quote", &item("quote", max)).unwrap(), max);
+    }
+
+    #[test]
+    fn every_entity_cursor_fits_and_is_accepted_back() {
+        // The longest id a slug allows, and names far longer than a cursor.
+        let id = format!(
+            "organization/{}",
+            "x".repeat(crate::resolve::MAX_SLUG_BYTES)
+        );
+        for name in [
+            "Ä".repeat(80),
+            "Ä".repeat(81),
+            "a".repeat(160),
+            "a".repeat(161),
+            "長".repeat(5000),
+        ] {
+            let pos = EntityPos {
+                inverted_count: u32::MAX,
+                name: name.clone(),
+                id: id.clone(),
+            };
+            let cursor = entity(&pos);
+            assert!(cursor.len() <= MAX_CURSOR_LEN, "{} bytes", cursor.len());
+            let given = given(&cursor).unwrap().unwrap();
+            let parsed = parse_entity(given).unwrap();
+            assert_eq!(parsed.pos.id, id);
+            assert_eq!(parsed.pos.inverted_count, u32::MAX);
+            assert_eq!(parsed.name_cut, name.len() > CURSOR_NAME_BYTES);
+            assert!(name.starts_with(&parsed.pos.name));
+            assert!(parsed.pos.name.len() <= CURSOR_NAME_BYTES);
+        }
+    }
+
+    #[test]
+    fn the_cursor_length_limit_is_the_documented_one() {
+        let at_limit = "A".repeat(MAX_CURSOR_LEN);
+        assert!(given(&at_limit).unwrap().is_some());
+        let error = given(&format!("{at_limit}A")).unwrap_err().to_string();
+        assert!(error.contains("longer than 1024 bytes"), "{error}");
+        assert_eq!(given("  ").unwrap(), None);
+        // Past the id limit (512) but within the cursor limit: decoded, and
+        // refused only because it is no cursor of ours.
+        let error = parse_article(given(&"A".repeat(600)).unwrap().unwrap()).unwrap_err();
+        assert!(error.to_string().contains("malformed cursor"), "{error}");
     }
 
     #[test]

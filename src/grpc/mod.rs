@@ -4,9 +4,11 @@
 //! This is the only module that touches generated protobuf code.
 
 pub mod auth;
+pub mod content_type;
 pub mod convert;
 pub mod cursor;
 pub mod deadline;
+pub mod incoming;
 pub mod service;
 
 use std::net::SocketAddr;
@@ -18,10 +20,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::codec::CompressionEncoding;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::corpus::Corpus;
+pub use incoming::DEFAULT_MAX_CONNECTIONS;
 pub use service::{CorpusApi, ServiceOptions};
 
 /// Code generated from `proto/newscorpus/v1`.
@@ -33,6 +35,12 @@ pub mod pb {
     pub const FILE_DESCRIPTOR_SET: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/newscorpus_descriptor.bin"));
 }
+
+/// Bytes a client may send on one stream before the server reads them.
+const STREAM_WINDOW: u32 = 128 * 1024;
+/// Bytes a client may send on one connection before the server reads them
+/// (h2 allows half of it in small-frame overhead).
+const CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
 
 /// Fully qualified service name, as used by health checks.
 pub const SERVICE_NAME: &str = "newscorpus.v1.CorpusService";
@@ -60,6 +68,10 @@ pub struct ServerOptions {
     pub protect_health: bool,
     /// Serve TLS with these PEM files.
     pub tls: Option<TlsFiles>,
+    /// Client connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// Time a new connection gets to send its preface (and TLS handshake).
+    pub handshake_timeout: Duration,
 }
 
 /// PEM material for TLS.
@@ -71,6 +83,21 @@ pub struct TlsFiles {
     pub key: Vec<u8>,
     /// CA that client certificates must chain to (mutual TLS).
     pub client_ca: Option<Vec<u8>>,
+    /// Where the certificate and key were read from, for error messages.
+    pub paths: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+/// An error and every cause under it, `: `-separated: tonic's transport
+/// errors say only "transport error" at the top.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 impl std::fmt::Debug for TlsFiles {
@@ -94,6 +121,8 @@ impl Default for ServerOptions {
             max_connection_age_grace: Duration::from_secs(30),
             protect_health: false,
             tls: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -209,9 +238,6 @@ pub async fn serve(
         on_shutdown.set_not_serving().await;
     });
 
-    tracing::info!(%addr, tls = options.tls.is_some(), auth = options.service.auth.is_some(), "listening");
-    on_start(readiness);
-
     let mut builder = Server::builder();
     // Calls being handled per connection beyond the limit are shed at once
     // with RESOURCE_EXHAUSTED rather than queued without bound.
@@ -230,9 +256,26 @@ pub async fn serve(
         if let Some(ca) = &tls.client_ca {
             config = config.client_ca_root(Certificate::from_pem(ca));
         }
-        builder = builder.tls_config(config)?;
+        builder = builder.tls_config(config).map_err(|error| {
+            let files = match &tls.paths {
+                Some((cert, key)) => format!(
+                    "the certificate {} and the key {}",
+                    cert.display(),
+                    key.display()
+                ),
+                None => "the TLS certificate and key".to_owned(),
+            };
+            format!(
+                "TLS: cannot serve with {files}: {} (is the key the one the certificate was issued for, and are both PEM?)",
+                error_chain(&error)
+            )
+        })?;
     }
+    // Only now, with TLS checked, is the server sure to come up.
+    tracing::info!(%addr, tls = options.tls.is_some(), auth = options.service.auth.is_some(), "listening");
+    on_start(readiness);
     let server = builder
+        .layer(content_type::GrpcContentTypeLayer)
         .layer(deadline::DeadlineLayer)
         .max_concurrent_streams(options.max_streams_per_connection)
         // Clients that cancel many streams quickly (a legitimate pattern for
@@ -240,6 +283,17 @@ pub async fn serve(
         // connection; the open-stream cap still bounds the work.
         .http2_max_pending_accept_reset_streams(Some(4096))
         .http2_max_local_error_reset_streams(Some(4096))
+        // Flow-control windows for what clients send. h2 closes a connection
+        // (GOAWAY ENHANCE_YOUR_CALM "too_many_data_frames") when the small DATA
+        // frames it holds unread cost more framing overhead than half the
+        // connection window. A long ingest stream of small items sent while
+        // the server is busy fills its stream window with such frames: with
+        // hyper's defaults (1 MiB stream and connection windows) 100-byte
+        // items tripped the guard after a few hundred. A stream window far
+        // below half the connection window keeps one stalled stream (even
+        // several) inside the budget, while a flood of tiny frames still trips it.
+        .initial_stream_window_size(Some(STREAM_WINDOW))
+        .initial_connection_window_size(Some(CONNECTION_WINDOW))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .add_service(health_service)
@@ -247,12 +301,17 @@ pub async fn serve(
         .add_service(reflection_v1alpha)
         .add_service(api)
         .serve_with_incoming_shutdown(
-            // The builder's TCP options only apply to listeners it binds
-            // itself; set them on ours (without NODELAY small responses wait
-            // ~40 ms on Nagle + delayed ACK).
-            TcpIncoming::from(listener)
-                .with_nodelay(Some(true))
-                .with_keepalive(Some(Duration::from_secs(60))),
+            // Our own accept loop: connection cap, handshake deadline,
+            // back-off on EMFILE, NODELAY (without it small responses wait
+            // ~40 ms on Nagle + delayed ACK) and TCP keepalive.
+            incoming::incoming(
+                listener,
+                incoming::AcceptOptions {
+                    max_connections: options.max_connections,
+                    handshake_timeout: options.handshake_timeout,
+                    tls: options.tls.is_some(),
+                },
+            ),
             shutdown.clone().cancelled_owned(),
         );
     tokio::pin!(server);

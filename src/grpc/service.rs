@@ -25,15 +25,24 @@ use crate::corpus::{Corpus, RawArticle};
 use crate::error::Error;
 use crate::store::{ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
 
-/// Items fetched from the store per page.
+/// Most items fetched from the store per page (pages are also sized to the
+/// stream's byte budget, see [`Pacer`]).
 const PAGE: usize = 512;
-/// Responses buffered per stream before the producer waits for the client.
+/// Ingest responses buffered per stream before the producer waits for the
+/// client (each is a few hundred bytes).
 const STREAM_BUFFER: usize = 64;
 /// Ingest items of one stream extracted concurrently.
 const INGEST_PIPELINE: usize = 8;
 /// Most ingest items stored in one insert. Below the store's bulk size, so
 /// API ingests stay searchable within the refresh interval.
 const INGEST_BATCH: usize = 32;
+/// Items in the first page of a stream, before their size is known: small
+/// items (hits, entities, mentions, quotes, BASIC articles) are a few KiB at
+/// most, so a first page of them stays far inside any budget.
+const FIRST_PAGE: usize = 64;
+/// The first page of whole articles is one article: an article may be
+/// megabytes, and the second page is sized from the first.
+const FIRST_PAGE_OF_ARTICLES: usize = 1;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
@@ -46,8 +55,8 @@ type ChunkedStream<T> = futures::stream::FlatMap<
     fn(Result<Vec<T>, Status>) -> futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>>,
 >;
 
-/// Items per chunk of a listing stream. One chunk being built, one in the
-/// channel and one being sent: a slow client pins at most 3 × CHUNK items.
+/// Most items per chunk of a listing stream (chunks are also cut at the
+/// stream's byte share, see [`Pacer`]).
 const CHUNK: usize = 256;
 
 fn unchunk<T>(
@@ -60,6 +69,93 @@ fn unchunk<T>(
     futures::stream::iter(items)
 }
 
+/// Keeps what one response stream holds in memory under its byte budget.
+///
+/// A stream's items sit in three places: the page being converted by the
+/// producer, one chunk in the channel, and the chunk the transport is
+/// draining. Each gets a third of the budget: chunks are cut when their
+/// encoded size reaches it, and pages are sized from the average item size
+/// seen so far. So a client that never reads pins about the budget plus one
+/// item per place, whatever the articles' size (plus what the HTTP/2 layer
+/// buffers, at most its send buffer of 400 KiB, and nothing when the client's
+/// window is closed).
+struct Pacer {
+    share: usize,
+    page_items: usize,
+}
+
+impl Pacer {
+    fn new(budget: usize, first_page: usize) -> Self {
+        Pacer {
+            share: (budget / 3).max(1),
+            page_items: first_page.clamp(1, PAGE),
+        }
+    }
+
+    /// The first page size for articles in `view`.
+    fn first_page_of(view: pb::ArticleView) -> usize {
+        if view == pb::ArticleView::Basic {
+            FIRST_PAGE
+        } else {
+            FIRST_PAGE_OF_ARTICLES
+        }
+    }
+
+    /// Items to ask for next, at most `remaining`.
+    fn page(&self, remaining: usize) -> usize {
+        self.page_items.min(remaining).max(1)
+    }
+
+    /// Learns from a page of `items` that encoded to `bytes`.
+    fn observe(&mut self, items: usize, bytes: usize) {
+        if let Some(average) = bytes.checked_div(items) {
+            self.page_items = (self.share / average.max(1)).clamp(1, PAGE);
+        }
+    }
+}
+
+/// Converts `items` with `respond` and sends them in chunks cut at the
+/// pacer's share; false when the stream must stop (client gone, shutdown,
+/// deadline). Returns the encoded bytes sent.
+async fn send_chunks<P, T, R>(
+    tx: &mpsc::Sender<Result<Vec<R>, Status>>,
+    scope: &StreamScope,
+    share: usize,
+    items: Vec<(P, T)>,
+    after: &mut Option<P>,
+    respond: &(impl Fn(T, &P) -> R + Send),
+) -> Option<usize>
+where
+    R: prost::Message,
+{
+    let mut total = 0;
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    let mut items = items.into_iter().peekable();
+    while let Some((pos, item)) = items.next() {
+        let response = respond(item, &pos);
+        *after = Some(pos);
+        bytes += response.encoded_len();
+        chunk.push(response);
+        if bytes >= share || chunk.len() >= CHUNK || items.peek().is_none() {
+            total += bytes;
+            bytes = 0;
+            let full = std::mem::take(&mut chunk);
+            let sent = tokio::select! {
+                sent = tx.send(Ok(full)) => sent.is_ok(),
+                status = scope.ended() => {
+                    let _ = tx.try_send(Err(status));
+                    false
+                }
+            };
+            if !sent {
+                return None;
+            }
+        }
+    }
+    Some(total)
+}
+
 /// Serving options the adapter enforces.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
@@ -70,7 +166,20 @@ pub struct ServiceOptions {
     pub max_open_streams: usize,
     /// Accepted bearer tokens; `None` lets everyone in.
     pub auth: Option<Arc<Tokens>>,
+    /// Bytes of responses one stream may hold in the server's queues (plus
+    /// about one item per stage), so a client that stops reading pins a
+    /// bounded amount of memory.
+    pub max_stream_buffer_bytes: usize,
+    /// Bytes all open streams may hold together: each stream reserves its
+    /// `max_stream_buffer_bytes` from it when it opens, and a stream that
+    /// would go past it gets RESOURCE_EXHAUSTED.
+    pub stream_memory_budget_bytes: usize,
 }
+
+/// Default of [`ServiceOptions::max_stream_buffer_bytes`]: 1 MiB.
+pub const DEFAULT_STREAM_BUFFER_BYTES: usize = 1 << 20;
+/// Default of [`ServiceOptions::stream_memory_budget_bytes`]: 1 GiB.
+pub const DEFAULT_STREAM_MEMORY_BUDGET_BYTES: usize = 1 << 30;
 
 impl Default for ServiceOptions {
     fn default() -> Self {
@@ -78,16 +187,25 @@ impl Default for ServiceOptions {
             max_limit: 1_000_000,
             max_open_streams: 1024,
             auth: None,
+            max_stream_buffer_bytes: DEFAULT_STREAM_BUFFER_BYTES,
+            stream_memory_budget_bytes: DEFAULT_STREAM_MEMORY_BUDGET_BYTES,
         }
     }
 }
+
+/// The memory budget is counted in KiB: a semaphore holds at most
+/// `u32::MAX` permits per acquisition.
+const BUDGET_UNIT: usize = 1024;
 
 /// What a streaming call's producer carries: it ends on shutdown or at the
 /// client's deadline, and holds one of the open-stream permits while alive.
 struct StreamScope {
     shutdown: CancellationToken,
     deadline: Option<Instant>,
+    /// Bytes the stream may hold in its queues.
+    budget: usize,
     _permit: OwnedSemaphorePermit,
+    _memory: OwnedSemaphorePermit,
 }
 
 impl StreamScope {
@@ -119,6 +237,8 @@ pub struct CorpusApi {
     ready: Arc<AtomicBool>,
     shutdown: CancellationToken,
     streams: Arc<Semaphore>,
+    /// The streams' memory budget, in KiB.
+    memory: Arc<Semaphore>,
 }
 
 impl CorpusApi {
@@ -131,12 +251,16 @@ impl CorpusApi {
         shutdown: CancellationToken,
     ) -> Self {
         let streams = Arc::new(Semaphore::new(options.max_open_streams.max(1)));
+        let memory = Arc::new(Semaphore::new(
+            (options.stream_memory_budget_bytes / BUDGET_UNIT).clamp(1, Semaphore::MAX_PERMITS),
+        ));
         CorpusApi {
             corpus,
             options,
             ready,
             shutdown,
             streams,
+            memory,
         }
     }
 
@@ -158,10 +282,24 @@ impl CorpusApi {
                 self.options.max_open_streams
             ))
         })?;
+        let budget = self.options.max_stream_buffer_bytes.max(BUDGET_UNIT);
+        let units = u32::try_from(budget.div_ceil(BUDGET_UNIT)).unwrap_or(u32::MAX);
+        let memory = self
+            .memory
+            .clone()
+            .try_acquire_many_owned(units)
+            .map_err(|_| {
+                Error::Exhausted(format!(
+                "the open streams hold their memory budget ({} bytes, {} per stream); retry later",
+                self.options.stream_memory_budget_bytes, self.options.max_stream_buffer_bytes
+            ))
+            })?;
         Ok(StreamScope {
             shutdown: self.shutdown.clone(),
             deadline: deadline(request.metadata()),
+            budget,
             _permit: permit,
+            _memory: memory,
         })
     }
 
@@ -184,25 +322,27 @@ impl CorpusApi {
 
 /// Streams pages from `fetch` (called with the last position sent and a page
 /// size) until it runs dry, `limit` items were sent, the client goes away or
-/// the server shuts down.
+/// the server shuts down; what it holds stays within the scope's budget.
 fn paged<P, T, R>(
     start: Option<P>,
     limit: Option<usize>,
     scope: StreamScope,
+    first_page: usize,
     fetch: impl Fn(Option<P>, usize) -> BoxFuture<Result<Vec<(P, T)>, Error>> + Send + 'static,
-    respond: impl Fn(T, &P) -> R + Send + 'static,
+    respond: impl Fn(T, &P) -> R + Send + Sync + 'static,
 ) -> ChunkedStream<R>
 where
-    P: Clone + Send + 'static,
+    P: Clone + Send + Sync + 'static,
     T: Send + 'static,
-    R: Send + 'static,
+    R: prost::Message + Send + 'static,
 {
     let (tx, rx) = mpsc::channel::<Result<Vec<R>, Status>>(1);
     tokio::spawn(async move {
+        let mut pacer = Pacer::new(scope.budget, first_page);
         let mut after = start;
         let mut remaining = limit.unwrap_or(usize::MAX);
         while remaining > 0 {
-            let want = PAGE.min(remaining);
+            let want = pacer.page(remaining);
             let page = tokio::select! {
                 page = fetch(after.clone(), want) => page,
                 status = scope.ended() => {
@@ -218,30 +358,14 @@ where
                     return;
                 }
             };
-            let exhausted = items.len() < want;
-            remaining -= items.len();
-            let mut items = items.into_iter().peekable();
-            while items.peek().is_some() {
-                let chunk: Vec<R> = items
-                    .by_ref()
-                    .take(CHUNK)
-                    .map(|(pos, item)| {
-                        let response = respond(item, &pos);
-                        after = Some(pos);
-                        response
-                    })
-                    .collect();
-                let sent = tokio::select! {
-                    sent = tx.send(Ok(chunk)) => sent.is_ok(),
-                    status = scope.ended() => {
-                        let _ = tx.try_send(Err(status));
-                        false
-                    }
-                };
-                if !sent {
-                    return;
-                }
-            }
+            let (count, exhausted) = (items.len(), items.len() < want);
+            remaining -= count;
+            let Some(bytes) =
+                send_chunks(&tx, &scope, pacer.share, items, &mut after, &respond).await
+            else {
+                return;
+            };
+            pacer.observe(count, bytes);
             if exhausted {
                 return;
             }
@@ -278,8 +402,8 @@ impl CorpusService for CorpusApi {
         let filter = ArticleFilter::try_from(r.filter)?;
         let limit = self.limit(r.limit)?;
         let view = convert::view(r.view)?;
-        let start = match convert::optional("cursor", &r.cursor)? {
-            Some(c) => cursor::parse_article(&c)?,
+        let start = match cursor::given(&r.cursor)? {
+            Some(c) => cursor::parse_article(c)?,
             None => 0,
         };
         let store = self.corpus.store().clone();
@@ -288,6 +412,7 @@ impl CorpusService for CorpusApi {
             Some(start),
             limit,
             scope,
+            Pacer::first_page_of(view),
             move |after, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move {
@@ -324,8 +449,8 @@ impl CorpusService for CorpusApi {
         let limit = self.limit(r.limit)?;
         // The cursor is tied to the query and filter it was issued for.
         let fingerprint = format!("{text}\u{1f}{filter:?}");
-        let start = match convert::optional("cursor", &r.cursor)? {
-            Some(c) => cursor::parse_search(&fingerprint, &c)?,
+        let start = match cursor::given(&r.cursor)? {
+            Some(c) => cursor::parse_search(&fingerprint, c)?,
             None => 0,
         };
         let query = Arc::new(SearchQuery {
@@ -340,6 +465,7 @@ impl CorpusService for CorpusApi {
             Some(start),
             limit,
             scope,
+            FIRST_PAGE,
             move |after, max| {
                 let (store, query) = (store.clone(), query.clone());
                 Box::pin(async move {
@@ -386,14 +512,31 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let filter = Arc::new(EntityFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
-        let start = convert::optional("cursor", &r.cursor)?
-            .map(|c| cursor::parse_entity(&c))
-            .transpose()?;
         let store = self.corpus.store().clone();
+        let start = match cursor::given(&r.cursor)?
+            .map(cursor::parse_entity)
+            .transpose()?
+        {
+            Some(mut given) => {
+                if given.name_cut {
+                    // Put the whole name back; if the entity is gone or
+                    // renamed, the cut name still resumes in order (at worst
+                    // repeating entities whose names share its start).
+                    if let Some(entity) = store.entity(&given.pos.id).await? {
+                        if entity.name.starts_with(&given.pos.name) {
+                            given.pos.name = entity.name;
+                        }
+                    }
+                }
+                Some(given.pos)
+            }
+            None => None,
+        };
         Ok(Response::new(paged(
             start,
             limit,
             scope,
+            FIRST_PAGE,
             move |after: Option<EntityPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move {
@@ -419,14 +562,15 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let filter = Arc::new(crate::store::MentionFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
-        let start = convert::optional("cursor", &r.cursor)?
-            .map(|c| cursor::parse_item("mention", &c))
+        let start = cursor::given(&r.cursor)?
+            .map(|c| cursor::parse_item("mention", c))
             .transpose()?;
         let store = self.corpus.store().clone();
         Ok(Response::new(paged(
             start,
             limit,
             scope,
+            FIRST_PAGE,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.mentions(&filter, after, max).await })
@@ -449,14 +593,15 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let filter = Arc::new(crate::store::QuoteFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
-        let start = convert::optional("cursor", &r.cursor)?
-            .map(|c| cursor::parse_item("quote", &c))
+        let start = cursor::given(&r.cursor)?
+            .map(|c| cursor::parse_item("quote", c))
             .transpose()?;
         let store = self.corpus.store().clone();
         Ok(Response::new(paged(
             start,
             limit,
             scope,
+            FIRST_PAGE,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
                 Box::pin(async move { store.quotes(&filter, after, max).await })
@@ -582,7 +727,7 @@ impl CorpusService for CorpusApi {
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
-    type WatchArticlesStream = ResponseStream<pb::Article>;
+    type WatchArticlesStream = ChunkedStream<pb::Article>;
 
     #[instrument(skip(self, request))]
     async fn watch_articles(
@@ -597,41 +742,39 @@ impl CorpusService for CorpusApi {
         // Subscribe before reading the current position, so nothing ingested
         // in between is missed.
         let mut latest = store.latest_seq();
-        let mut after = match convert::optional("cursor", &r.cursor)? {
-            Some(c) => cursor::parse_article(&c)?,
+        let mut after = match cursor::given(&r.cursor)? {
+            Some(c) => cursor::parse_article(c)?,
             None if r.from_start => 0,
             None => *latest.borrow_and_update(),
         };
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        let (tx, rx) = mpsc::channel(1);
         tokio::spawn(async move {
+            let mut pacer = Pacer::new(scope.budget, Pacer::first_page_of(view));
+            let respond = move |article: crate::model::Article, seq: &u64| pb::Article {
+                cursor: cursor::article(*seq),
+                ..convert::article(article, view)
+            };
             loop {
                 let seen = *latest.borrow_and_update();
                 loop {
-                    let page = match store.articles(&filter, after, PAGE).await {
+                    let want = pacer.page(usize::MAX);
+                    let page = match store.articles(&filter, after, want).await {
                         Ok(page) => page,
                         Err(error) => {
                             let _ = tx.send(Err(error.into())).await;
                             return;
                         }
                     };
-                    let exhausted = page.len() < PAGE;
-                    for article in page {
-                        after = article.seq;
-                        let response = pb::Article {
-                            cursor: cursor::article(article.seq),
-                            ..convert::article(article, view)
-                        };
-                        let sent = tokio::select! {
-                            sent = tx.send(Ok(response)) => sent.is_ok(),
-                            status = scope.ended() => {
-                                let _ = tx.try_send(Err(status));
-                                false
-                            }
-                        };
-                        if !sent {
-                            return;
-                        }
-                    }
+                    let (count, exhausted) = (page.len(), page.len() < want);
+                    let items = page.into_iter().map(|a| (a.seq, a)).collect();
+                    let mut last = None;
+                    let Some(bytes) =
+                        send_chunks(&tx, &scope, pacer.share, items, &mut last, &respond).await
+                    else {
+                        return;
+                    };
+                    after = last.unwrap_or(after);
+                    pacer.observe(count, bytes);
                     if exhausted {
                         break;
                     }
@@ -649,7 +792,9 @@ impl CorpusService for CorpusApi {
                 }
             }
         });
-        Ok(Response::new(ReceiverStream::new(rx)))
+        Ok(Response::new(
+            ReceiverStream::new(rx).flat_map(unchunk as fn(_) -> _),
+        ))
     }
 }
 
@@ -667,13 +812,21 @@ fn failed_response(index: u64, client_ref: String, error: Error) -> pb::IngestAr
         _ => String::new(),
     };
     tracing::debug!(index, %error, "ingest item rejected");
+    let message = match &error {
+        // Internal causes may name files: logged, not sent.
+        Error::Internal(cause) => {
+            tracing::error!(index, error = %cause, "ingest item failed");
+            "internal error; see server logs".to_owned()
+        }
+        _ => error.to_string(),
+    };
     pb::IngestArticlesResponse {
         index,
         client_ref,
         status: pb::IngestStatus::Failed as i32,
         error: Some(pb::IngestError {
             code: error.code() as i32,
-            message: error.to_string(),
+            message,
             field,
         }),
         ..Default::default()
@@ -686,7 +839,13 @@ async fn prepare_one(
     index: u64,
     item: pb::IngestArticlesRequest,
 ) -> Result<PreparedItem, pb::IngestArticlesResponse> {
-    let client_ref = item.client_ref.clone();
+    // An over-long reference is refused below; it is not echoed back (the
+    // index still says which item failed).
+    let client_ref = if item.client_ref.len() > convert::MAX_ID_LEN {
+        String::new()
+    } else {
+        item.client_ref.clone()
+    };
     let raw =
         RawArticle::try_from(item).map_err(|e| failed_response(index, client_ref.clone(), e))?;
     match corpus.prepare(raw).await {

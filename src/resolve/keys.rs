@@ -111,7 +111,12 @@ pub(crate) fn initials(name: &str) -> Vec<String> {
     }
 }
 
-/// Lowercase ASCII slug for ids: "Zhou Yongkang" → "zhou-yongkang".
+/// Longest slug in an entity id, in bytes: ids (and the cursors and
+/// requests that carry them) stay bounded whatever the name's length.
+pub const MAX_SLUG_BYTES: usize = 96;
+
+/// Lowercase ASCII slug for ids: "Zhou Yongkang" → "zhou-yongkang", cut at
+/// a word break to at most [`MAX_SLUG_BYTES`].
 pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.nfkd() {
@@ -123,6 +128,13 @@ pub(crate) fn slug(name: &str) -> String {
         {
             out.push('-');
         }
+    }
+    if out.len() > MAX_SLUG_BYTES {
+        let cut = out[..=MAX_SLUG_BYTES]
+            .rfind('-')
+            .filter(|&at| at > MAX_SLUG_BYTES / 2)
+            .unwrap_or(MAX_SLUG_BYTES);
+        out.truncate(cut);
     }
     while out.ends_with('-') {
         out.pop();
@@ -156,6 +168,20 @@ mod tests {
         assert_eq!(translit_key("Hossein"), translit_key("Hussein"));
         assert_eq!(translit_key("Ashkani"), translit_key("Ishkani"));
         assert_ne!(translit_key("Smith"), translit_key("Schmidt"));
+    }
+
+    #[test]
+    fn slugs_are_bounded_and_cut_at_a_word_break() {
+        let long = "Organisation ".repeat(40);
+        let s = slug(&long);
+        assert!(
+            s.len() <= MAX_SLUG_BYTES && s.len() > MAX_SLUG_BYTES / 2,
+            "{s}"
+        );
+        assert!(s.ends_with("organisation"), "{s}");
+        let one_word = "x".repeat(500);
+        assert_eq!(slug(&one_word).len(), MAX_SLUG_BYTES);
+        assert_eq!(slug("Zhou Yongkang"), "zhou-yongkang");
     }
 
     #[test]

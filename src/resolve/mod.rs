@@ -11,7 +11,7 @@ mod corroborate;
 mod keys;
 
 pub use corroborate::Corroborator;
-pub use keys::name_key;
+pub use keys::{name_key, MAX_SLUG_BYTES};
 
 use crate::model::{EntityType, Extraction, LocalEntity};
 use keys::{initials, skeleton, slug, translit_key};

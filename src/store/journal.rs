@@ -174,6 +174,154 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
+/// The length of the whole, checksum-valid record starting at `offset`, if
+/// one does (a record's payload must also end by `size`).
+fn valid_record_at(file: &File, offset: u64, size: u64) -> std::io::Result<Option<u64>> {
+    use std::os::unix::fs::FileExt;
+    if offset + HEADER as u64 > size {
+        return Ok(None);
+    }
+    let mut header = [0u8; HEADER];
+    file.read_exact_at(&mut header, offset)?;
+    if !matches!(
+        [header[0], header[1], header[2], header[3]],
+        MAGIC | MAGIC_PLAIN
+    ) {
+        return Ok(None);
+    }
+    let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as u64;
+    let crc = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+    if len > MAX_PAYLOAD as u64 || offset + HEADER as u64 + len > size {
+        return Ok(None);
+    }
+    let mut payload = vec![0u8; len as usize];
+    file.read_exact_at(&mut payload, offset + HEADER as u64)?;
+    Ok((crc32fast::hash(&payload) == crc).then_some(HEADER as u64 + len))
+}
+
+/// The offset of the first valid record at or after `from`, scanning for
+/// record markers. A CRC-32 match on random bytes is a 1-in-4-billion event,
+/// so a hit is a record that was once written whole.
+fn next_valid_record(file: &File, from: u64, size: u64) -> std::io::Result<Option<u64>> {
+    use std::os::unix::fs::FileExt;
+    const WINDOW: u64 = 1 << 20;
+    let mut start = from;
+    let mut buf = vec![0u8; WINDOW as usize + 3];
+    while start + HEADER as u64 <= size {
+        let want = (size - start).min(WINDOW + 3) as usize;
+        file.read_exact_at(&mut buf[..want], start)?;
+        for at in 0..want.saturating_sub(3) {
+            let marker = [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]];
+            if (marker == MAGIC || marker == MAGIC_PLAIN)
+                && valid_record_at(file, start + at as u64, size)?.is_some()
+            {
+                return Ok(Some(start + at as u64));
+            }
+        }
+        start += WINDOW;
+    }
+    Ok(None)
+}
+
+/// What [`repair`] kept and moved aside.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RepairReport {
+    /// Whole, readable records kept, in their order.
+    pub kept_records: u64,
+    /// Damaged byte ranges moved aside, as (offset in the old file, length).
+    pub damaged: Vec<(u64, u64)>,
+    /// Records that pass their checksum but do not decode (another version?),
+    /// moved aside too.
+    pub unreadable_records: u64,
+    /// Where the damaged bytes were saved, if there were any.
+    pub saved_to: Option<PathBuf>,
+}
+
+/// Rewrites the journal at `path` with every readable record, in order, and
+/// moves everything else to `<path>.damaged-<unix seconds>` (raw bytes, each
+/// range preceded by a line `offset length`). The new journal replaces the
+/// old one atomically (written aside, synced, renamed, folder synced). The
+/// caller holds the folder's lock.
+pub fn repair(path: &Path) -> Result<RepairReport> {
+    let file = File::open(path).map_err(|e| io_error(path, "open", e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| io_error(path, "stat", e))?
+        .len();
+    let read = |e| io_error(path, "read", e);
+    let mut report = RepairReport::default();
+    let mut kept: Vec<u8> = Vec::new();
+    let mut aside: Vec<u8> = Vec::new();
+    let tmp = path.with_extension("journal.repair");
+    let mut out = File::create(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
+    let mut offset = 0u64;
+    let move_aside = |report: &mut RepairReport, aside: &mut Vec<u8>, from: u64, to: u64| {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0u8; (to - from) as usize];
+        file.read_exact_at(&mut bytes, from).map_err(read)?;
+        aside.extend_from_slice(format!("{from} {}\n", to - from).as_bytes());
+        aside.extend_from_slice(&bytes);
+        report.damaged.push((from, to - from));
+        Ok::<_, Error>(())
+    };
+    while offset < size {
+        match valid_record_at(&file, offset, size).map_err(read)? {
+            Some(len) => {
+                use std::os::unix::fs::FileExt;
+                let mut record = vec![0u8; len as usize];
+                file.read_exact_at(&mut record, offset).map_err(read)?;
+                let payload = &record[HEADER..];
+                let readable = if record[..4] == MAGIC {
+                    decode_draft(payload).is_ok()
+                } else {
+                    serde_json::from_slice::<ArticleDraft>(payload).is_ok()
+                };
+                if readable {
+                    kept.extend_from_slice(&record);
+                    report.kept_records += 1;
+                    if kept.len() >= 1 << 22 {
+                        out.write_all(&kept)
+                            .map_err(|e| io_error(&tmp, "write", e))?;
+                        kept.clear();
+                    }
+                } else {
+                    report.unreadable_records += 1;
+                    move_aside(&mut report, &mut aside, offset, offset + len)?;
+                }
+                offset += len;
+            }
+            None => {
+                let next = next_valid_record(&file, offset + 1, size)
+                    .map_err(read)?
+                    .unwrap_or(size);
+                move_aside(&mut report, &mut aside, offset, next)?;
+                offset = next;
+            }
+        }
+    }
+    out.write_all(&kept)
+        .and_then(|_| out.sync_all())
+        .map_err(|e| io_error(&tmp, "write", e))?;
+    if !aside.is_empty() {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let saved = path.with_extension(format!("journal.damaged-{secs}"));
+        let mut file = File::create(&saved).map_err(|e| io_error(&saved, "create", e))?;
+        file.write_all(&aside)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| io_error(&saved, "write", e))?;
+        report.saved_to = Some(saved);
+    }
+    std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io_error(path, "sync its folder", e))?;
+    }
+    Ok(report)
+}
+
 impl Journal {
     /// Opens (or creates) the journal at `path` and hands every whole record
     /// to `replay`, in order and in batches. A torn or corrupt tail is logged
@@ -249,6 +397,23 @@ impl Journal {
             )));
         }
         if good < size {
+            // Only a torn *tail* may be cut: if a whole, valid record follows
+            // the damage, the damage is in the middle of acknowledged data.
+            if let Some(next) =
+                next_valid_record(&file, good + 1, size).map_err(|e| io_error(path, "read", e))?
+            {
+                return Err(Error::Internal(format!(
+                    "journal {}: the record at byte {good} is damaged ({}), but a valid record \
+                     follows at byte {next}: the journal is corrupt in the middle, not torn at its \
+                     end, and cutting it would lose acknowledged articles. Not starting. Stop every \
+                     server using the folder and run `newscorpus repair-journal --data-dir {}`: it \
+                     keeps every readable record, moves the damaged bytes aside to a file and \
+                     reports what was lost",
+                    path.display(),
+                    torn.as_deref().unwrap_or("unreadable"),
+                    path.parent().map_or_else(|| ".".into(), |d| d.display().to_string()),
+                )));
+            }
             found.dropped_bytes = size - good;
             tracing::warn!(
                 journal = %path.display(),
@@ -293,9 +458,10 @@ impl Journal {
             // Best effort: leave no partial record for the next append to
             // follow. If even this fails, replay will cut it off.
             let _ = self.file.set_len(self.len);
+            // The client is told why, not where: paths stay in the log.
+            tracing::error!(journal = %self.path.display(), %error, "journal append failed");
             return Err(Error::Unavailable(format!(
-                "cannot write to the journal {}: {error}",
-                self.path.display()
+                "cannot write to the journal ({error}); nothing of this batch was stored, retry later"
             )));
         }
         self.len += buf.len() as u64;
@@ -442,5 +608,114 @@ mod tests {
         let (_, replay, drafts) = open(&path);
         assert_eq!(ids(&drafts), ["a"]);
         assert_eq!(replay.dropped_bytes, (bytes.len() - whole) as u64);
+    }
+
+    /// A journal of `n` records, and the offset where each record starts.
+    fn journal_of(path: &Path, n: usize) -> Vec<usize> {
+        let (mut journal, _, _) = open(path);
+        let mut starts = Vec::new();
+        for i in 0..n {
+            starts.push(journal.len() as usize);
+            journal.append(&[&draft(&format!("r{i}"))]).unwrap();
+        }
+        starts
+    }
+
+    fn assert_refused_at(path: &Path, at: usize, size: u64) {
+        let error = Journal::open(path, |_| Ok(())).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("record at byte {at} is damaged")),
+            "{error}"
+        );
+        assert!(error.contains("repair-journal"), "{error}");
+        // Nothing was cut off.
+        assert_eq!(std::fs::metadata(path).unwrap().len(), size);
+    }
+
+    #[test]
+    fn damage_in_the_middle_stops_the_start_and_cuts_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let starts = journal_of(&path, 20);
+        let good = std::fs::read(&path).unwrap();
+        let at = starts[10];
+        // A flipped payload byte, an impossible length, an overwritten marker,
+        // a length that points inside the next record.
+        type Damage<'a> = &'a dyn Fn(&mut Vec<u8>);
+        let damages: [Damage; 4] = [
+            &|b| b[at + HEADER + 3] ^= 0x01,
+            &|b| b[at + 4..at + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes()),
+            &|b| b[at..at + 4].copy_from_slice(b"XXXX"),
+            &|b| b[at + 4] = b[at + 4].wrapping_add(7),
+        ];
+        for damage in damages {
+            let mut bytes = good.clone();
+            damage(&mut bytes);
+            std::fs::write(&path, &bytes).unwrap();
+            assert_refused_at(&path, at, bytes.len() as u64);
+        }
+    }
+
+    #[test]
+    fn repair_keeps_every_readable_record_and_moves_the_damage_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let starts = journal_of(&path, 30);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let size = bytes.len();
+        bytes[starts[5] + HEADER + 2] ^= 0x40; // record 5 damaged
+        bytes[starts[20]..starts[20] + 4].copy_from_slice(b"\0\0\0\0"); // record 20's marker
+        std::fs::write(&path, &bytes).unwrap();
+        let report = repair(&path).unwrap();
+        assert_eq!(report.kept_records, 28);
+        assert_eq!(
+            report.damaged,
+            [
+                (starts[5] as u64, (starts[6] - starts[5]) as u64),
+                (starts[20] as u64, (starts[21] - starts[20]) as u64),
+            ]
+        );
+        let saved = std::fs::read(report.saved_to.unwrap()).unwrap();
+        assert!(saved.starts_with(format!("{} ", starts[5]).as_bytes()));
+        let lines = format!("{} {}\n", starts[5], starts[6] - starts[5]).len()
+            + format!("{} {}\n", starts[20], starts[21] - starts[20]).len();
+        assert_eq!(
+            saved.len(),
+            lines + (starts[6] - starts[5]) + (starts[21] - starts[20])
+        );
+        let (_, replay, drafts) = open(&path);
+        assert_eq!(replay.records, 28);
+        assert_eq!(replay.dropped_bytes, 0);
+        let expected: Vec<String> = (0..30)
+            .filter(|i| *i != 5 && *i != 20)
+            .map(|i| format!("r{i}"))
+            .collect();
+        assert_eq!(ids(&drafts), expected);
+        assert!(std::fs::metadata(&path).unwrap().len() < size as u64);
+    }
+
+    #[test]
+    fn repair_of_a_sound_journal_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        journal_of(&path, 5);
+        let before = std::fs::read(&path).unwrap();
+        let report = repair(&path).unwrap();
+        assert_eq!(report.kept_records, 5);
+        assert!(report.damaged.is_empty() && report.saved_to.is_none());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_torn_tail_is_still_cut_after_many_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let starts = journal_of(&path, 10);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..starts[9] + HEADER + 4]).unwrap();
+        let (_, replay, drafts) = open(&path);
+        assert_eq!(drafts.len(), 9);
+        assert_eq!(replay.dropped_bytes, (HEADER + 4) as u64);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), starts[9] as u64);
     }
 }

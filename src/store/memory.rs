@@ -356,6 +356,50 @@ fn char_to_byte(text: &str) -> Vec<u32> {
     offsets
 }
 
+/// Salvages the journal of the data folder `dir` (see [`journal::repair`]),
+/// holding the folder's lock so no server uses it meanwhile. When anything
+/// was moved aside, later articles change position, so the search index is
+/// removed to be rebuilt from the journal at the next start.
+pub fn repair_journal(dir: &Path) -> Result<super::journal::RepairReport> {
+    let journal = dir.join(JOURNAL_FILE);
+    if !journal.is_file() {
+        return Err(Error::Internal(format!(
+            "{} holds no journal ({JOURNAL_FILE}): is it a newscorpus data folder?",
+            dir.display()
+        )));
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| {
+            Error::Internal(format!(
+                "data folder {}: cannot open its lock file: {e}",
+                dir.display()
+            ))
+        })?;
+    lock.try_lock().map_err(|_| {
+        Error::Internal(format!(
+            "data folder {} is in use by a newscorpus process: stop it first",
+            dir.display()
+        ))
+    })?;
+    let report = super::journal::repair(&journal)?;
+    if !report.damaged.is_empty() {
+        let index = dir.join(INDEX_DIR);
+        if index.exists() {
+            std::fs::remove_dir_all(&index).map_err(|e| {
+                Error::Internal(format!(
+                    "cannot remove the stale search index {}: {e}",
+                    index.display()
+                ))
+            })?;
+        }
+    }
+    Ok(report)
+}
+
 impl MemoryStore {
     /// An empty store whose search index lives in RAM.
     pub fn new() -> Result<Self> {
@@ -1064,12 +1108,31 @@ impl Store for MemoryStore {
                 } else {
                     since >= BULK_COMMIT_EVERY
                 };
-                self.index.add(&indexed, commit)?;
-                if commit {
-                    *last = Instant::now();
-                    self.uncommitted.store(0, Ordering::SeqCst);
-                } else {
-                    self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
+                // The articles are stored (journalled, in the tables) by now:
+                // an index that cannot be written (a full disk) must not turn
+                // them into failures for the client, who would then re-send
+                // and be told DUPLICATE. They are acknowledged, listed and
+                // served; search catches up at the next commit that works,
+                // or at the next start, which reindexes from the journal
+                // whatever the committed index lacks.
+                match self.index.add(&indexed, commit) {
+                    Ok(()) if commit => {
+                        *last = Instant::now();
+                        self.uncommitted.store(0, Ordering::SeqCst);
+                    }
+                    Ok(()) => {
+                        self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
+                    }
+                    Err(error) => {
+                        self.uncommitted.fetch_add(indexed.len(), Ordering::SeqCst);
+                        tracing::error!(
+                            %error,
+                            articles = indexed.len(),
+                            "search index write failed after the articles were stored; they are \
+                             acknowledged and served, and become searchable once the index can be \
+                             written (at the latest after a restart)"
+                        );
+                    }
                 }
             }
             // Held until the index add above: one order for journal and index.

@@ -652,7 +652,7 @@ async fn over_long_cursors_are_invalid() {
     let f = Fixture::new().await;
     for cursor in ["A".repeat(5_000), "A".repeat(1_000_000)] {
         for (_rpc, status) in with_cursor(&mut f.client(), &cursor).await {
-            assert_invalid_because(&status, "cursor", "longer than 512 bytes");
+            assert_invalid_because(&status, "cursor", "longer than 1024 bytes");
         }
     }
     f.intact(5).await;

@@ -9,6 +9,8 @@ mod helpers;
 mod ingest_watch;
 mod lifecycle;
 mod postgres;
+mod pressure;
 mod quotes;
+mod reliability;
 mod search;
 mod security;

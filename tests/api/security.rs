@@ -119,6 +119,7 @@ async fn mutual_tls_admits_only_clients_of_the_trusted_ca() {
             cert: pki.server.cert.clone().into_bytes(),
             key: pki.server.key.clone().into_bytes(),
             client_ca: Some(pki.ca.clone().into_bytes()),
+            paths: None,
         }),
         ..Default::default()
     })
@@ -173,6 +174,7 @@ async fn server_only_tls_serves_any_client_that_trusts_it() {
             cert: pki.server.cert.clone().into_bytes(),
             key: pki.server.key.clone().into_bytes(),
             client_ca: None,
+            paths: None,
         }),
         ..Default::default()
     })
