@@ -6,6 +6,7 @@
 //! inside the store) → [`store`] → [`grpc`]. [`corpus`] runs that pipeline;
 //! [`app`] wires it to a server.
 
+pub mod analyze;
 pub mod app;
 pub mod config;
 pub mod corpus;

@@ -205,6 +205,156 @@ pub struct Article {
     pub quote_count: u32,
     /// Mention count.
     pub mention_count: u32,
+    /// The story the article belongs to (`story/<id of its first article>`).
+    pub story_id: String,
+    /// The earliest article this one is a syndicated copy of; empty if none.
+    pub duplicate_of: String,
+}
+
+/// Articles about the same event, across outlets and days.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Story {
+    /// `story/<id of its first article>`.
+    pub id: String,
+    /// Headline of its most central article.
+    pub title: String,
+    /// Number of articles.
+    pub article_count: u32,
+    /// The first 100 article ids, in corpus order.
+    pub article_ids: Vec<String>,
+    /// Outlets that carried it, in order of first appearance.
+    pub outlets: Vec<String>,
+    /// Earliest publication date (`YYYY-MM-DD`), or empty.
+    pub first_published: String,
+    /// Latest publication date, or empty.
+    pub last_published: String,
+    /// The most mentioned entities, at most 10.
+    pub top_entity_ids: Vec<String>,
+    /// Quotes in its articles.
+    pub quote_count: u32,
+    /// Of those, quotes reported by more than one article.
+    pub corroborated_quote_count: u32,
+}
+
+/// How to order stories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoryOrder {
+    /// Most articles first.
+    #[default]
+    Size,
+    /// Latest article (by publication date, then corpus position) first.
+    Recent,
+}
+
+/// An entity seen with another one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRelation {
+    /// The first entity (the one asked about, or the smaller id of a pair).
+    pub source_id: String,
+    /// The related entity.
+    pub entity_id: String,
+    /// Its canonical name.
+    pub name: String,
+    /// Its type.
+    pub entity_type: EntityType,
+    /// Articles mentioning both.
+    pub article_count: u32,
+    /// Paragraphs mentioning both.
+    pub paragraph_count: u32,
+    /// Normalised pointwise mutual information over articles, in [-1, 1].
+    pub score: f32,
+    /// Up to 5 articles mentioning both, in corpus order.
+    pub sample_article_ids: Vec<String>,
+}
+
+/// How to order related entities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RelationOrder {
+    /// Highest association (NPMI) first.
+    #[default]
+    Score,
+    /// Most shared articles first.
+    Count,
+}
+
+/// A facet asked of AggregateArticles. `size` is the number of buckets
+/// returned by a top-N facet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facet {
+    /// Articles per day, week (Monday), month or year.
+    DateHistogram(DateInterval),
+    /// Top outlets.
+    Outlet {
+        /// Buckets returned.
+        size: usize,
+    },
+    /// Top authors.
+    Author {
+        /// Buckets returned.
+        size: usize,
+    },
+    /// Top entities (by articles mentioning them).
+    Entity {
+        /// Buckets returned.
+        size: usize,
+        /// Only entities of this type.
+        entity_type: Option<EntityType>,
+    },
+    /// Top speakers of the matching articles' quotes (by quotes).
+    Speaker {
+        /// Buckets returned.
+        size: usize,
+    },
+    /// Largest stories among the matching articles.
+    Story {
+        /// Buckets returned.
+        size: usize,
+    },
+}
+
+/// Histogram bucket width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateInterval {
+    /// Calendar days.
+    Day,
+    /// ISO weeks, starting on Monday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// One bucket of a facet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    /// The bucket's key: a date (`YYYY-MM-DD`, the bucket's first day), an
+    /// entity or story id, or an outlet or author name.
+    pub key: String,
+    /// Human-readable label (entity name, story title, the outlet as written).
+    pub label: String,
+    /// Matching articles in it (quotes, for speakers).
+    pub count: u64,
+}
+
+/// The answer for one facet.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FacetResult {
+    /// Buckets: by date for histograms, largest first otherwise.
+    pub buckets: Vec<Bucket>,
+    /// Matching articles with no date (histograms only).
+    pub undated_count: u64,
+    /// Matching items not in the returned buckets (top-N facets only).
+    pub other_count: u64,
+}
+
+/// What AggregateArticles answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Aggregation {
+    /// Matching articles.
+    pub article_count: u64,
+    /// One result per requested facet, in request order.
+    pub facets: Vec<FacetResult>,
 }
 
 /// A corpus-wide entity.

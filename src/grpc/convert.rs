@@ -130,26 +130,35 @@ impl TryFrom<Option<pb::ArticleFilter>> for ArticleFilter {
     type Error = Error;
 
     fn try_from(filter: Option<pb::ArticleFilter>) -> Result<Self> {
-        let f = filter.unwrap_or_default();
-        let from = date("filter.published_from", &f.published_from)?;
-        let to = date("filter.published_to", &f.published_to)?;
-        if let (Some(a), Some(b)) = (&from, &to) {
-            if a > b {
-                return Err(Error::invalid(
-                    "filter.published_to",
-                    "is before filter.published_from",
-                ));
-            }
-        }
-        Ok(ArticleFilter {
-            outlet: optional("filter.outlet", &f.outlet)?,
-            author: optional("filter.author", &f.author)?,
-            published_from: from,
-            published_to: to,
-            entity_id: optional("filter.entity_id", &f.entity_id)?,
-            speaker: optional("filter.speaker", &f.speaker)?,
-        })
+        article_filter("filter", filter.as_ref())
     }
+}
+
+/// An article filter given in the request field `field` (the name errors use).
+pub fn article_filter(field: &str, filter: Option<&pb::ArticleFilter>) -> Result<ArticleFilter> {
+    let default = pb::ArticleFilter::default();
+    let f = filter.unwrap_or(&default);
+    let name = |part: &str| format!("{field}.{part}");
+    let from = date(&name("published_from"), &f.published_from)?;
+    let to = date(&name("published_to"), &f.published_to)?;
+    if let (Some(a), Some(b)) = (&from, &to) {
+        if a > b {
+            return Err(Error::invalid(
+                name("published_to"),
+                format!("is before {}", name("published_from")),
+            ));
+        }
+    }
+    Ok(ArticleFilter {
+        outlet: optional(&name("outlet"), &f.outlet)?,
+        author: optional(&name("author"), &f.author)?,
+        published_from: from,
+        published_to: to,
+        entity_id: optional(&name("entity_id"), &f.entity_id)?,
+        speaker: optional(&name("speaker"), &f.speaker)?,
+        story_id: optional(&name("story_id"), &f.story_id)?,
+        exclude_duplicates: f.exclude_duplicates,
+    })
 }
 
 impl TryFrom<&pb::ListEntitiesRequest> for EntityFilter {
@@ -157,6 +166,7 @@ impl TryFrom<&pb::ListEntitiesRequest> for EntityFilter {
 
     fn try_from(r: &pb::ListEntitiesRequest) -> Result<Self> {
         Ok(EntityFilter {
+            articles: article_filter("article_filter", r.article_filter.as_ref())?,
             entity_type: entity_type_filter(r.r#type)?,
             article_id: optional("article_id", &r.article_id)?,
             name_prefix: optional("name_prefix", &r.name_prefix)?,
@@ -170,6 +180,7 @@ impl TryFrom<&pb::ListMentionsRequest> for MentionFilter {
 
     fn try_from(r: &pb::ListMentionsRequest) -> Result<Self> {
         Ok(MentionFilter {
+            articles: article_filter("article_filter", r.article_filter.as_ref())?,
             article_id: optional("article_id", &r.article_id)?,
             entity_id: optional("entity_id", &r.entity_id)?,
         })
@@ -181,6 +192,7 @@ impl TryFrom<&pb::ListQuotesRequest> for QuoteFilter {
 
     fn try_from(r: &pb::ListQuotesRequest) -> Result<Self> {
         Ok(QuoteFilter {
+            articles: article_filter("article_filter", r.article_filter.as_ref())?,
             speaker: optional("speaker", &r.speaker)?,
             article_id: optional("article_id", &r.article_id)?,
             text_contains: optional("text_contains", &r.text_contains)?,
@@ -242,6 +254,8 @@ pub fn article(a: model::Article, view: pb::ArticleView) -> pb::Article {
         removed_lines: if full { a.removed_lines } else { Vec::new() },
         subtitle: a.subtitle,
         cursor: String::new(),
+        story_id: a.story_id,
+        duplicate_of: a.duplicate_of,
     }
 }
 
@@ -319,6 +333,174 @@ impl From<model::SearchHit> for pb::SearchHit {
             source: h.source,
             cursor: String::new(),
         }
+    }
+}
+
+/// Story order; unspecified means by size.
+pub fn story_order(value: i32) -> Result<model::StoryOrder> {
+    match pb::StoryOrder::try_from(value) {
+        Ok(pb::StoryOrder::Unspecified | pb::StoryOrder::Size) => Ok(model::StoryOrder::Size),
+        Ok(pb::StoryOrder::Recent) => Ok(model::StoryOrder::Recent),
+        Err(_) => Err(Error::invalid(
+            "order",
+            format!("unknown StoryOrder {value}"),
+        )),
+    }
+}
+
+/// Relation order; unspecified means by score.
+pub fn relation_order(value: i32) -> Result<model::RelationOrder> {
+    match pb::RelationOrder::try_from(value) {
+        Ok(pb::RelationOrder::Unspecified | pb::RelationOrder::Score) => {
+            Ok(model::RelationOrder::Score)
+        }
+        Ok(pb::RelationOrder::Count) => Ok(model::RelationOrder::Count),
+        Err(_) => Err(Error::invalid(
+            "order",
+            format!("unknown RelationOrder {value}"),
+        )),
+    }
+}
+
+/// Most facets in one AggregateArticles call.
+pub const MAX_FACETS: usize = 20;
+/// Most buckets of one top-N facet.
+pub const MAX_FACET_SIZE: u32 = 1000;
+/// Buckets of a top-N facet when `size` is 0.
+const DEFAULT_FACET_SIZE: u32 = 10;
+
+/// The facets of an AggregateArticles request, validated.
+pub fn facets(facets: &[pb::Facet]) -> Result<Vec<model::Facet>> {
+    if facets.is_empty() {
+        return Err(Error::invalid("facets", "ask for at least one facet"));
+    }
+    if facets.len() > MAX_FACETS {
+        return Err(Error::invalid(
+            "facets",
+            format!("{} facets, more than {MAX_FACETS}", facets.len()),
+        ));
+    }
+    facets
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let field = |part: &str| format!("facets[{i}].{part}");
+            if f.size > MAX_FACET_SIZE {
+                return Err(Error::invalid(
+                    field("size"),
+                    format!("{} is over the limit of {MAX_FACET_SIZE}", f.size),
+                ));
+            }
+            let size = if f.size == 0 {
+                DEFAULT_FACET_SIZE
+            } else {
+                f.size
+            } as usize;
+            let kind = pb::FacetKind::try_from(f.kind).map_err(|_| {
+                Error::invalid(field("kind"), format!("unknown FacetKind {}", f.kind))
+            })?;
+            Ok(match kind {
+                pb::FacetKind::Unspecified => {
+                    return Err(Error::invalid(field("kind"), "is required"))
+                }
+                pb::FacetKind::DateHistogram => {
+                    let interval = match pb::DateInterval::try_from(f.interval) {
+                        Ok(pb::DateInterval::Day) => model::DateInterval::Day,
+                        Ok(pb::DateInterval::Week) => model::DateInterval::Week,
+                        Ok(pb::DateInterval::Month) => model::DateInterval::Month,
+                        Ok(pb::DateInterval::Year) => model::DateInterval::Year,
+                        Ok(pb::DateInterval::Unspecified) => {
+                            return Err(Error::invalid(
+                                field("interval"),
+                                "a date histogram needs DAY, WEEK, MONTH or YEAR",
+                            ))
+                        }
+                        Err(_) => {
+                            return Err(Error::invalid(
+                                field("interval"),
+                                format!("unknown DateInterval {}", f.interval),
+                            ))
+                        }
+                    };
+                    model::Facet::DateHistogram(interval)
+                }
+                pb::FacetKind::Outlet => model::Facet::Outlet { size },
+                pb::FacetKind::Author => model::Facet::Author { size },
+                pb::FacetKind::Entity => model::Facet::Entity {
+                    size,
+                    entity_type: pb::EntityType::try_from(f.entity_type)
+                        .map_err(|_| {
+                            Error::invalid(
+                                field("entity_type"),
+                                format!("unknown EntityType {}", f.entity_type),
+                            )
+                        })
+                        .map(entity_type_from_pb)?,
+                },
+                pb::FacetKind::Speaker => model::Facet::Speaker { size },
+                pb::FacetKind::Story => model::Facet::Story { size },
+            })
+        })
+        .collect()
+}
+
+impl From<model::Story> for pb::Story {
+    fn from(s: model::Story) -> Self {
+        pb::Story {
+            id: s.id,
+            title: s.title,
+            article_count: s.article_count,
+            article_ids: s.article_ids,
+            outlets: s.outlets,
+            first_published: s.first_published,
+            last_published: s.last_published,
+            top_entity_ids: s.top_entity_ids,
+            quote_count: s.quote_count,
+            corroborated_quote_count: s.corroborated_quote_count,
+            cursor: String::new(),
+        }
+    }
+}
+
+impl From<model::EntityRelation> for pb::EntityRelation {
+    fn from(r: model::EntityRelation) -> Self {
+        pb::EntityRelation {
+            entity_id: r.entity_id,
+            name: r.name,
+            r#type: entity_type_to_pb(r.entity_type) as i32,
+            article_count: r.article_count,
+            paragraph_count: r.paragraph_count,
+            score: r.score,
+            sample_article_ids: r.sample_article_ids,
+            source_entity_id: r.source_id,
+            cursor: String::new(),
+        }
+    }
+}
+
+/// An aggregation, each result beside the facet it answers.
+pub fn aggregation(a: model::Aggregation, asked: Vec<pb::Facet>) -> pb::AggregateArticlesResponse {
+    pb::AggregateArticlesResponse {
+        article_count: a.article_count,
+        results: a
+            .facets
+            .into_iter()
+            .zip(asked)
+            .map(|(result, facet)| pb::FacetResult {
+                facet: Some(facet),
+                buckets: result
+                    .buckets
+                    .into_iter()
+                    .map(|b| pb::FacetBucket {
+                        key: b.key,
+                        label: b.label,
+                        count: b.count,
+                    })
+                    .collect(),
+                undated_count: result.undated_count,
+                other_count: result.other_count,
+            })
+            .collect(),
     }
 }
 

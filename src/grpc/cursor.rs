@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use crate::error::{Error, Result};
-use crate::store::{EntityPos, ItemPos};
+use crate::store::{EntityPos, ItemPos, StoryPos};
 
 const FIELD: &str = "cursor";
 /// Cursors larger than this are rejected before decoding. Every cursor the
@@ -243,6 +243,45 @@ pub fn given(value: &str) -> Result<Option<&str>> {
     Ok((!value.is_empty()).then_some(value))
 }
 
+/// Cursor after a story in a ListStories order.
+pub fn story(pos: &StoryPos) -> String {
+    encode("story", &format!("{}.{}", pos.key, pos.story))
+}
+
+/// Parses a story cursor.
+pub fn parse_story(cursor: &str) -> Result<StoryPos> {
+    let payload = decode("story", cursor)?;
+    let bad = || Error::invalid(FIELD, "malformed story cursor");
+    let (key, story) = payload.split_once('.').ok_or_else(bad)?;
+    Ok(StoryPos {
+        key: key.parse().map_err(|_| bad())?,
+        story: story.parse().map_err(|_| bad())?,
+    })
+}
+
+/// Cursor after relation number `next_offset` of the listing with
+/// fingerprint `request`.
+pub fn relation(request: &str, next_offset: usize) -> String {
+    encode(
+        "relation",
+        &format!("{next_offset}.{}", check("relation", request)),
+    )
+}
+
+/// Parses a relation cursor; it must come from the same request.
+pub fn parse_relation(request: &str, cursor: &str) -> Result<usize> {
+    let payload = decode("relation", cursor)?;
+    let bad = || Error::invalid(FIELD, "malformed relation cursor");
+    let (offset, fingerprint) = payload.split_once('.').ok_or_else(bad)?;
+    if fingerprint != check("relation", request) {
+        return Err(Error::invalid(
+            FIELD,
+            "cursor belongs to a different relation listing (entity, filter or order changed)",
+        ));
+    }
+    offset.parse().map_err(|_| bad())
+}
+
 /// Cursor after search hit number `offset` (0-based) of the query with
 /// fingerprint `query`.
 pub fn search(query: &str, next_offset: usize) -> String {
@@ -282,6 +321,13 @@ mod tests {
         };
         assert_eq!(parse_entity(&entity(&e)).unwrap().pos, e);
         assert_eq!(parse_search("q", &search("q", 5)).unwrap(), 5);
+        let story_pos = StoryPos {
+            key: u64::MAX - 3,
+            story: 17,
+        };
+        assert_eq!(parse_story(&story(&story_pos)).unwrap(), story_pos);
+        assert_eq!(parse_relation("r", &relation("r", 9)).unwrap(), 9);
+        assert!(parse_relation("other", &relation("r", 9)).is_err());
         // Longer than the stack buffer.
         let long = EntityPos {
             inverted_count: 1,

@@ -23,7 +23,10 @@ use super::pb;
 use super::pb::corpus_service_server::CorpusService;
 use crate::corpus::{Corpus, RawArticle};
 use crate::error::Error;
-use crate::store::{ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, SearchQuery};
+use crate::store::{
+    ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, RelationQuery, SearchQuery,
+    StoryFilter, StoryPos,
+};
 
 /// Most items fetched from the store per page (pages are also sized to the
 /// stream's byte budget, see [`Pacer`]).
@@ -647,6 +650,133 @@ impl CorpusService for CorpusApi {
             duplicates_ignored: stats.duplicates,
             corroborated_quote_count: stats.corroborated_quotes,
         }))
+    }
+
+    #[instrument(level = "debug", skip(self, request), fields(id = %request.get_ref().id))]
+    async fn get_story(
+        &self,
+        request: Request<pb::GetStoryRequest>,
+    ) -> Result<Response<pb::Story>, Status> {
+        self.admit(&request, Access::Read)?;
+        let id = convert::required("id", &request.get_ref().id)?;
+        let story = self
+            .corpus
+            .store()
+            .story(&id)
+            .await?
+            .ok_or_else(|| Error::not_found("story", id))?;
+        Ok(Response::new(story.into()))
+    }
+
+    type ListStoriesStream = ChunkedStream<pb::Story>;
+
+    #[instrument(skip(self, request))]
+    async fn list_stories(
+        &self,
+        request: Request<pb::ListStoriesRequest>,
+    ) -> Result<Response<Self::ListStoriesStream>, Status> {
+        let scope = self.admit_stream(&request, Access::Read)?;
+        let r = request.into_inner();
+        let filter = Arc::new(StoryFilter {
+            articles: convert::article_filter("filter", r.filter.as_ref())?,
+            min_articles: r.min_articles,
+            order: convert::story_order(r.order)?,
+        });
+        let limit = self.limit(r.limit)?;
+        let start = cursor::given(&r.cursor)?
+            .map(cursor::parse_story)
+            .transpose()?;
+        let store = self.corpus.store().clone();
+        Ok(Response::new(paged(
+            start,
+            limit,
+            scope,
+            FIRST_PAGE,
+            move |after: Option<StoryPos>, max| {
+                let (store, filter) = (store.clone(), filter.clone());
+                Box::pin(async move { store.stories(&filter, after.as_ref(), max).await })
+            },
+            |story, pos| pb::Story {
+                cursor: cursor::story(pos),
+                ..story.into()
+            },
+        )))
+    }
+
+    type ListRelatedEntitiesStream = ChunkedStream<pb::EntityRelation>;
+
+    #[instrument(skip(self, request), fields(entity = %request.get_ref().entity))]
+    async fn list_related_entities(
+        &self,
+        request: Request<pb::ListRelatedEntitiesRequest>,
+    ) -> Result<Response<Self::ListRelatedEntitiesStream>, Status> {
+        let scope = self.admit_stream(&request, Access::Read)?;
+        let r = request.into_inner();
+        let entity = match convert::optional("entity", &r.entity)? {
+            Some(wanted) => Some(self.corpus.entity(&wanted, "").await?.id),
+            None => None,
+        };
+        let query = Arc::new(RelationQuery {
+            entity,
+            articles: convert::article_filter("filter", r.filter.as_ref())?,
+            entity_type: convert::entity_type_filter(r.r#type)?,
+            min_articles: r.min_articles,
+            order: convert::relation_order(r.order)?,
+        });
+        let limit = self.limit(r.limit)?;
+        // The cursor is tied to the listing it was issued for.
+        let fingerprint = format!("{query:?}");
+        let start = match cursor::given(&r.cursor)? {
+            Some(c) => cursor::parse_relation(&fingerprint, c)?,
+            None => 0,
+        };
+        let store = self.corpus.store().clone();
+        Ok(Response::new(paged(
+            Some(start),
+            limit,
+            scope,
+            FIRST_PAGE,
+            move |after, max| {
+                let (store, query) = (store.clone(), query.clone());
+                Box::pin(async move {
+                    let offset = after.unwrap_or(0);
+                    let page = store.related_entities(&query, offset, max).await?;
+                    Ok(page
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, r)| (offset + i + 1, r))
+                        .collect())
+                })
+            },
+            move |relation, next| pb::EntityRelation {
+                cursor: cursor::relation(&fingerprint, *next),
+                ..relation.into()
+            },
+        )))
+    }
+
+    #[instrument(skip(self, request), fields(query = %request.get_ref().query))]
+    async fn aggregate_articles(
+        &self,
+        request: Request<pb::AggregateArticlesRequest>,
+    ) -> Result<Response<pb::AggregateArticlesResponse>, Status> {
+        self.admit(&request, Access::Read)?;
+        let r = request.into_inner();
+        let facets = convert::facets(&r.facets)?;
+        let filter = convert::article_filter("filter", r.filter.as_ref())?;
+        let text = r.query.trim();
+        if text.len() > MAX_QUERY_LEN {
+            return Err(
+                Error::invalid("query", format!("longer than {MAX_QUERY_LEN} bytes")).into(),
+            );
+        }
+        let store = self.corpus.store();
+        let query = (!text.is_empty()).then_some(text);
+        if let Some(text) = query {
+            store.validate_query(text)?;
+        }
+        let aggregation = store.aggregate(query, &filter, &facets).await?;
+        Ok(Response::new(convert::aggregation(aggregation, r.facets)))
     }
 
     type IngestArticlesStream = ResponseStream<pb::IngestArticlesResponse>;

@@ -15,14 +15,20 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+mod analytics;
+
 use super::journal::Journal;
 use super::search::{IndexFilter, IndexedArticle, SearchIndex};
 use super::{
     ArticleDraft, ArticleFilter, EntityFilter, EntityPos, InsertOutcome, ItemPos, MentionFilter,
-    QuoteFilter, Recovery, SearchQuery, Store, StoreStats,
+    QuoteFilter, Recovery, RelationQuery, SearchQuery, Store, StoreStats, StoryFilter, StoryPos,
 };
+use crate::analyze::{self, CopyDetector, StoryClusterer, StoryInput};
 use crate::error::{Error, Result};
-use crate::model::{Article, Entity, EntityType, Mention, Quote, QuoteKind, SearchHit, Span};
+use crate::model::{
+    Aggregation, Article, Entity, EntityRelation, EntityType, Facet, Mention, Quote, QuoteKind,
+    SearchHit, Span, Story,
+};
 use crate::resolve::{name_key, Corroborator, Ids, Resolver};
 
 /// A mention as stored: its surface form is a slice of the body, so it
@@ -127,6 +133,10 @@ struct StoredArticle {
     outlet_key: Box<str>,
     /// Entity ids and name keys of everyone quoted in the article.
     speaker_keys: Box<[Box<str>]>,
+    /// Index of its story (see `analyze::stories`).
+    story: u32,
+    /// Index of the earliest article it is a syndicated copy of.
+    duplicate_of: Option<u32>,
 }
 
 impl StoredArticle {
@@ -177,6 +187,12 @@ struct Tables {
     quote_total: u64,
     /// Bumped on every change; keys the sorted-entity cache.
     generation: u64,
+    /// Syndicated-copy detection (MinHash + LSH).
+    copies: CopyDetector,
+    /// Online story clustering.
+    stories: StoryClusterer,
+    /// Articles of each story, in corpus order.
+    story_articles: Vec<Ids>,
 }
 
 type SortedEntities = Arc<Vec<(EntityPos, u32)>>;
@@ -212,6 +228,9 @@ struct Durable {
     /// Held (locked) for the life of the store: one process per folder.
     _lock: std::fs::File,
 }
+
+/// Prefix of story ids.
+const STORY_PREFIX: &str = "story/";
 
 /// File names inside a data folder.
 const JOURNAL_FILE: &str = "articles.journal";
@@ -691,7 +710,30 @@ impl Tables {
                 .collect(),
             quote_count: stored.quotes.len() as u32,
             mention_count: stored.mentions.len() as u32,
+            story_id: self.story_id(stored.story),
+            duplicate_of: stored
+                .duplicate_of
+                .and_then(|i| self.articles.get(i as usize))
+                .map(|a| a.id.to_string())
+                .unwrap_or_default(),
         }
+    }
+
+    /// The public id of a story: `story/` and the id of its first article.
+    fn story_id(&self, story: u32) -> String {
+        self.stories
+            .first_article(story)
+            .and_then(|i| self.articles.get(i as usize))
+            .map(|a| format!("{STORY_PREFIX}{}", a.id))
+            .unwrap_or_default()
+    }
+
+    /// The story index a public story id names, if any.
+    fn story_index(&self, id: &str) -> Option<u32> {
+        let article = id.strip_prefix(STORY_PREFIX)?;
+        let &index = self.by_id.get(article)?;
+        let story = self.stories.story_of(index)?;
+        (self.stories.first_article(story) == Some(index)).then_some(story)
     }
 
     fn mention(&self, stored: &StoredArticle, m: &StoredMention) -> Mention {
@@ -912,6 +954,31 @@ impl Tables {
             });
         }
 
+        // Corpus analytics, in corpus order: copies first (a copy joins its
+        // original's story), then the story.
+        let duplicate_of = self.copies.add(article_index, &body);
+        let mut entity_mentions: Vec<(u32, u32)> = entities.iter().map(|&e| (e, 0)).collect();
+        for m in &mentions {
+            if let Some(slot) = entity_mentions.iter_mut().find(|(e, _)| *e == m.entity) {
+                slot.1 += 1;
+            }
+        }
+        let story = self.stories.add(
+            article_index,
+            &StoryInput {
+                title: &parsed.title,
+                body: &body,
+                entities: &entity_mentions,
+                day: analyze::day_number(&parsed.published),
+                copy_of: duplicate_of,
+            },
+        );
+        if self.story_articles.len() <= story as usize {
+            self.story_articles
+                .resize_with(story as usize + 1, Ids::default);
+        }
+        self.story_articles[story as usize].push(article_index);
+
         let outlet_key = name_key(&parsed.outlet);
         let author_keys: Vec<String> = parsed.authors.iter().map(|a| name_key(a)).collect();
         self.mention_total += mentions.len() as u64;
@@ -935,6 +1002,8 @@ impl Tables {
             author_keys: boxed(&author_keys),
             outlet_key: outlet_key.into(),
             speaker_keys: speaker_keys.into_iter().collect(),
+            story,
+            duplicate_of,
         };
         let outcome = Self::outcome(&stored, true);
         let indexed = self.indexed(&stored);
@@ -952,6 +1021,8 @@ impl Tables {
     /// What the search index holds for an article.
     fn indexed(&self, stored: &StoredArticle) -> IndexedArticle {
         IndexedArticle {
+            story_id: self.story_id(stored.story),
+            is_copy: stored.duplicate_of.is_some(),
             id: stored.id.to_string(),
             title: stored.title.to_string(),
             body: stored.body.to_string(),
@@ -1018,6 +1089,14 @@ impl Tables {
                 _ => return false,
             }
         }
+        if let Some(story) = filter.story {
+            if story != Some(stored.story) {
+                return false;
+            }
+        }
+        if filter.exclude_duplicates && stored.duplicate_of.is_some() {
+            return false;
+        }
         if let Some(keys) = &filter.speaker_keys {
             if !keys
                 .iter()
@@ -1041,6 +1120,9 @@ impl Tables {
                 .as_deref()
                 .map(|id| self.entity_index.get(id).copied()),
             speaker_keys: filter.speaker.as_deref().map(|s| self.speaker_keys(s)),
+            story_id: filter.story_id.clone(),
+            story: filter.story_id.as_deref().map(|id| self.story_index(id)),
+            exclude_duplicates: filter.exclude_duplicates,
         }
     }
 }
@@ -1054,11 +1136,17 @@ struct ResolvedArticleFilter {
     /// `Some(None)`: an entity was asked for that does not exist.
     entity: Option<Option<u32>>,
     speaker_keys: Option<Vec<String>>,
+    story_id: Option<String>,
+    /// `Some(None)`: a story was asked for that does not exist.
+    story: Option<Option<u32>>,
+    exclude_duplicates: bool,
 }
 
 impl From<ResolvedArticleFilter> for IndexFilter {
     fn from(f: ResolvedArticleFilter) -> Self {
         IndexFilter {
+            story_id: f.story_id,
+            exclude_duplicates: f.exclude_duplicates,
             outlet_key: f.outlet_key,
             author_key: f.author_key,
             published_from: f.published_from,
@@ -1312,6 +1400,23 @@ impl Store for MemoryStore {
             None => None,
         };
         let prefix = filter.name_prefix.as_deref().map(name_key);
+        // Entities of the matching articles, when articles are filtered.
+        let in_articles: Option<Vec<bool>> = (!filter.articles.is_empty()).then(|| {
+            let resolved = tables.resolve_filter(&filter.articles);
+            let mut seen = vec![false; tables.entities.len()];
+            for a in tables
+                .articles
+                .iter()
+                .filter(|a| tables.matches(a, &resolved))
+            {
+                for &e in a.entities.iter() {
+                    if let Some(slot) = seen.get_mut(e as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+            seen
+        });
         let mut page = Vec::new();
         for &(_, index) in &sorted[start..] {
             if page.len() >= max {
@@ -1323,6 +1428,9 @@ impl Store for MemoryStore {
             if filter.entity_type.is_some_and(|t| t != r.entity_type)
                 || r.mention_count < filter.min_mentions
                 || in_article.is_some_and(|set| !set.contains(&index))
+                || in_articles
+                    .as_ref()
+                    .is_some_and(|seen| !seen.get(index as usize).copied().unwrap_or(false))
             {
                 continue;
             }
@@ -1370,11 +1478,19 @@ impl Store for MemoryStore {
                 Box::new(from..tables.articles.len() as u32)
             }
         };
+        let articles =
+            (!filter.articles.is_empty()).then(|| tables.resolve_filter(&filter.articles));
         let mut page = Vec::new();
         for a in candidates {
             let Some(stored) = tables.articles.get(a as usize) else {
                 continue;
             };
+            if articles
+                .as_ref()
+                .is_some_and(|f| !tables.matches(stored, f))
+            {
+                continue;
+            }
             for (index, m) in stored.mentions.iter().enumerate() {
                 let pos = ItemPos {
                     seq: stored.seq,
@@ -1408,8 +1524,16 @@ impl Store for MemoryStore {
                 Box::new(tables.articles.iter().skip(start))
             }
         };
+        let articles =
+            (!filter.articles.is_empty()).then(|| tables.resolve_filter(&filter.articles));
         let mut page = Vec::new();
         for stored in candidates {
+            if articles
+                .as_ref()
+                .is_some_and(|f| !tables.matches(stored, f))
+            {
+                continue;
+            }
             if let Some(keys) = &speaker_keys {
                 if !keys
                     .iter()
@@ -1452,6 +1576,83 @@ impl Store for MemoryStore {
             }
         }
         Ok(page)
+    }
+
+    async fn story(&self, id: &str) -> Result<Option<Story>> {
+        Ok(self.read()?.story_by_id(id))
+    }
+
+    async fn stories(
+        &self,
+        filter: &StoryFilter,
+        after: Option<&StoryPos>,
+        max: usize,
+    ) -> Result<Vec<(StoryPos, Story)>> {
+        blocking(|| {
+            let tables = self.read()?;
+            let resolved =
+                (!filter.articles.is_empty()).then(|| tables.resolve_filter(&filter.articles));
+            Ok(tables.stories_page(filter, resolved.as_ref(), after, max))
+        })
+    }
+
+    async fn related_entities(
+        &self,
+        query: &RelationQuery,
+        after: usize,
+        max: usize,
+    ) -> Result<Vec<EntityRelation>> {
+        blocking(|| {
+            let tables = self.read()?;
+            let entity = match &query.entity {
+                Some(id) => match tables.entity_index.get(id.as_str()) {
+                    Some(&i) => Some(i),
+                    None => return Err(Error::not_found("entity", id.clone())),
+                },
+                None => None,
+            };
+            let resolved =
+                (!query.articles.is_empty()).then(|| tables.resolve_filter(&query.articles));
+            Ok(tables.related(query, resolved.as_ref(), entity, after, max))
+        })
+    }
+
+    async fn aggregate(
+        &self,
+        query: Option<&str>,
+        filter: &ArticleFilter,
+        facets: &[Facet],
+    ) -> Result<Aggregation> {
+        let matching: Vec<u32> = match query {
+            Some(text) => {
+                let index_filter: IndexFilter = self.read()?.resolve_filter(filter).into();
+                let _slot = self
+                    .search_slots
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::Internal("search slots closed".into()))?;
+                let ids = blocking(|| self.index.matching_ids(text, &index_filter))?;
+                let tables = self.read()?;
+                let mut indices: Vec<u32> = ids
+                    .iter()
+                    .filter_map(|id| tables.by_id.get(id.as_str()).copied())
+                    .collect();
+                indices.sort_unstable();
+                indices
+            }
+            None => {
+                let tables = self.read()?;
+                let resolved = tables.resolve_filter(filter);
+                tables
+                    .articles
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| tables.matches(a, &resolved))
+                    .map(|(i, _)| i as u32)
+                    .collect()
+            }
+        };
+        blocking(|| Ok(self.read()?.aggregate(&matching, facets)))
     }
 
     async fn stats(&self) -> Result<StoreStats> {

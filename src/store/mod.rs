@@ -17,7 +17,8 @@ use tokio::sync::watch;
 
 use crate::error::Result;
 use crate::model::{
-    Article, Entity, EntityType, Extraction, Mention, ParsedArticle, Quote, QuoteKind, SearchHit,
+    Aggregation, Article, Entity, EntityRelation, EntityType, Extraction, Facet, Mention,
+    ParsedArticle, Quote, QuoteKind, SearchHit, Story,
 };
 
 /// An article ready to store: parsed, extracted, with its id decided.
@@ -69,11 +70,61 @@ pub struct ArticleFilter {
     pub entity_id: Option<String>,
     /// Has a quote by this speaker (entity id, or name/alias).
     pub speaker: Option<String>,
+    /// Belongs to this story.
+    pub story_id: Option<String>,
+    /// Leaves out syndicated copies (articles with a `duplicate_of`).
+    pub exclude_duplicates: bool,
+}
+
+impl ArticleFilter {
+    /// True when the filter restricts nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == ArticleFilter::default()
+    }
+}
+
+/// Which stories a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryFilter {
+    /// Stories having at least one matching article.
+    pub articles: ArticleFilter,
+    /// Stories with at least this many articles.
+    pub min_articles: u32,
+    /// Listing order.
+    pub order: crate::model::StoryOrder,
+}
+
+/// Position of a story in a listing's order: a sort key (ascending), then
+/// the story's own number. Stories grow, so a resumed listing follows the
+/// order as it is when it resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoryPos {
+    /// Sort key, ascending (sizes and dates stored inverted).
+    pub key: u64,
+    /// The story's number, for ties.
+    pub story: u32,
+}
+
+/// Which related entities a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelationQuery {
+    /// The entity id; `None` lists every pair.
+    pub entity: Option<String>,
+    /// Only co-occurrences in matching articles.
+    pub articles: ArticleFilter,
+    /// Only related entities of this type.
+    pub entity_type: Option<EntityType>,
+    /// Pairs in at least this many articles (at least 1).
+    pub min_articles: u32,
+    /// Listing order.
+    pub order: crate::model::RelationOrder,
 }
 
 /// Which entities a listing returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntityFilter {
+    /// Only entities mentioned in articles matching this filter.
+    pub articles: ArticleFilter,
     /// Only this type.
     pub entity_type: Option<EntityType>,
     /// Only entities mentioned in this article.
@@ -87,6 +138,8 @@ pub struct EntityFilter {
 /// Which mentions a listing returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MentionFilter {
+    /// Only in articles matching this filter.
+    pub articles: ArticleFilter,
     /// Only in this article.
     pub article_id: Option<String>,
     /// Only of this entity.
@@ -96,6 +149,8 @@ pub struct MentionFilter {
 /// Which quotes a listing returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuoteFilter {
+    /// Only in articles matching this filter.
+    pub articles: ArticleFilter,
     /// Speaker entity id, or name/alias.
     pub speaker: Option<String>,
     /// Only in this article.
@@ -265,6 +320,31 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(ItemPos, Quote)>>;
     /// Corpus counts.
     async fn stats(&self) -> Result<StoreStats>;
+    /// One story by id.
+    async fn story(&self, id: &str) -> Result<Option<Story>>;
+    /// Up to `max` matching stories after `after`, in the filter's order.
+    async fn stories(
+        &self,
+        filter: &StoryFilter,
+        after: Option<&StoryPos>,
+        max: usize,
+    ) -> Result<Vec<(StoryPos, Story)>>;
+    /// Up to `max` related entities (or pairs) after position `after` of
+    /// the query's order.
+    async fn related_entities(
+        &self,
+        query: &RelationQuery,
+        after: usize,
+        max: usize,
+    ) -> Result<Vec<EntityRelation>>;
+    /// Counts over the articles matching `filter` (and the search `query`,
+    /// when given), one result per facet.
+    async fn aggregate(
+        &self,
+        query: Option<&str>,
+        filter: &ArticleFilter,
+        facets: &[Facet],
+    ) -> Result<Aggregation>;
     /// The highest article position stored so far; changes on every insert.
     /// Watchers wait on it, then read new articles with [`Store::articles`].
     fn latest_seq(&self) -> watch::Receiver<u64>;

@@ -37,10 +37,12 @@ use super::journal::{decode_draft, encode_draft};
 use super::memory::MemoryStore;
 use super::{
     ArticleDraft, ArticleFilter, EntityFilter, EntityPos, InsertOutcome, ItemPos, MentionFilter,
-    QuoteFilter, Recovery, SearchQuery, Store, StoreStats,
+    QuoteFilter, Recovery, RelationQuery, SearchQuery, Store, StoreStats, StoryFilter, StoryPos,
 };
 use crate::error::{Error, Result};
-use crate::model::{Article, Entity, Mention, Quote, SearchHit};
+use crate::model::{
+    Aggregation, Article, Entity, EntityRelation, Facet, Mention, Quote, SearchHit, Story,
+};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -944,6 +946,41 @@ impl Store for PgStore {
     async fn stats(&self) -> Result<StoreStats> {
         self.check_up()?;
         self.local.stats().await
+    }
+
+    async fn story(&self, id: &str) -> Result<Option<Story>> {
+        self.check_up()?;
+        self.local.story(id).await
+    }
+
+    async fn stories(
+        &self,
+        filter: &StoryFilter,
+        after: Option<&StoryPos>,
+        max: usize,
+    ) -> Result<Vec<(StoryPos, Story)>> {
+        self.check_up()?;
+        self.local.stories(filter, after, max).await
+    }
+
+    async fn related_entities(
+        &self,
+        query: &RelationQuery,
+        after: usize,
+        max: usize,
+    ) -> Result<Vec<EntityRelation>> {
+        self.check_up()?;
+        self.local.related_entities(query, after, max).await
+    }
+
+    async fn aggregate(
+        &self,
+        query: Option<&str>,
+        filter: &ArticleFilter,
+        facets: &[Facet],
+    ) -> Result<Aggregation> {
+        self.check_up()?;
+        self.local.aggregate(query, filter, facets).await
     }
 
     fn latest_seq(&self) -> watch::Receiver<u64> {

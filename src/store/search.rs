@@ -66,6 +66,10 @@ pub struct IndexedArticle {
     pub entity_ids: Vec<String>,
     /// Speaker keys: entity ids and name keys of quoted speakers.
     pub speaker_keys: Vec<String>,
+    /// Story id.
+    pub story_id: String,
+    /// Whether the article is a syndicated copy of an earlier one.
+    pub is_copy: bool,
 }
 
 /// Filter terms; every `Some`/non-empty part must match.
@@ -83,6 +87,10 @@ pub struct IndexFilter {
     pub entity_id: Option<String>,
     /// Any of these speaker keys must be present (when `Some`).
     pub speaker_keys: Option<Vec<String>>,
+    /// Story id the article must belong to.
+    pub story_id: Option<String>,
+    /// Leave out syndicated copies.
+    pub exclude_duplicates: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +104,8 @@ struct Fields {
     published: Field,
     entity: Field,
     speaker: Field,
+    story: Field,
+    copy: Field,
 }
 
 /// A tantivy index of the corpus.
@@ -219,6 +229,8 @@ impl SearchIndex {
             published: builder.add_text_field("published", STRING),
             entity: builder.add_text_field("entity", STRING),
             speaker: builder.add_text_field("speaker", STRING),
+            story: builder.add_text_field("story", STRING),
+            copy: builder.add_text_field("copy", STRING),
         };
         let (index, dir) = match location {
             Location::Ram => (Index::create_in_ram(builder.build()), None),
@@ -289,6 +301,10 @@ impl SearchIndex {
             }
             for key in &article.speaker_keys {
                 doc.add_text(f.speaker, key);
+            }
+            doc.add_text(f.story, &article.story_id);
+            if article.is_copy {
+                doc.add_text(f.copy, "1");
             }
             writer.add_document(doc).map_err(internal)?;
         }
@@ -369,6 +385,30 @@ impl SearchIndex {
 
     /// Ranks matching articles and cuts snippets from the paragraphs
     /// `paragraphs_of` returns for each hit.
+    /// Ids of every article matching a query and filter, in no order
+    /// (facet counting needs the set, not a ranking).
+    pub fn matching_ids(&self, text: &str, filter: &IndexFilter) -> Result<Vec<String>> {
+        let user_query = self
+            .parser
+            .parse_query(text)
+            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
+        let pairs = !text.contains("\"~");
+        let query = self.with_filter(self.rewrite(user_query.as_ref(), pairs), filter);
+        let searcher = self.reader.searcher();
+        let docs = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(query_error)?;
+        let mut ids = Vec::with_capacity(docs.len());
+        for address in docs {
+            let doc: TantivyDocument = searcher.doc(address).map_err(internal)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_owned());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The best hits of a query, `max` from rank `offset`, with snippets.
     pub fn search(
         &self,
         text: &str,
@@ -505,6 +545,12 @@ impl SearchIndex {
         }
         if let Some(id) = &filter.entity_id {
             clauses.push((Occur::Must, term(f.entity, id)));
+        }
+        if let Some(id) = &filter.story_id {
+            clauses.push((Occur::Must, term(f.story, id)));
+        }
+        if filter.exclude_duplicates {
+            clauses.push((Occur::MustNot, term(f.copy, "1")));
         }
         if let Some(keys) = &filter.speaker_keys {
             let any: Vec<(Occur, Box<dyn Query>)> = keys

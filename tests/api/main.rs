@@ -1,5 +1,6 @@
 //! Integration tests: the real server on 127.0.0.1:0, the generated client.
 
+mod analytics;
 mod articles;
 mod catalogue;
 mod durable;

@@ -1,0 +1,493 @@
+//! Corpus-level answers over the in-memory tables: story summaries and
+//! listings, entity co-occurrence, and facet counts. Stories and copies are
+//! decided at insert time (see `crate::analyze`); this module only reads.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::{ResolvedArticleFilter, StoredArticle, Tables, STORY_PREFIX};
+use crate::analyze;
+use crate::model::{
+    Aggregation, Bucket, DateInterval, EntityRelation, Facet, FacetResult, RelationOrder, Story,
+    StoryOrder,
+};
+use crate::resolve::name_key;
+use crate::store::{RelationQuery, StoryFilter, StoryPos};
+
+/// Article ids listed per story.
+const STORY_ARTICLE_IDS: usize = 100;
+/// Entities listed per story.
+const STORY_TOP_ENTITIES: usize = 10;
+/// Sample articles per relation.
+const RELATION_SAMPLES: usize = 5;
+/// Entities of one article paired with each other when listing every pair:
+/// an article naming hundreds of entities (a list) would otherwise cost
+/// tens of thousands of pairs.
+const PAIR_ENTITIES: usize = 50;
+
+impl Tables {
+    fn story_members(&self, story: u32) -> &[u32] {
+        self.story_articles
+            .get(story as usize)
+            .map(|ids| ids.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The summary of a story.
+    pub(super) fn story(&self, story: u32) -> Story {
+        let members = self.story_members(story);
+        let articles: Vec<&StoredArticle> = members
+            .iter()
+            .filter_map(|&a| self.articles.get(a as usize))
+            .collect();
+        let mut outlets: Vec<String> = Vec::new();
+        let mut outlet_keys: HashSet<&str> = HashSet::new();
+        let (mut first, mut last) = (None::<&str>, None::<&str>);
+        let mut mentions: HashMap<u32, u32> = HashMap::new();
+        let (mut quotes, mut corroborated) = (0u32, 0u32);
+        for a in &articles {
+            if !a.outlet.is_empty() && outlet_keys.insert(&a.outlet_key) {
+                outlets.push(a.outlet.to_string());
+            }
+            if !a.published.is_empty() {
+                let p = &*a.published;
+                first = Some(first.map_or(p, |f| f.min(p)));
+                last = Some(last.map_or(p, |l| l.max(p)));
+            }
+            for m in a.mentions.iter() {
+                *mentions.entry(m.entity).or_default() += 1;
+            }
+            for q in &a.quotes {
+                quotes += 1;
+                if self.corroborating(a, q).next().is_some() {
+                    corroborated += 1;
+                }
+            }
+        }
+        let mut top: Vec<(u32, u32)> = mentions.into_iter().collect();
+        top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(STORY_TOP_ENTITIES);
+        // The most central article: the one naming most of the story's main
+        // entities (the earliest of equals); untitled articles and copies last.
+        let central = articles
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, a)| {
+                let named = top.iter().filter(|(e, _)| a.entities.contains(e)).count();
+                (
+                    !a.title.is_empty(),
+                    a.duplicate_of.is_none(),
+                    named,
+                    std::cmp::Reverse(*i),
+                )
+            })
+            .map(|(_, a)| a.title.to_string())
+            .unwrap_or_default();
+        Story {
+            id: self.story_id(story),
+            title: central,
+            article_count: members.len() as u32,
+            article_ids: articles
+                .iter()
+                .take(STORY_ARTICLE_IDS)
+                .map(|a| a.id.to_string())
+                .collect(),
+            outlets,
+            first_published: first.unwrap_or_default().to_owned(),
+            last_published: last.unwrap_or_default().to_owned(),
+            top_entity_ids: top
+                .iter()
+                .map(|&(e, _)| self.entity_id(e).to_owned())
+                .collect(),
+            quote_count: quotes,
+            corroborated_quote_count: corroborated,
+        }
+    }
+
+    /// A story by public id.
+    pub(super) fn story_by_id(&self, id: &str) -> Option<Story> {
+        if !id.starts_with(STORY_PREFIX) {
+            return None;
+        }
+        self.story_index(id).map(|s| self.story(s))
+    }
+
+    /// Where a story sorts in a listing of `order`.
+    fn story_pos(&self, story: u32, order: StoryOrder) -> StoryPos {
+        let members = self.story_members(story);
+        let key = match order {
+            StoryOrder::Size => u64::from(u32::MAX - members.len() as u32),
+            StoryOrder::Recent => {
+                // Latest date first, undated last; then latest added first.
+                let latest_day = members
+                    .iter()
+                    .filter_map(|&a| self.articles.get(a as usize))
+                    .filter_map(|a| analyze::day_number(&a.published))
+                    .max();
+                let day = latest_day.map_or(0, |d| (d as i64 + (1 << 31)) as u64);
+                let last = u64::from(*members.last().unwrap_or(&0));
+                ((u64::from(u32::MAX) - day.min(u64::from(u32::MAX))) << 32)
+                    | (u64::from(u32::MAX) - last)
+            }
+        };
+        StoryPos { key, story }
+    }
+
+    /// Stories in the filter's order, after `after`, at most `max`.
+    pub(super) fn stories_page(
+        &self,
+        filter: &StoryFilter,
+        articles: Option<&ResolvedArticleFilter>,
+        after: Option<&StoryPos>,
+        max: usize,
+    ) -> Vec<(StoryPos, Story)> {
+        let candidates: Vec<u32> = match articles {
+            Some(resolved) => {
+                let mut set: Vec<u32> = self
+                    .articles
+                    .iter()
+                    .filter(|a| self.matches(a, resolved))
+                    .map(|a| a.story)
+                    .collect();
+                set.sort_unstable();
+                set.dedup();
+                set
+            }
+            None => (0..self.stories.len() as u32).collect(),
+        };
+        let mut positions: Vec<StoryPos> = candidates
+            .into_iter()
+            .filter(|&s| self.story_members(s).len() as u32 >= filter.min_articles.max(1))
+            .map(|s| self.story_pos(s, filter.order))
+            .filter(|p| after.is_none_or(|a| p > a))
+            .collect();
+        positions.sort_unstable();
+        positions
+            .into_iter()
+            .take(max)
+            .map(|p| (p, self.story(p.story)))
+            .collect()
+    }
+
+    /// The paragraph of a byte offset in an article.
+    fn paragraph_of(article: &StoredArticle, byte: u32) -> usize {
+        article
+            .paragraphs
+            .partition_point(|&(_, end)| end < byte)
+            .min(article.paragraphs.len().saturating_sub(1))
+    }
+
+    /// Related entities (or every pair), sorted, from position `after`.
+    pub(super) fn related(
+        &self,
+        query: &RelationQuery,
+        resolved: Option<&ResolvedArticleFilter>,
+        entity: Option<u32>,
+        after: usize,
+        max: usize,
+    ) -> Vec<EntityRelation> {
+        #[derive(Default)]
+        struct Pair {
+            articles: u32,
+            paragraphs: u32,
+            samples: Vec<u32>,
+        }
+        let mut pairs: HashMap<(u32, u32), Pair> = HashMap::new();
+        let matching = |a: &StoredArticle| resolved.is_none_or(|f| self.matches(a, f));
+        let mut record = |x: u32, y: u32, article: u32, paragraphs: u32| {
+            let pair = pairs.entry((x, y)).or_default();
+            pair.articles += 1;
+            pair.paragraphs += paragraphs;
+            if pair.samples.len() < RELATION_SAMPLES {
+                pair.samples.push(article);
+            }
+        };
+        let shared_paragraphs = |a: &StoredArticle, x: u32, y: u32| -> u32 {
+            let of = |e: u32| -> HashSet<usize> {
+                a.mentions
+                    .iter()
+                    .filter(|m| m.entity == e)
+                    .map(|m| Self::paragraph_of(a, m.byte_start))
+                    .collect()
+            };
+            of(x).intersection(&of(y)).count() as u32
+        };
+        match entity {
+            Some(x) => {
+                let Some(record_x) = self.entities.get(x as usize) else {
+                    return Vec::new();
+                };
+                for &a in &record_x.articles {
+                    let Some(article) = self.articles.get(a as usize) else {
+                        continue;
+                    };
+                    if !matching(article) {
+                        continue;
+                    }
+                    for &y in article.entities.iter() {
+                        if y != x {
+                            let shared = shared_paragraphs(article, x, y);
+                            record(x, y, a, shared);
+                        }
+                    }
+                }
+            }
+            None => {
+                for (a, article) in self.articles.iter().enumerate() {
+                    if !matching(article) {
+                        continue;
+                    }
+                    let entities = &article.entities[..article.entities.len().min(PAIR_ENTITIES)];
+                    let mut by_paragraph: HashMap<(u32, u32), u32> = HashMap::new();
+                    let mut seen: Vec<(u32, usize)> = article
+                        .mentions
+                        .iter()
+                        .filter(|m| entities.contains(&m.entity))
+                        .map(|m| (m.entity, Self::paragraph_of(article, m.byte_start)))
+                        .collect();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    for (i, &(x, px)) in seen.iter().enumerate() {
+                        for &(y, py) in &seen[i + 1..] {
+                            if px == py && x != y {
+                                let key = (x.min(y), x.max(y));
+                                *by_paragraph.entry(key).or_default() += 1;
+                            }
+                        }
+                    }
+                    for (i, &x) in entities.iter().enumerate() {
+                        for &y in &entities[i + 1..] {
+                            let key = (x.min(y), x.max(y));
+                            let shared = by_paragraph.get(&key).copied().unwrap_or(0);
+                            record(key.0, key.1, a as u32, shared);
+                        }
+                    }
+                }
+            }
+        }
+        let total = self.articles.len().max(1) as f64;
+        let min_articles = match (query.min_articles, entity) {
+            (0, Some(_)) => 1,
+            (0, None) => 2,
+            (n, _) => n,
+        };
+        let mut relations: Vec<(f32, u32, u32, u32, Pair)> = pairs
+            .into_iter()
+            .filter(|(_, p)| p.articles >= min_articles)
+            .filter(|((_, y), _)| {
+                query.entity_type.is_none_or(|t| {
+                    self.entities
+                        .get(*y as usize)
+                        .is_some_and(|r| r.entity_type == t)
+                })
+            })
+            .map(|((x, y), p)| {
+                let px = self.entities[x as usize].articles.len() as f64 / total;
+                let py = self.entities[y as usize].articles.len() as f64 / total;
+                let pxy = f64::from(p.articles) / total;
+                let score = if pxy >= 1.0 {
+                    1.0
+                } else {
+                    ((pxy / (px * py)).ln() / -pxy.ln()).clamp(-1.0, 1.0)
+                };
+                (score as f32, p.articles, x, y, p)
+            })
+            .collect();
+        relations.sort_unstable_by(|a, b| {
+            let by_score = b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
+            let by_count = b.1.cmp(&a.1).then(b.0.total_cmp(&a.0));
+            match query.order {
+                RelationOrder::Score => by_score,
+                RelationOrder::Count => by_count,
+            }
+            .then((a.2, a.3).cmp(&(b.2, b.3)))
+        });
+        relations
+            .into_iter()
+            .skip(after)
+            .take(max)
+            .map(|(score, articles, x, y, pair)| {
+                let other = &self.entities[y as usize];
+                EntityRelation {
+                    source_id: self.entity_id(x).to_owned(),
+                    entity_id: other.id.to_string(),
+                    name: other.name.to_string(),
+                    entity_type: other.entity_type,
+                    article_count: articles,
+                    paragraph_count: pair.paragraphs,
+                    score,
+                    sample_article_ids: pair
+                        .samples
+                        .iter()
+                        .filter_map(|&a| self.articles.get(a as usize))
+                        .map(|a| a.id.to_string())
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Facet counts over the articles at `matching` (indices).
+    pub(super) fn aggregate(&self, matching: &[u32], facets: &[Facet]) -> Aggregation {
+        let articles: Vec<&StoredArticle> = matching
+            .iter()
+            .filter_map(|&a| self.articles.get(a as usize))
+            .collect();
+        let facets = facets
+            .iter()
+            .map(|facet| match facet {
+                Facet::DateHistogram(interval) => histogram(&articles, *interval),
+                Facet::Outlet { size } => top(
+                    articles
+                        .iter()
+                        .filter(|a| !a.outlet.is_empty())
+                        .map(|a| (a.outlet_key.to_string(), a.outlet.to_string(), 1)),
+                    *size,
+                ),
+                Facet::Author { size } => top(
+                    articles.iter().flat_map(|a| {
+                        a.author_keys
+                            .iter()
+                            .zip(a.authors.iter())
+                            .map(|(k, n)| (k.to_string(), n.to_string(), 1))
+                    }),
+                    *size,
+                ),
+                Facet::Entity { size, entity_type } => top(
+                    articles.iter().flat_map(|a| {
+                        a.entities
+                            .iter()
+                            .filter_map(|&e| self.entities.get(e as usize))
+                            .filter(|r| entity_type.is_none_or(|t| r.entity_type == t))
+                            .map(|r| (r.id.to_string(), r.name.to_string(), 1))
+                    }),
+                    *size,
+                ),
+                Facet::Speaker { size } => top(
+                    articles.iter().flat_map(|a| {
+                        a.quotes.iter().filter_map(|q| match q.speaker {
+                            Some(s) => self
+                                .entities
+                                .get(s as usize)
+                                .map(|r| (r.id.to_string(), r.name.to_string(), 1)),
+                            None if !q.speaker_name.is_empty() => {
+                                Some((name_key(&q.speaker_name), q.speaker_name.to_string(), 1))
+                            }
+                            None => None,
+                        })
+                    }),
+                    *size,
+                ),
+                Facet::Story { size } => {
+                    let mut result = top(
+                        articles
+                            .iter()
+                            .map(|a| (a.story.to_string(), String::new(), 1)),
+                        *size,
+                    );
+                    for bucket in &mut result.buckets {
+                        if let Ok(story) = bucket.key.parse::<u32>() {
+                            let summary = self.story(story);
+                            bucket.key = summary.id;
+                            bucket.label = summary.title;
+                        }
+                    }
+                    result
+                }
+            })
+            .collect();
+        Aggregation {
+            article_count: articles.len() as u64,
+            facets,
+        }
+    }
+}
+
+/// Counts by key (the first label seen names the bucket); the `size`
+/// largest, ties by key, and the rest as `other_count`.
+fn top(items: impl Iterator<Item = (String, String, u64)>, size: usize) -> FacetResult {
+    let mut counts: HashMap<String, (String, u64)> = HashMap::new();
+    for (key, label, n) in items {
+        counts.entry(key).or_insert_with(|| (label, 0)).1 += n;
+    }
+    let total: u64 = counts.values().map(|(_, n)| n).sum();
+    let mut buckets: Vec<Bucket> = counts
+        .into_iter()
+        .map(|(key, (label, count))| Bucket { key, label, count })
+        .collect();
+    buckets.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    buckets.truncate(size);
+    let shown: u64 = buckets.iter().map(|b| b.count).sum();
+    FacetResult {
+        buckets,
+        undated_count: 0,
+        other_count: total - shown,
+    }
+}
+
+/// The first day of the bucket holding `day`.
+pub(crate) fn bucket_start(day: i32, interval: DateInterval) -> String {
+    match interval {
+        DateInterval::Day => analyze::date_of_day(day),
+        // 1970-01-01 was a Thursday: Monday is 3 days before.
+        DateInterval::Week => analyze::date_of_day(day - (day + 3).rem_euclid(7)),
+        DateInterval::Month => format!("{}-01", &analyze::date_of_day(day)[..7]),
+        DateInterval::Year => format!("{}-01-01", &analyze::date_of_day(day)[..4]),
+    }
+}
+
+fn histogram(articles: &[&StoredArticle], interval: DateInterval) -> FacetResult {
+    let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
+    let mut undated = 0;
+    for a in articles {
+        match analyze::day_number(&a.published) {
+            Some(day) => *buckets.entry(bucket_start(day, interval)).or_default() += 1,
+            None => undated += 1,
+        }
+    }
+    FacetResult {
+        buckets: buckets
+            .into_iter()
+            .map(|(key, count)| Bucket {
+                label: key.clone(),
+                key,
+                count,
+            })
+            .collect(),
+        undated_count: undated,
+        other_count: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_start_where_they_should() {
+        let day = analyze::day_number("2022-04-27").unwrap(); // a Wednesday
+        assert_eq!(bucket_start(day, DateInterval::Day), "2022-04-27");
+        assert_eq!(bucket_start(day, DateInterval::Week), "2022-04-25");
+        assert_eq!(bucket_start(day, DateInterval::Month), "2022-04-01");
+        assert_eq!(bucket_start(day, DateInterval::Year), "2022-01-01");
+        let monday = analyze::day_number("2022-04-25").unwrap();
+        assert_eq!(bucket_start(monday, DateInterval::Week), "2022-04-25");
+        let sunday = analyze::day_number("2022-05-01").unwrap();
+        assert_eq!(bucket_start(sunday, DateInterval::Week), "2022-04-25");
+    }
+
+    #[test]
+    fn top_counts_the_rest_as_other() {
+        let items = ["a", "b", "a", "c", "a", "b"]
+            .into_iter()
+            .map(|k| (k.to_owned(), k.to_uppercase(), 1));
+        let result = top(items, 2);
+        let keys: Vec<(&str, u64)> = result
+            .buckets
+            .iter()
+            .map(|b| (b.key.as_str(), b.count))
+            .collect();
+        assert_eq!(keys, [("a", 3), ("b", 2)]);
+        assert_eq!(result.other_count, 1);
+        assert_eq!(result.buckets[0].label, "A");
+    }
+}
