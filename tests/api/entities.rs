@@ -272,3 +272,21 @@ async fn mentions_slice_the_body_exactly_and_resume() {
     assert_eq!(of_entity.len() as u32, entity.mention_count);
     assert!(of_entity.iter().all(|r| r.entity_id == entity.id));
 }
+
+/// A name that is an entity's own alias wins over another entity that only
+/// spells alike, however often that one is mentioned ("Raisi" is not
+/// "Russia", whose transliteration skeleton is the same).
+#[tokio::test]
+async fn an_exact_alias_beats_a_more_mentioned_look_alike() {
+    let app = spawn_app().await;
+    let mut client = app.client.clone();
+    let entity = client
+        .get_entity(pb::GetEntityRequest {
+            name: "Raisi".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(entity.id, "person/ebrahim-raisi");
+}

@@ -101,9 +101,9 @@ for version in v1 v1alpha; do
 done
 
 if timeout 30 "$grpcurl_cmd" -plaintext -connect-timeout 5 -max-time 20 "$addr" describe "$svc" >"$tmp/desc" 2>&1 \
-    && [ "$(grep -c '^  rpc ' "$tmp/desc")" -eq 10 ]; then
-  pass "describe $svc shows its 10 RPCs"
-else fail "describe $svc shows its 10 RPCs" "$tmp/desc"; fi
+    && [ "$(grep -c '^  rpc ' "$tmp/desc")" -eq 14 ]; then
+  pass "describe $svc shows its 14 RPCs"
+else fail "describe $svc shows its 14 RPCs" "$tmp/desc"; fi
 
 for message in Article Entity Quote Mention SearchHit ListArticlesRequest IngestArticlesRequest \
     WatchArticlesRequest GetCorpusStatsResponse EntityType QuoteKind ArticleView; do
@@ -275,6 +275,10 @@ PY
       IngestArticles)  check="len(objs) >= 1 and all(o.get('status') in ('INGEST_STATUS_CREATED', 'INGEST_STATUS_DUPLICATE') and o.get('articleId') for o in objs)" ;;
       WatchArticles)   check="len(objs) >= 1 and all(o.get('id') for o in objs)" ;;
       Check)           check="first.get('status') == 'SERVING'" ;;
+      GetStory)        check="first.get('id', '').startswith('story/') and first.get('articleCount', 0) >= 5 and first.get('title')" ;;
+      ListStories)     check="len(objs) >= 1 and all(o.get('id', '').startswith('story/') and o.get('articleCount', 0) >= 2 and o.get('cursor') for o in objs)" ;;
+      ListRelatedEntities) check="len(objs) >= 1 and all(o.get('entityId') and o.get('articleCount', 0) >= 1 and o.get('sourceEntityId') for o in objs)" ;;
+      AggregateArticles) check="int(first.get('articleCount', 0)) >= 1 and len(first.get('results', [])) >= 1 and all(r.get('buckets') for r in first['results'])" ;;
       *)               check="" ;;
     esac
     if [ -z "$check" ]; then

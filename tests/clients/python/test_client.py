@@ -544,7 +544,9 @@ def test_readme_python_example_runs(pb, server, seed_files, tmp_path):
         script = tmp_path / f"readme_example_{number}.py"
         script.write_text(block.replace("localhost:50051", server.address), encoding="utf-8")
         env = dict(os.environ, PYTHONPATH=pb.out_dir)
-        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+        run = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path
+        )
         assert run.returncode == 0, run.stderr
         if "ListArticles" in block:
             assert all(name in run.stdout for name in seed_files), run.stdout
@@ -572,3 +574,56 @@ def test_ingests_survive_a_kill_with_a_data_dir(pb, start_server, tmp_path):
         assert again.status == pb.svc.INGEST_STATUS_DUPLICATE, again
         assert again.article_id == created.article_id
     assert "data folder recovered" in second.log()
+
+
+def test_stories_copies_and_facets(pb, stub):
+    """The seeds are one story; GetStory, story filters and facets agree with ListArticles."""
+    articles = list(stub.ListArticles(pb.svc.ListArticlesRequest(), timeout=10))
+    story_ids = {a.story_id for a in articles}
+    assert len(story_ids) == 1
+    (story_id,) = story_ids
+    story = stub.GetStory(pb.svc.GetStoryRequest(id=story_id), timeout=10)
+    assert story.article_count == len(articles) == 5
+    assert set(story.article_ids) == {a.id for a in articles}
+    listed = list(stub.ListStories(pb.svc.ListStoriesRequest(min_articles=2), timeout=10))
+    assert [s.id for s in listed] == [story_id]
+    assert all(not a.duplicate_of for a in articles)
+
+    facets = [
+        pb.svc.Facet(kind=pb.svc.FACET_KIND_DATE_HISTOGRAM, interval=pb.svc.DATE_INTERVAL_DAY),
+        pb.svc.Facet(kind=pb.svc.FACET_KIND_ENTITY, size=3, entity_type=pb.types.ENTITY_TYPE_PERSON),
+        pb.svc.Facet(kind=pb.svc.FACET_KIND_SPEAKER, size=3),
+    ]
+    answer = stub.AggregateArticles(pb.svc.AggregateArticlesRequest(facets=facets), timeout=10)
+    assert answer.article_count == 5
+    days = {b.key: b.count for b in answer.results[0].buckets}
+    expected = {}
+    for a in articles:
+        if a.published:
+            expected[a.published] = expected.get(a.published, 0) + 1
+    assert days == expected
+    assert answer.results[0].undated_count == sum(1 for a in articles if not a.published)
+    people = answer.results[1].buckets
+    assert len(people) == 3 and all(b.key.startswith("person/") for b in people)
+    for bucket in people:
+        assert bucket.count == sum(1 for a in articles if bucket.key in a.entity_ids)
+    assert answer.results[2].buckets, "someone is quoted"
+
+    with pytest.raises(grpc.RpcError) as error:
+        stub.AggregateArticles(pb.svc.AggregateArticlesRequest(), timeout=10)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as error:
+        stub.GetStory(pb.svc.GetStoryRequest(id="story/0000000000000000"), timeout=10)
+    assert error.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_related_entities_edge_list(pb, stub):
+    """Related entities of one person, and every pair as an edge list."""
+    related = list(stub.ListRelatedEntities(pb.svc.ListRelatedEntitiesRequest(entity="Wei"), timeout=10))
+    assert related and all(r.source_entity_id == "person/wei-fenghe" for r in related)
+    assert all(-1.0 <= r.score <= 1.0 and r.article_count >= 1 for r in related)
+    scores = [r.score for r in related]
+    assert scores == sorted(scores, reverse=True)
+    edges = list(stub.ListRelatedEntities(pb.svc.ListRelatedEntitiesRequest(min_articles=3), timeout=10))
+    assert edges and all(e.article_count >= 3 for e in edges)
+    assert len({(e.source_entity_id, e.entity_id) for e in edges}) == len(edges)
