@@ -253,6 +253,10 @@ pub struct Export {
 pub struct ArticleExport {
     /// Article id.
     pub id: String,
+    /// Its story.
+    pub story: Story,
+    /// The article it is a syndicated copy of; empty if none.
+    pub duplicate_of: String,
     /// Mentions, by index.
     pub mentions: Vec<Mention>,
     /// Quotes by index, with their corroboration cluster.
@@ -579,6 +583,12 @@ impl MemoryStore {
             entities.extend(stored.entities.iter().copied());
             export.articles.push(ArticleExport {
                 id: id.clone(),
+                story: tables.story(stored.story),
+                duplicate_of: stored
+                    .duplicate_of
+                    .and_then(|i| tables.articles.get(i as usize))
+                    .map(|a| a.id.to_string())
+                    .unwrap_or_default(),
                 mentions: stored
                     .mentions
                     .iter()

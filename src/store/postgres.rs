@@ -479,6 +479,33 @@ impl PgStore {
         )
         .await
         .map_err(db_error)?;
+        let st = &rows.stories;
+        txn.execute(
+            "INSERT INTO stories (id, title, article_count, first_published, last_published, \
+             outlets, top_entity_ids) \
+             SELECT id, title, article_count, first_published, last_published, \
+             string_to_array(outlets, E'\\x1f'), string_to_array(top_entity_ids, E'\\x1f') \
+             FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[], \
+             $7::text[]) AS s(id, title, article_count, first_published, last_published, outlets, \
+             top_entity_ids) \
+             ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, \
+             article_count = EXCLUDED.article_count, first_published = EXCLUDED.first_published, \
+             last_published = EXCLUDED.last_published, outlets = EXCLUDED.outlets, \
+             top_entity_ids = EXCLUDED.top_entity_ids",
+            &[&st.0, &st.1, &st.2, &st.3, &st.4, &st.5, &st.6],
+        )
+        .await
+        .map_err(db_error)?;
+        let links = &rows.article_links;
+        txn.execute(
+            "UPDATE articles SET projected = true, story_id = x.story_id, \
+             duplicate_of = NULLIF(x.duplicate_of, '') \
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, story_id, duplicate_of) \
+             WHERE articles.id = x.id",
+            &[&links.0, &links.1, &links.2],
+        )
+        .await
+        .map_err(db_error)?;
         txn.execute(
             "UPDATE articles SET projected = true WHERE id = ANY($1)",
             &[&ids],
@@ -495,8 +522,23 @@ impl PgStore {
         unique.dedup();
         let export = self.local.export(&unique)?;
         let mut rows = ProjectionRows::default();
+        let mut stories_seen = HashSet::new();
         for article in export.articles {
             let id = article.id;
+            rows.article_links.0.push(id.clone());
+            rows.article_links.1.push(article.story.id.clone());
+            rows.article_links.2.push(article.duplicate_of);
+            if stories_seen.insert(article.story.id.clone()) {
+                let story = article.story;
+                let st = &mut rows.stories;
+                st.0.push(story.id);
+                st.1.push(story.title);
+                st.2.push(story.article_count as i32);
+                st.3.push(story.first_published);
+                st.4.push(story.last_published);
+                st.5.push(story.outlets.join("\u{1f}"));
+                st.6.push(story.top_entity_ids.join("\u{1f}"));
+            }
             let m = &mut rows.mentions;
             for (index, mention) in article.mentions.into_iter().enumerate() {
                 m.0.push(id.clone());
@@ -588,7 +630,22 @@ struct ProjectionRows {
         Vec<String>,
     ),
     quotes: QuoteRows,
+    /// Article id, story id, duplicate_of.
+    article_links: (Vec<String>, Vec<String>, Vec<String>),
+    stories: StoryRows,
 }
+
+/// Story id, title, article count, first and last date, outlets and top
+/// entities (both joined by U+001F).
+type StoryRows = (
+    Vec<String>,
+    Vec<String>,
+    Vec<i32>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+);
 
 #[derive(Default)]
 struct QuoteRows {

@@ -304,6 +304,42 @@ async fn replicas_share_articles_watches_and_entity_ids() {
         .unwrap()
         .get(0);
     assert!(corroborated >= 21, "{corroborated}");
+    // Both replicas put every article in the same story, with the same copy
+    // links, and the projection says so too.
+    let stories = |list: Vec<pb::Article>| {
+        list.into_iter()
+            .map(|x| (x.id, x.story_id, x.duplicate_of))
+            .collect::<Vec<_>>()
+    };
+    let (sa, sb) = (
+        stories(all_articles(&mut a.client).await),
+        stories(all_articles(&mut b.client).await),
+    );
+    assert_eq!(sa, sb);
+    for (id, story_id, _) in &sa {
+        let row = db
+            .query_one(
+                "SELECT story_id, (SELECT article_count FROM stories WHERE id = articles.story_id) \
+                 FROM articles WHERE id = $1",
+                &[id],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            row.get::<_, Option<String>>(0).as_deref(),
+            Some(story_id.as_str())
+        );
+        assert!(row.get::<_, Option<i32>>(1).unwrap_or(0) >= 1);
+    }
+    let seed_story: i64 = db
+        .query_one(
+            "SELECT count(DISTINCT story_id) FROM articles WHERE id = ANY($1)",
+            &[&from_a],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(seed_story, 1, "the seeds are one story in SQL too");
 
     a.running.shutdown.cancel();
     b.running.shutdown.cancel();
