@@ -236,8 +236,8 @@ step "buf lint (proto/)" 120 buf_checks
 server_bin=${CARGO_TARGET_DIR:-$root/target}/debug/newscorpus
 export NEWSCORPUS_BIN=$server_bin
 if [ -x "$server_bin" ]; then
-  step "grpcurl client tests" 300 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
-  step "python client tests (pytest)" 300 python3 -m pytest -q -p no:cacheprovider tests/clients/python
+  step "grpcurl client tests" 900 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
+  step "python client tests (pytest)" 900 python3 -m pytest -q -p no:cacheprovider tests/clients/python
 else
   skip_failed "grpcurl client tests" "no server binary at $server_bin"
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"

@@ -291,6 +291,27 @@ else
   echo "(no $readme: README examples skipped)"
 fi
 
+# --- one long ingest stream of small items, under CPU load -------------------------------
+# grpc-go (grpcurl) sends each message in its own DATA frame; the server must take
+# 100,000 of them through one call while it lags behind (two CPU burners), and
+# acknowledge every one.
+python3 -c 'import json
+for n in range(100000):
+    print(json.dumps({"text": "Ferry %d left Split for Hvar on time." % n, "client_ref": str(n)}))' >"$tmp/many.jsonl"
+burners=()
+for _ in 1 2; do (timeout 600 sh -c 'while :; do :; done') & burners+=($!); done
+rc=0
+timeout 600 "$grpcurl_cmd" -plaintext -connect-timeout 5 -max-time 580 -d @ "$addr" \
+  newscorpus.v1.CorpusService/IngestArticles <"$tmp/many.jsonl" >"$tmp/many.out" 2>"$tmp/many.err" || rc=$?
+kill "${burners[@]}" 2>/dev/null || true
+created=$(grep -c '"INGEST_STATUS_CREATED"' "$tmp/many.out" || true)
+if [ "$rc" -eq 0 ] && [ "$created" -eq 100000 ]; then
+  pass "one IngestArticles stream of 100,000 small items under CPU load: all CREATED"
+else
+  cat "$tmp/many.err" >>"$tmp/many.out"
+  fail "one IngestArticles stream of 100,000 small items under CPU load (exit $rc, $created CREATED)" "$tmp/many.err"
+fi
+
 if ! kill -0 "$server_pid" 2>/dev/null; then fail "server still running at the end" "$tmp/server.log"; fi
 
 echo

@@ -627,3 +627,33 @@ def test_related_entities_edge_list(pb, stub):
     edges = list(stub.ListRelatedEntities(pb.svc.ListRelatedEntitiesRequest(min_articles=3), timeout=10))
     assert edges and all(e.article_count >= 3 for e in edges)
     assert len({(e.source_entity_id, e.entity_id) for e in edges}) == len(edges)
+
+
+def test_one_ingest_stream_of_100k_small_items_under_cpu_load(pb, start_server):
+    """grpcio sends each small message in its own DATA frame; with hyper's default
+    windows the server closed such streams (GOAWAY ENHANCE_YOUR_CALM
+    "too_many_data_frames") when it lagged. Two CPU burners make it lag."""
+    count = 100_000
+    private = start_server()
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 600\nwhile time.time() < end: pass"])
+        for _ in range(2)
+    ]
+    try:
+        with grpc.insecure_channel(private.address) as chan:
+            stub = pb.grpc.CorpusServiceStub(chan)
+            items = (
+                pb.svc.IngestArticlesRequest(text=f"Ferry {n} left Split for Hvar on time.", client_ref=str(n))
+                for n in range(count)
+            )
+            statuses = {}
+            last_index = -1
+            for response in stub.IngestArticles(items, timeout=600):
+                assert response.index == last_index + 1
+                last_index = response.index
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+    finally:
+        for burner in burners:
+            burner.kill()
+    assert last_index == count - 1
+    assert statuses == {pb.svc.INGEST_STATUS_CREATED: count}, statuses
