@@ -27,7 +27,7 @@ use crate::analyze::{self, CopyDetector, StoryClusterer, StoryInput};
 use crate::error::{Error, Result};
 use crate::model::{
     Aggregation, Article, Entity, EntityRelation, EntityType, Facet, Mention, Quote, QuoteKind,
-    SearchHit, Span, Story,
+    SearchHit, Span, Story, StoryOrder,
 };
 use crate::resolve::{name_key, Corroborator, Ids, Resolver};
 
@@ -193,6 +193,8 @@ struct Tables {
     stories: StoryClusterer,
     /// Articles of each story, in corpus order.
     story_articles: Vec<Ids>,
+    /// Latest publication day of each story's articles (`i32::MIN`: none dated).
+    story_latest_day: Vec<i32>,
 }
 
 type SortedEntities = Arc<Vec<(EntityPos, u32)>>;
@@ -206,6 +208,8 @@ pub struct MemoryStore {
     latest: watch::Sender<u64>,
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
+    /// Every story in each listing order, rebuilt lazily after changes.
+    sorted_stories: Mutex<Option<(u64, StoryOrder, Arc<Vec<StoryPos>>)>>,
     last_commit: Mutex<Instant>,
     /// Set when the store keeps its data in a folder (`--data-dir`).
     durable: Option<Durable>,
@@ -448,6 +452,7 @@ impl MemoryStore {
             uncommitted,
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
+            sorted_stories: Mutex::new(None),
             last_commit: Mutex::new(Instant::now()),
             durable: None,
             search_slots: tokio::sync::Semaphore::new(
@@ -646,6 +651,20 @@ impl MemoryStore {
         sorted.sort();
         let sorted = Arc::new(sorted);
         *cache = Some((tables.generation, sorted.clone()));
+        Ok(sorted)
+    }
+
+    /// Every story in `order`, cached until the next change: listing the
+    /// largest stories must not sort a million of them per call.
+    fn sorted_stories(&self, tables: &Tables, order: StoryOrder) -> Result<Arc<Vec<StoryPos>>> {
+        let mut cache = self.sorted_stories.lock().map_err(|_| poisoned())?;
+        if let Some((generation, cached_order, sorted)) = cache.as_ref() {
+            if *generation == tables.generation && *cached_order == order {
+                return Ok(sorted.clone());
+            }
+        }
+        let sorted = Arc::new(tables.sorted_stories(order));
+        *cache = Some((tables.generation, order, sorted.clone()));
         Ok(sorted)
     }
 }
@@ -988,6 +1007,13 @@ impl Tables {
                 .resize_with(story as usize + 1, Ids::default);
         }
         self.story_articles[story as usize].push(article_index);
+        if self.story_latest_day.len() <= story as usize {
+            self.story_latest_day.resize(story as usize + 1, i32::MIN);
+        }
+        if let Some(day) = analyze::day_number(&parsed.published) {
+            let latest = &mut self.story_latest_day[story as usize];
+            *latest = (*latest).max(day);
+        }
 
         let outlet_key = name_key(&parsed.outlet);
         let author_keys: Vec<String> = parsed.authors.iter().map(|a| name_key(a)).collect();
@@ -1610,9 +1636,18 @@ impl Store for MemoryStore {
     ) -> Result<Vec<(StoryPos, Story)>> {
         blocking(|| {
             let tables = self.read()?;
-            let resolved =
-                (!filter.articles.is_empty()).then(|| tables.resolve_filter(&filter.articles));
-            Ok(tables.stories_page(filter, resolved.as_ref(), after, max))
+            if filter.articles.is_empty() {
+                let sorted = self.sorted_stories(&tables, filter.order)?;
+                let start = after.map_or(0, |a| sorted.partition_point(|p| p <= a));
+                return Ok(sorted[start..]
+                    .iter()
+                    .filter(|p| tables.story_size(p.story) >= filter.min_articles.max(1))
+                    .take(max)
+                    .map(|p| (*p, tables.story(p.story)))
+                    .collect());
+            }
+            let resolved = tables.resolve_filter(&filter.articles);
+            Ok(tables.stories_page(filter, &resolved, after, max))
         })
     }
 

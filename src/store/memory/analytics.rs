@@ -111,6 +111,11 @@ impl Tables {
         self.story_index(id).map(|s| self.story(s))
     }
 
+    /// Articles in a story.
+    pub(super) fn story_size(&self, story: u32) -> u32 {
+        self.story_members(story).len() as u32
+    }
+
     /// Where a story sorts in a listing of `order`.
     fn story_pos(&self, story: u32, order: StoryOrder) -> StoryPos {
         let members = self.story_members(story);
@@ -118,45 +123,48 @@ impl Tables {
             StoryOrder::Size => u64::from(u32::MAX - members.len() as u32),
             StoryOrder::Recent => {
                 // Latest date first, undated last; then latest added first.
-                let latest_day = members
-                    .iter()
-                    .filter_map(|&a| self.articles.get(a as usize))
-                    .filter_map(|a| analyze::day_number(&a.published))
-                    .max();
-                let day = latest_day.map_or(0, |d| (d as i64 + (1 << 31)) as u64);
+                let day = self
+                    .story_latest_day
+                    .get(story as usize)
+                    .copied()
+                    .unwrap_or(i32::MIN);
+                let day = (i64::from(day) - i64::from(i32::MIN)) as u64;
                 let last = u64::from(*members.last().unwrap_or(&0));
-                ((u64::from(u32::MAX) - day.min(u64::from(u32::MAX))) << 32)
-                    | (u64::from(u32::MAX) - last)
+                ((u64::from(u32::MAX) - day) << 32) | (u64::from(u32::MAX) - last)
             }
         };
         StoryPos { key, story }
     }
 
-    /// Stories in the filter's order, after `after`, at most `max`.
+    /// Every story, in listing order.
+    pub(super) fn sorted_stories(&self, order: StoryOrder) -> Vec<StoryPos> {
+        let mut positions: Vec<StoryPos> = (0..self.story_articles.len() as u32)
+            .map(|s| self.story_pos(s, order))
+            .collect();
+        positions.sort_unstable();
+        positions
+    }
+
+    /// Stories having an article that matches `articles`, in the filter's
+    /// order, after `after`, at most `max`.
     pub(super) fn stories_page(
         &self,
         filter: &StoryFilter,
-        articles: Option<&ResolvedArticleFilter>,
+        articles: &ResolvedArticleFilter,
         after: Option<&StoryPos>,
         max: usize,
     ) -> Vec<(StoryPos, Story)> {
-        let candidates: Vec<u32> = match articles {
-            Some(resolved) => {
-                let mut set: Vec<u32> = self
-                    .articles
-                    .iter()
-                    .filter(|a| self.matches(a, resolved))
-                    .map(|a| a.story)
-                    .collect();
-                set.sort_unstable();
-                set.dedup();
-                set
-            }
-            None => (0..self.stories.len() as u32).collect(),
-        };
+        let mut candidates: Vec<u32> = self
+            .articles
+            .iter()
+            .filter(|a| self.matches(a, articles))
+            .map(|a| a.story)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut positions: Vec<StoryPos> = candidates
             .into_iter()
-            .filter(|&s| self.story_members(s).len() as u32 >= filter.min_articles.max(1))
+            .filter(|&s| self.story_size(s) >= filter.min_articles.max(1))
             .map(|s| self.story_pos(s, filter.order))
             .filter(|p| after.is_none_or(|a| p > a))
             .collect();
