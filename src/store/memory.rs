@@ -198,6 +198,7 @@ struct Tables {
 }
 
 type SortedEntities = Arc<Vec<(EntityPos, u32)>>;
+type SortedStories = Arc<Vec<StoryPos>>;
 
 /// In-memory corpus with a tantivy index beside it.
 pub struct MemoryStore {
@@ -209,7 +210,7 @@ pub struct MemoryStore {
     /// Entities in API order, rebuilt lazily after changes.
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
     /// Every story in each listing order, rebuilt lazily after changes.
-    sorted_stories: Mutex<Option<(u64, StoryOrder, Arc<Vec<StoryPos>>)>>,
+    sorted_stories: Mutex<Option<(u64, StoryOrder, SortedStories)>>,
     last_commit: Mutex<Instant>,
     /// Set when the store keeps its data in a folder (`--data-dir`).
     durable: Option<Durable>,
@@ -656,7 +657,7 @@ impl MemoryStore {
 
     /// Every story in `order`, cached until the next change: listing the
     /// largest stories must not sort a million of them per call.
-    fn sorted_stories(&self, tables: &Tables, order: StoryOrder) -> Result<Arc<Vec<StoryPos>>> {
+    fn sorted_stories(&self, tables: &Tables, order: StoryOrder) -> Result<SortedStories> {
         let mut cache = self.sorted_stories.lock().map_err(|_| poisoned())?;
         if let Some((generation, cached_order, sorted)) = cache.as_ref() {
             if *generation == tables.generation && *cached_order == order {
