@@ -142,9 +142,13 @@ pub struct Corpus {
     load_report: std::sync::RwLock<LoadReport>,
 }
 
-/// Content-derived article id: the same clean body always gets the same id,
-/// whichever file or request it came from, so re-ingesting is idempotent.
-pub fn article_id(parsed: &ParsedArticle) -> String {
+/// Content-derived article id: the same clean body from the same outlet and
+/// URL always gets the same id, whichever file or request it came from, so
+/// re-ingesting is idempotent. The same text from another outlet (or URL) is
+/// another outlet's publication — a new article, marked as a syndicated copy
+/// by `crate::analyze` — so outlet and URL are part of the id when given.
+/// Articles with neither keep the id of their body alone.
+pub fn article_id(parsed: &ParsedArticle, url: &str) -> String {
     let mut hasher = Sha256::new();
     for paragraph in &parsed.paragraphs {
         for word in paragraph.split_whitespace() {
@@ -152,6 +156,14 @@ pub fn article_id(parsed: &ParsedArticle) -> String {
             hasher.update(b" ");
         }
         hasher.update(b"\n");
+    }
+    let outlet = crate::resolve::name_key(&parsed.outlet);
+    let url = url.trim();
+    if !outlet.is_empty() || !url.is_empty() {
+        hasher.update(b"\x1fpublished by\x1f");
+        hasher.update(outlet.as_bytes());
+        hasher.update(b"\x1f");
+        hasher.update(url.as_bytes());
     }
     let digest = hasher.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
@@ -236,7 +248,7 @@ pub fn prepare_unless_known(
     if let Some(published) = raw.published {
         parsed.published = published;
     }
-    let id = article_id(&parsed);
+    let id = article_id(&parsed, &raw.url);
     if known(&id) {
         return Ok(None);
     }
@@ -561,9 +573,25 @@ mod tests {
             paragraphs: vec!["One two three".into()],
             ..Default::default()
         };
-        assert_eq!(article_id(&a), article_id(&b));
-        assert_ne!(article_id(&a), article_id(&c));
-        assert_eq!(article_id(&a).len(), 16);
+        assert_eq!(article_id(&a, ""), article_id(&b, ""));
+        assert_ne!(article_id(&a, ""), article_id(&c, ""));
+        assert_eq!(article_id(&a, "").len(), 16);
+        // The same text from another outlet or URL is another article.
+        let other_outlet = ParsedArticle {
+            outlet: "Harbour Herald".into(),
+            ..a.clone()
+        };
+        let same_outlet = ParsedArticle {
+            outlet: "  harbour HERALD ".into(),
+            ..b.clone()
+        };
+        assert_ne!(article_id(&a, ""), article_id(&other_outlet, ""));
+        assert_eq!(article_id(&other_outlet, ""), article_id(&same_outlet, ""));
+        assert_ne!(article_id(&a, ""), article_id(&a, "https://example.org/x"));
+        assert_eq!(
+            article_id(&a, "https://example.org/x"),
+            article_id(&b, " https://example.org/x")
+        );
     }
 
     #[test]

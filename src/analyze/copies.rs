@@ -23,7 +23,7 @@ const BANDS: usize = SLOTS / ROWS;
 /// Words per shingle.
 const SHINGLE: usize = 5;
 /// Bodies with fewer shingles are too short to call copies.
-const MIN_SHINGLES: usize = 20;
+const MIN_SHINGLES: usize = 40;
 /// Estimated share of the shorter text's shingles found in the longer one
 /// from which an article is a copy: a copy with its ending trimmed is
 /// contained in its original even when their Jaccard similarity is low.
@@ -54,18 +54,19 @@ fn signature(body: &str) -> Option<(Box<[u32]>, u32)> {
         return None;
     }
     let shingles = (words.len() - SHINGLE + 1) as u32;
+    // One-permutation MinHash: each shingle is hashed once and lands in one
+    // slot, keeping the slot's minimum — one hash per shingle instead of one
+    // per slot (63×), and the same estimator of Jaccard similarity for texts
+    // with many more shingles than slots. An empty slot (a short text) stays
+    // at MAX in both signatures, which only short texts share.
     let mut slots = [u32::MAX; SLOTS];
     for shingle in words.windows(SHINGLE) {
         let parts: Vec<&[u8]> = shingle.iter().map(|w| w.as_bytes()).collect();
-        let base = stable_hash(&parts);
-        for (i, slot) in slots.iter_mut().enumerate() {
-            // One base hash, mixed with a different odd constant per slot.
-            let mixed = (base ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-                .wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            let value = (mixed >> 32) as u32;
-            if value < *slot {
-                *slot = value;
-            }
+        let hash = stable_hash(&parts).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let slot = ((hash >> 32) % SLOTS as u64) as usize;
+        let value = hash as u32;
+        if value < slots[slot] {
+            slots[slot] = value;
         }
     }
     Some((slots.into(), shingles))
@@ -80,9 +81,24 @@ fn band_key(band: usize, rows: &[u32]) -> u64 {
     stable_hash(&[&bytes])
 }
 
+/// The share of slots, among those either signature filled, where both
+/// hold the same minimum: the one-permutation estimate of Jaccard similarity.
 fn similarity(a: &[u32], b: &[u32]) -> f32 {
-    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    same as f32 / SLOTS as f32
+    let (mut same, mut used) = (0u32, 0u32);
+    for (x, y) in a.iter().zip(b) {
+        if *x == u32::MAX && *y == u32::MAX {
+            continue;
+        }
+        used += 1;
+        if x == y {
+            same += 1;
+        }
+    }
+    if used == 0 {
+        0.0
+    } else {
+        same as f32 / used as f32
+    }
 }
 
 /// Whether texts of `a` and `b` shingles with estimated Jaccard similarity

@@ -649,3 +649,57 @@ async fn short_texts_keep_every_line() {
         );
     }
 }
+
+/// Defect: the same body sent with another outlet or URL was DUPLICATE, so a
+/// second outlet's identical wire copy was dropped with its outlet and URL.
+/// An exact re-send stays a duplicate; another outlet's copy is a new
+/// article, marked as a copy of the first.
+#[tokio::test]
+async fn the_same_text_from_another_outlet_is_a_new_article_marked_as_a_copy() {
+    let app = spawn_app().await;
+    let mut client = app.client.clone();
+    let text = format!(
+        "{}\n\nThe board will meet again in June to approve the budget for the new terminal, \
+         which is expected to open in the spring of the following year after a long public consultation.",
+        story(77)
+    );
+    let send = |outlet: &str, url: &str| pb::IngestArticlesRequest {
+        text: text.clone(),
+        outlet: outlet.into(),
+        url: url.into(),
+        ..Default::default()
+    };
+    let results = ingest(
+        &mut client,
+        vec![
+            send("Porto Velho Daily", "https://pvdaily.example/board"),
+            send("Porto Velho Daily", "https://pvdaily.example/board"),
+            send("Amazon Wire", "https://amazonwire.example/board-vote"),
+        ],
+    )
+    .await;
+    assert_eq!(results[0].status, pb::IngestStatus::Created as i32);
+    assert_eq!(
+        results[1].status,
+        pb::IngestStatus::Duplicate as i32,
+        "an exact re-send"
+    );
+    assert_eq!(results[1].article_id, results[0].article_id);
+    assert_eq!(
+        results[2].status,
+        pb::IngestStatus::Created as i32,
+        "another outlet's copy"
+    );
+    assert_ne!(results[2].article_id, results[0].article_id);
+    let copy = client
+        .get_article(pb::GetArticleRequest {
+            id: results[2].article_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(copy.outlet, "Amazon Wire");
+    assert_eq!(copy.url, "https://amazonwire.example/board-vote");
+    assert_eq!(copy.duplicate_of, results[0].article_id);
+}

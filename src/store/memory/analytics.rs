@@ -209,16 +209,6 @@ impl Tables {
                 pair.samples.push(article);
             }
         };
-        let shared_paragraphs = |a: &StoredArticle, x: u32, y: u32| -> u32 {
-            let of = |e: u32| -> HashSet<usize> {
-                a.mentions
-                    .iter()
-                    .filter(|m| m.entity == e)
-                    .map(|m| Self::paragraph_of(a, m.byte_start))
-                    .collect()
-            };
-            of(x).intersection(&of(y)).count() as u32
-        };
         match entity {
             Some(x) => {
                 let Some(record_x) = self.entities.get(x as usize) else {
@@ -231,10 +221,28 @@ impl Tables {
                     if !matching(article) {
                         continue;
                     }
+                    // Paragraphs naming x, then every other entity's
+                    // mentions in them: one pass over the mentions.
+                    let mut with_x: Vec<usize> = article
+                        .mentions
+                        .iter()
+                        .filter(|m| m.entity == x)
+                        .map(|m| Self::paragraph_of(article, m.byte_start))
+                        .collect();
+                    with_x.dedup();
+                    let mut shared: Vec<(u32, usize)> = article
+                        .mentions
+                        .iter()
+                        .filter(|m| m.entity != x)
+                        .map(|m| (m.entity, Self::paragraph_of(article, m.byte_start)))
+                        .filter(|(_, p)| with_x.contains(p))
+                        .collect();
+                    shared.sort_unstable();
+                    shared.dedup();
                     for &y in article.entities.iter() {
                         if y != x {
-                            let shared = shared_paragraphs(article, x, y);
-                            record(x, y, a, shared);
+                            let paragraphs = shared.iter().filter(|(e, _)| *e == y).count();
+                            record(x, y, a, paragraphs as u32);
                         }
                     }
                 }
