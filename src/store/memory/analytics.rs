@@ -348,67 +348,74 @@ impl Tables {
             .iter()
             .filter_map(|&a| self.articles.get(a as usize))
             .collect();
+        let entity_bucket = |e: u32| {
+            let r = &self.entities[e as usize];
+            (r.id.to_string(), r.name.to_string())
+        };
         let facets = facets
             .iter()
             .map(|facet| match facet {
                 Facet::DateHistogram(interval) => histogram(&articles, *interval),
+                // Counted by borrowed keys and numbers; strings are made
+                // for the returned buckets only.
                 Facet::Outlet { size } => top(
                     articles
                         .iter()
                         .filter(|a| !a.outlet.is_empty())
-                        .map(|a| (a.outlet_key.to_string(), a.outlet.to_string(), 1)),
+                        .map(|a| (&*a.outlet_key, &*a.outlet)),
                     *size,
+                    |key, label| (key.to_owned(), label.to_owned()),
                 ),
                 Facet::Author { size } => top(
                     articles.iter().flat_map(|a| {
                         a.author_keys
                             .iter()
                             .zip(a.authors.iter())
-                            .map(|(k, n)| (k.to_string(), n.to_string(), 1))
+                            .map(|(k, n)| (&**k, &**n))
                     }),
                     *size,
+                    |key, label| (key.to_owned(), label.to_owned()),
                 ),
                 Facet::Entity { size, entity_type } => top(
                     articles.iter().flat_map(|a| {
                         a.entities
                             .iter()
-                            .filter_map(|&e| self.entities.get(e as usize))
-                            .filter(|r| entity_type.is_none_or(|t| r.entity_type == t))
-                            .map(|r| (r.id.to_string(), r.name.to_string(), 1))
+                            .filter(|&&e| {
+                                entity_type.is_none_or(|t| {
+                                    self.entities
+                                        .get(e as usize)
+                                        .is_some_and(|r| r.entity_type == t)
+                                })
+                            })
+                            .map(|&e| (e, ()))
                     }),
                     *size,
+                    |e, ()| entity_bucket(e),
                 ),
                 Facet::Speaker { size } => top(
                     articles.iter().flat_map(|a| {
                         a.quotes.iter().filter_map(|q| match q.speaker {
-                            Some(s) => self
-                                .entities
-                                .get(s as usize)
-                                .map(|r| (r.id.to_string(), r.name.to_string(), 1)),
+                            Some(s) => Some((Ok(s), &*q.speaker_name)),
                             None if !q.speaker_name.is_empty() => {
-                                Some((name_key(&q.speaker_name), q.speaker_name.to_string(), 1))
+                                Some((Err(name_key(&q.speaker_name)), &*q.speaker_name))
                             }
                             None => None,
                         })
                     }),
                     *size,
+                    |key, label| match key {
+                        Ok(e) => entity_bucket(e),
+                        Err(name) => (name, label.to_owned()),
+                    },
                 ),
-                Facet::Story { size } => {
-                    let mut result = top(
-                        articles
-                            .iter()
-                            .map(|a| (a.story.to_string(), String::new(), 1)),
-                        *size,
-                    );
-                    for bucket in &mut result.buckets {
-                        if let Ok(story) = bucket.key.parse::<u32>() {
-                            let summary = self.story(story);
-                            bucket.key = summary.id;
-                            bucket.label = summary.title;
-                        }
-                    }
-                    result
-                }
+                Facet::Story { size } => top(
+                    articles.iter().map(|a| (a.story, ())),
+                    *size,
+                    |story, ()| {
+                        let summary = self.story(story);
+                        (summary.id, summary.title)
+                    },
+                ),
             })
             .collect();
         Aggregation {
@@ -419,19 +426,37 @@ impl Tables {
 }
 
 /// Counts by key (the first label seen names the bucket); the `size`
-/// largest, ties by key, and the rest as `other_count`.
-fn top(items: impl Iterator<Item = (String, String, u64)>, size: usize) -> FacetResult {
-    let mut counts: HashMap<String, (String, u64)> = HashMap::new();
-    for (key, label, n) in items {
-        counts.entry(key).or_insert_with(|| (label, 0)).1 += n;
+/// largest, ties by their key string, and the rest as `other_count`.
+/// `name` turns a returned key and its label into the bucket's key and label.
+fn top<K, L>(
+    items: impl Iterator<Item = (K, L)>,
+    size: usize,
+    name: impl Fn(K, L) -> (String, String),
+) -> FacetResult
+where
+    K: std::hash::Hash + Eq + Ord + Clone,
+    L: Clone,
+{
+    let mut counts: HashMap<K, (L, u64)> = HashMap::new();
+    for (key, label) in items {
+        counts.entry(key).or_insert_with(|| (label, 0)).1 += 1;
     }
     let total: u64 = counts.values().map(|(_, n)| n).sum();
-    let mut buckets: Vec<Bucket> = counts
+    let mut ranked: Vec<(K, L, u64)> = counts
         .into_iter()
-        .map(|(key, (label, count))| Bucket { key, label, count })
+        .map(|(key, (label, count))| (key, label, count))
         .collect();
-    buckets.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-    buckets.truncate(size);
+    // Largest first; among equals, by key, so the answer is deterministic.
+    ranked.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(size);
+    let mut buckets: Vec<Bucket> = ranked
+        .into_iter()
+        .map(|(key, label, count)| {
+            let (key, label) = name(key, label);
+            Bucket { key, label, count }
+        })
+        .collect();
+    buckets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     let shown: u64 = buckets.iter().map(|b| b.count).sum();
     FacetResult {
         buckets,
@@ -493,10 +518,8 @@ mod tests {
 
     #[test]
     fn top_counts_the_rest_as_other() {
-        let items = ["a", "b", "a", "c", "a", "b"]
-            .into_iter()
-            .map(|k| (k.to_owned(), k.to_uppercase(), 1));
-        let result = top(items, 2);
+        let items = ["a", "b", "a", "c", "a", "b"].into_iter().map(|k| (k, k));
+        let result = top(items, 2, |k, l| (k.to_owned(), l.to_uppercase()));
         let keys: Vec<(&str, u64)> = result
             .buckets
             .iter()
