@@ -1,10 +1,16 @@
-//! Requests that are not gRPC are refused before any handler runs.
+//! Requests that are not well-formed gRPC calls are refused before any
+//! handler runs.
 //!
 //! tonic decodes a body whatever its `content-type`, so a `text/plain` POST
 //! to a method path was answered OK. The gRPC over HTTP/2 spec says a server
 //! should answer a content type that does not begin with `application/grpc`
 //! with HTTP 415; the answer also carries `grpc-status` so gRPC clients that
 //! only read trailers see INVALID_ARGUMENT with the reason.
+//!
+//! tonic also reads the first message of a unary or server-streaming call
+//! and silently drops any more; such a call is malformed (a client bug that
+//! would otherwise go unnoticed), so its body is watched and a second
+//! message fails the call with INVALID_ARGUMENT.
 
 use std::task::{Context, Poll};
 
@@ -57,9 +63,98 @@ fn unsupported() -> http::Response<Body> {
     response
 }
 
+/// Methods whose call carries exactly one request message: every method
+/// but the client- and bidirectional-streaming ones.
+fn takes_one_message(path: &str) -> bool {
+    !(path.ends_with("/IngestArticles") || path.starts_with("/grpc.reflection."))
+}
+
+/// A request body that fails once a second gRPC message starts, for calls
+/// that take one.
+pub struct OneMessage<B> {
+    inner: B,
+    watch: bool,
+    header: usize,
+    body_left: usize,
+    messages: u32,
+    len: [u8; 4],
+}
+
+impl<B> OneMessage<B> {
+    /// Counts messages in `data`; false once a second one starts.
+    fn feed(&mut self, data: &[u8]) -> bool {
+        let mut i = 0;
+        while i < data.len() {
+            if self.body_left > 0 {
+                let take = self.body_left.min(data.len() - i);
+                self.body_left -= take;
+                i += take;
+                continue;
+            }
+            if self.header == 0 {
+                self.messages += 1;
+                if self.messages > 1 {
+                    return false;
+                }
+            }
+            // Header: a compression flag, then the length (big-endian u32).
+            if self.header >= 1 {
+                self.len[self.header - 1] = data[i];
+            }
+            self.header += 1;
+            i += 1;
+            if self.header == 5 {
+                self.header = 0;
+                self.body_left = u32::from_be_bytes(self.len) as usize;
+            }
+        }
+        true
+    }
+}
+
+impl<B> tonic::codegen::Body for OneMessage<B>
+where
+    B: tonic::codegen::Body<Data = tonic::codegen::Bytes> + Unpin,
+    B::Error: Into<tonic::codegen::StdError>,
+{
+    type Data = tonic::codegen::Bytes;
+    type Error = tonic::codegen::StdError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let frame = match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => frame,
+            Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
+        };
+        if self.watch {
+            if let Some(data) = frame.data_ref() {
+                let data = data.clone();
+                if !self.feed(&data) {
+                    return Poll::Ready(Some(Err(Box::new(tonic::Status::invalid_argument(
+                        "more than one request message for a method that takes one",
+                    )))));
+                }
+            }
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 impl<S, B> Service<http::Request<B>> for GrpcContentType<S>
 where
-    S: Service<http::Request<B>, Response = http::Response<Body>>,
+    S: Service<http::Request<OneMessage<B>>, Response = http::Response<Body>>,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
 {
@@ -76,6 +171,15 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         if is_grpc(request.headers().get(http::header::CONTENT_TYPE)) {
+            let watch = takes_one_message(request.uri().path());
+            let request = request.map(|inner| OneMessage {
+                inner,
+                watch,
+                header: 0,
+                body_left: 0,
+                messages: 0,
+                len: [0; 4],
+            });
             futures::future::Either::Left(self.inner.call(request))
         } else {
             futures::future::Either::Right(std::future::ready(Ok(unsupported())))
@@ -86,6 +190,34 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn counter() -> OneMessage<()> {
+        OneMessage {
+            inner: (),
+            watch: true,
+            header: 0,
+            body_left: 0,
+            messages: 0,
+            len: [0; 4],
+        }
+    }
+
+    #[test]
+    fn a_second_message_is_seen_however_the_bytes_are_cut() {
+        // Two messages: 3 bytes, then 0 bytes.
+        let two = [0u8, 0, 0, 0, 3, 7, 7, 7, 0, 0, 0, 0, 0];
+        for cut in 0..two.len() {
+            let mut c = counter();
+            let first = c.feed(&two[..cut]);
+            let second = c.feed(&two[cut..]);
+            assert!(!(first && second), "cut at {cut}");
+        }
+        let mut one = counter();
+        assert!(one.feed(&two[..4]) && one.feed(&two[4..8]));
+        let mut empty = counter();
+        assert!(empty.feed(&[0, 0, 0, 0, 0]));
+        assert!(!empty.feed(&[0]));
+    }
 
     #[test]
     fn grpc_content_types_are_told_apart() {

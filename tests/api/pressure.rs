@@ -479,3 +479,35 @@ async fn non_grpc_content_types_are_refused() {
         }
     }
 }
+
+/// Defect: a unary call carrying two request messages was answered OK
+/// (tonic reads the first and drops the rest). It is INVALID_ARGUMENT; one
+/// message still works, and IngestArticles still takes many.
+#[tokio::test]
+async fn a_second_request_message_on_a_single_message_call_is_invalid() {
+    let app = spawn_app().await;
+    let addr = app.running.addr.to_string();
+    for (messages, expected) in [(2usize, "3"), (1, "0")] {
+        let mut h2 = h2_connect(&addr, 1 << 20).await.ready().await.unwrap();
+        let (response, mut send) = h2
+            .send_request(grpc_request(&addr, "GetCorpusStats"), false)
+            .unwrap();
+        let mut body = Vec::new();
+        for _ in 0..messages {
+            body.extend_from_slice(&grpc_frame(&pb::GetCorpusStatsRequest::default()));
+        }
+        send.send_data(Bytes::from(body), true).unwrap();
+        let response = response.await.unwrap();
+        let (parts, mut body) = response.into_parts();
+        let status = match parts.headers.get("grpc-status") {
+            // Trailers-only answer.
+            Some(status) => status.to_str().unwrap().to_owned(),
+            None => {
+                while body.data().await.is_some() {}
+                let trailers = body.trailers().await.unwrap().unwrap_or_default();
+                trailers["grpc-status"].to_str().unwrap().to_owned()
+            }
+        };
+        assert_eq!(status, expected, "{messages} message(s)");
+    }
+}
