@@ -211,6 +211,10 @@ pub struct MemoryStore {
     sorted_entities: Mutex<Option<(u64, SortedEntities)>>,
     /// Every story in each listing order, rebuilt lazily after changes.
     sorted_stories: Mutex<Option<(u64, StoryOrder, SortedStories)>>,
+    /// Story summaries by story number, with the article count they were
+    /// made at: a story's summary changes only when it gains an article, and
+    /// summing a large story's mentions costs milliseconds.
+    story_summaries: Mutex<HashMap<u32, (u32, Story)>>,
     last_commit: Mutex<Instant>,
     /// Set when the store keeps its data in a folder (`--data-dir`).
     durable: Option<Durable>,
@@ -454,6 +458,7 @@ impl MemoryStore {
             latest: watch::Sender::new(0),
             sorted_entities: Mutex::new(None),
             sorted_stories: Mutex::new(None),
+            story_summaries: Mutex::new(HashMap::new()),
             last_commit: Mutex::new(Instant::now()),
             durable: None,
             search_slots: tokio::sync::Semaphore::new(
@@ -653,6 +658,27 @@ impl MemoryStore {
         let sorted = Arc::new(sorted);
         *cache = Some((tables.generation, sorted.clone()));
         Ok(sorted)
+    }
+
+    /// A story's summary, from the cache while the story has not grown.
+    fn story_summary(&self, tables: &Tables, story: u32) -> Result<Story> {
+        let size = tables.story_size(story);
+        if let Some((at, summary)) = self
+            .story_summaries
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(&story)
+        {
+            if *at == size {
+                return Ok(summary.clone());
+            }
+        }
+        let summary = tables.story(story);
+        self.story_summaries
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(story, (size, summary.clone()));
+        Ok(summary)
     }
 
     /// Every story in `order`, cached until the next change: listing the
@@ -1626,7 +1652,11 @@ impl Store for MemoryStore {
     }
 
     async fn story(&self, id: &str) -> Result<Option<Story>> {
-        Ok(self.read()?.story_by_id(id))
+        let tables = self.read()?;
+        match id.strip_prefix(STORY_PREFIX).and(tables.story_index(id)) {
+            Some(story) => Ok(Some(self.story_summary(&tables, story)?)),
+            None => Ok(None),
+        }
     }
 
     async fn stories(
@@ -1640,15 +1670,19 @@ impl Store for MemoryStore {
             if filter.articles.is_empty() {
                 let sorted = self.sorted_stories(&tables, filter.order)?;
                 let start = after.map_or(0, |a| sorted.partition_point(|p| p <= a));
-                return Ok(sorted[start..]
+                return sorted[start..]
                     .iter()
                     .filter(|p| tables.story_size(p.story) >= filter.min_articles.max(1))
                     .take(max)
-                    .map(|p| (*p, tables.story(p.story)))
-                    .collect());
+                    .map(|p| Ok((*p, self.story_summary(&tables, p.story)?)))
+                    .collect();
             }
             let resolved = tables.resolve_filter(&filter.articles);
-            Ok(tables.stories_page(filter, &resolved, after, max))
+            tables
+                .stories_page(filter, &resolved, after, max)
+                .into_iter()
+                .map(|p| Ok((p, self.story_summary(&tables, p.story)?)))
+                .collect()
         })
     }
 

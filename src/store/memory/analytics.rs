@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{ResolvedArticleFilter, StoredArticle, Tables, STORY_PREFIX};
+use super::{ResolvedArticleFilter, StoredArticle, Tables};
 use crate::analyze;
 use crate::model::{
     Aggregation, Bucket, DateInterval, EntityRelation, Facet, FacetResult, RelationOrder, Story,
@@ -103,14 +103,6 @@ impl Tables {
         }
     }
 
-    /// A story by public id.
-    pub(super) fn story_by_id(&self, id: &str) -> Option<Story> {
-        if !id.starts_with(STORY_PREFIX) {
-            return None;
-        }
-        self.story_index(id).map(|s| self.story(s))
-    }
-
     /// Articles in a story.
     pub(super) fn story_size(&self, story: u32) -> u32 {
         self.story_members(story).len() as u32
@@ -145,15 +137,15 @@ impl Tables {
         positions
     }
 
-    /// Stories having an article that matches `articles`, in the filter's
-    /// order, after `after`, at most `max`.
+    /// Positions of the stories having an article that matches `articles`,
+    /// in the filter's order, after `after`, at most `max`.
     pub(super) fn stories_page(
         &self,
         filter: &StoryFilter,
         articles: &ResolvedArticleFilter,
         after: Option<&StoryPos>,
         max: usize,
-    ) -> Vec<(StoryPos, Story)> {
+    ) -> Vec<StoryPos> {
         let mut candidates: Vec<u32> = self
             .articles
             .iter()
@@ -169,11 +161,8 @@ impl Tables {
             .filter(|p| after.is_none_or(|a| p > a))
             .collect();
         positions.sort_unstable();
+        positions.truncate(max);
         positions
-            .into_iter()
-            .take(max)
-            .map(|p| (p, self.story(p.story)))
-            .collect()
     }
 
     /// The paragraph of a byte offset in an article.
