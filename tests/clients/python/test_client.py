@@ -486,8 +486,11 @@ def test_ingest_then_list_and_watch(pb, start_server):
         finally:
             resumed.cancel()
 
-        # The same text again is a duplicate with the same id.
-        [duplicate] = ingest(pb, stub, pb.svc.IngestArticlesRequest(text=NEW_ARTICLE, client_ref="again"))
+        # The same text again, from the same outlet and URL, is a duplicate with the same id.
+        again = pb.svc.IngestArticlesRequest(
+            text=NEW_ARTICLE, outlet="Elsworth Gazette", url="https://example.org/tidal-plant", client_ref="again"
+        )
+        [duplicate] = ingest(pb, stub, again)
         assert duplicate.status == pb.svc.INGEST_STATUS_DUPLICATE
         assert duplicate.article_id == created.article_id
         stats = stub.GetCorpusStats(pb.svc.GetCorpusStatsRequest(), timeout=T)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Corpus-analytics benchmark: load an N-article generated corpus into a release
+# server (load time, resident memory: clustering and copy detection run during
+# the load) and time the analytics RPCs over it with grpcurl — ListStories (first
+# 100), AggregateArticles over the whole corpus (month histogram + top 10 outlets
+# + top 10 entities) and with an entity filter, ListRelatedEntities of the most
+# mentioned entity (first 100) — three times each, reporting each time.
+#
+# usage: scripts/analytics_bench.sh [N]
+#   N defaults to 100000; the corpus is cached in target/bench/.
+#   BASE_BIN=/path/to/an/older/newscorpus also loads the corpus with that binary
+#   first, for a same-run comparison of load time and memory (e.g. a build of the
+#   commit before analytics, 2478fdf).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+n=${1:-100000}
+target=${CARGO_TARGET_DIR:-$root/target}
+out=$target/bench
+mkdir -p "$out"
+grpcurl=${GRPCURL:-$(command -v grpcurl || echo "$root/.tools/bin/grpcurl")}
+cargo build --release -q --bin newscorpus
+bin=$target/release/newscorpus
+corpus=$out/corpus-$n.jsonl
+[ -f "$corpus" ] || "$bin" gen-corpus --from seeds --count "$n" --seed 7 --out "$corpus"
+raw=$(stat -c %s "$corpus")
+
+serve() { # binary label
+  local port log pid
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  log=$out/analytics-$2.log
+  "$1" serve --corpus "$corpus" --addr "127.0.0.1:$port" --log-format json 2>"$log" &
+  pid=$!
+  until grep -q '"message":"ready"' "$log"; do
+    kill -0 "$pid" 2>/dev/null || { tail -5 "$log"; exit 1; }
+    sleep 1
+  done
+  local load_ms rss
+  load_ms=$(grep '"message":"corpus loaded"' "$log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["elapsed_ms"])')
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+  echo "$2: $n articles ($raw bytes) loaded in $load_ms ms; RSS $rss kB ($(python3 -c "print(round($rss*1024/$raw, 2))") x raw)"
+  echo "$pid $port"
+}
+
+call_ms() { # description, then grpcurl arguments
+  local what=$1 t0 took
+  shift
+  t0=$(date +%s%N)
+  "$grpcurl" -plaintext -max-time 300 "$@" >"$out/analytics-answer.json"
+  took=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "  $what: $took ms"
+}
+
+if [ -n "${BASE_BIN:-}" ]; then
+  read -r pid _ < <(serve "$BASE_BIN" base | tee /dev/stderr | tail -n 1)
+  kill -TERM "$pid"; wait "$pid" || true
+fi
+read -r pid port < <(serve "$bin" current | tee /dev/stderr | tail -n 1)
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
+addr=127.0.0.1:$port
+top=$("$grpcurl" -plaintext -d '{"limit": 1}' "$addr" newscorpus.v1.CorpusService/ListEntities \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+svc=newscorpus.v1.CorpusService
+for run in 1 2 3; do
+  echo "run $run (grpcurl wall time, including its own start-up of ~10 ms):"
+  call_ms "ListStories first 100" -d '{"limit": 100}' "$addr" $svc/ListStories
+  call_ms "AggregateArticles, whole corpus: month histogram + top outlets + top entities" \
+    -d '{"facets": [{"kind": "FACET_KIND_DATE_HISTOGRAM", "interval": "DATE_INTERVAL_MONTH"}, {"kind": "FACET_KIND_OUTLET"}, {"kind": "FACET_KIND_ENTITY"}]}' \
+    "$addr" $svc/AggregateArticles
+  call_ms "AggregateArticles, entity filter $top: month histogram + top outlets" \
+    -d "{\"filter\": {\"entity_id\": \"$top\"}, \"facets\": [{\"kind\": \"FACET_KIND_DATE_HISTOGRAM\", \"interval\": \"DATE_INTERVAL_MONTH\"}, {\"kind\": \"FACET_KIND_OUTLET\"}]}" \
+    "$addr" $svc/AggregateArticles
+  call_ms "ListRelatedEntities $top, first 100" -d "{\"entity\": \"$top\", \"limit\": 100}" "$addr" $svc/ListRelatedEntities
+done
+echo "largest stories and copies:"
+"$grpcurl" -plaintext -d '{"limit": 3}' "$addr" $svc/ListStories | grep -E '"articleCount"'
+"$grpcurl" -plaintext -d '{"filter": {"exclude_duplicates": true}, "facets": [{"kind": "FACET_KIND_OUTLET", "size": 1}]}' \
+  "$addr" $svc/AggregateArticles | grep -m 1 '"articleCount"' | sed 's/^/  articles that are no copy: /'
