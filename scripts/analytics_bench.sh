@@ -29,7 +29,7 @@ serve() { # binary label
   local port log pid
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   log=$out/analytics-$2.log
-  "$1" serve --corpus "$corpus" --addr "127.0.0.1:$port" --log-format json 2>"$log" &
+  "$1" serve --corpus "$corpus" --addr "127.0.0.1:$port" --log-format json 2>"$log" >/dev/null &
   pid=$!
   until grep -q '"message":"ready"' "$log"; do
     kill -0 "$pid" 2>/dev/null || { tail -5 "$log"; exit 1; }
@@ -38,7 +38,7 @@ serve() { # binary label
   local load_ms rss
   load_ms=$(grep '"message":"corpus loaded"' "$log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["elapsed_ms"])')
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  echo "$2: $n articles ($raw bytes) loaded in $load_ms ms; RSS $rss kB ($(python3 -c "print(round($rss*1024/$raw, 2))") x raw)"
+  echo "$2: $n articles ($raw bytes) loaded in $load_ms ms; RSS $rss kB ($(python3 -c "print(round($rss*1024/$raw, 2))") x raw)" >&2
   echo "$pid $port"
 }
 
@@ -52,10 +52,11 @@ call_ms() { # description, then grpcurl arguments
 }
 
 if [ -n "${BASE_BIN:-}" ]; then
-  read -r pid _ < <(serve "$BASE_BIN" base | tee /dev/stderr | tail -n 1)
-  kill -TERM "$pid"; wait "$pid" || true
+  read -r pid _ < <(serve "$BASE_BIN" base)
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 fi
-read -r pid port < <(serve "$bin" current | tee /dev/stderr | tail -n 1)
+read -r pid port < <(serve "$bin" current)
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 addr=127.0.0.1:$port
 top=$("$grpcurl" -plaintext -d '{"limit": 1}' "$addr" newscorpus.v1.CorpusService/ListEntities \

@@ -26,6 +26,14 @@ pub struct ServerProcess {
     pub addr: String,
 }
 
+/// A server left running by a failing test would outlive the test run.
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts `newscorpus serve --addr 127.0.0.1:0 --log-format json ARGS…` and
 /// waits (up to 60 s) until it has logged both `listening` and `ready`.
 pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {

@@ -160,9 +160,9 @@ async fn gzip_is_offered_and_accepted() {
 fn the_binary_serves_then_exits_zero_on_sigterm() {
     let bin = env!("CARGO_BIN_EXE_newscorpus");
     let seeds = seeds_dir();
-    let ServerProcess {
-        mut child, addr, ..
-    } = spawn_server(&["--corpus".as_ref(), seeds.as_os_str()]);
+    let mut server = spawn_server(&["--corpus".as_ref(), seeds.as_os_str()]);
+    let addr = server.addr.clone();
+    let child = &mut server.child;
     let check = Command::new(bin)
         .args(["healthcheck", "--addr", &addr])
         .output()
