@@ -365,22 +365,26 @@ impl Tables {
                     *size,
                     |key, label| (key.to_owned(), label.to_owned()),
                 ),
-                Facet::Entity { size, entity_type } => top(
-                    articles.iter().flat_map(|a| {
-                        a.entities
-                            .iter()
-                            .filter(|&&e| {
-                                entity_type.is_none_or(|t| {
-                                    self.entities
-                                        .get(e as usize)
-                                        .is_some_and(|r| r.entity_type == t)
-                                })
-                            })
-                            .map(|&e| (e, ()))
-                    }),
-                    *size,
-                    |e, ()| entity_bucket(e),
-                ),
+                Facet::Entity { size, entity_type } => {
+                    // Counted in a dense table: a million articles name tens
+                    // of millions of entities, a hash map per count is slow.
+                    let mut counts = vec![0u64; self.entities.len()];
+                    for a in &articles {
+                        for &e in a.entities.iter() {
+                            if let Some(slot) = counts.get_mut(e as usize) {
+                                *slot += 1;
+                            }
+                        }
+                    }
+                    if let Some(t) = entity_type {
+                        for (e, count) in counts.iter_mut().enumerate() {
+                            if self.entities[e].entity_type != *t {
+                                *count = 0;
+                            }
+                        }
+                    }
+                    top_dense(&counts, *size, entity_bucket)
+                }
                 Facet::Speaker { size } => top(
                     articles.iter().flat_map(|a| {
                         a.quotes.iter().filter_map(|q| match q.speaker {
@@ -397,14 +401,18 @@ impl Tables {
                         Err(name) => (name, label.to_owned()),
                     },
                 ),
-                Facet::Story { size } => top(
-                    articles.iter().map(|a| (a.story, ())),
-                    *size,
-                    |story, ()| {
+                Facet::Story { size } => {
+                    let mut counts = vec![0u64; self.story_articles.len()];
+                    for a in &articles {
+                        if let Some(slot) = counts.get_mut(a.story as usize) {
+                            *slot += 1;
+                        }
+                    }
+                    top_dense(&counts, *size, |story| {
                         let summary = self.story(story);
                         (summary.id, summary.title)
-                    },
-                ),
+                    })
+                }
             })
             .collect();
         Aggregation {
@@ -465,14 +473,51 @@ pub(crate) fn bucket_start(day: i32, interval: DateInterval) -> String {
     }
 }
 
+/// The `size` largest non-zero counts of a dense table (index = entity or
+/// story number), ties by number, and the rest as `other_count`.
+fn top_dense(counts: &[u64], size: usize, name: impl Fn(u32) -> (String, String)) -> FacetResult {
+    let total: u64 = counts.iter().sum();
+    let mut ranked: Vec<(u64, u32)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
+    let by_count = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if ranked.len() > size {
+        ranked.select_nth_unstable_by(size, by_count);
+        ranked.truncate(size);
+    }
+    ranked.sort_unstable_by(by_count);
+    let buckets: Vec<Bucket> = ranked
+        .into_iter()
+        .map(|(count, i)| {
+            let (key, label) = name(i);
+            Bucket { key, label, count }
+        })
+        .collect();
+    let shown: u64 = buckets.iter().map(|b| b.count).sum();
+    FacetResult {
+        buckets,
+        undated_count: 0,
+        other_count: total - shown,
+    }
+}
+
 fn histogram(articles: &[&StoredArticle], interval: DateInterval) -> FacetResult {
-    let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
+    // Counted by day number first; a bucket's date is written once per day,
+    // not once per article.
+    let mut days: HashMap<i32, u64> = HashMap::new();
     let mut undated = 0;
     for a in articles {
         match analyze::day_number(&a.published) {
-            Some(day) => *buckets.entry(bucket_start(day, interval)).or_default() += 1,
+            Some(day) => *days.entry(day).or_default() += 1,
             None => undated += 1,
         }
+    }
+    let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
+    for (day, count) in days {
+        *buckets.entry(bucket_start(day, interval)).or_default() += count;
     }
     FacetResult {
         buckets: buckets
@@ -503,6 +548,22 @@ mod tests {
         assert_eq!(bucket_start(monday, DateInterval::Week), "2022-04-25");
         let sunday = analyze::day_number("2022-05-01").unwrap();
         assert_eq!(bucket_start(sunday, DateInterval::Week), "2022-04-25");
+    }
+
+    #[test]
+    fn top_dense_keeps_the_largest_and_counts_the_rest() {
+        let counts = [0, 5, 2, 5, 1, 0, 3];
+        let result = top_dense(&counts, 3, |i| (i.to_string(), String::new()));
+        let got: Vec<(&str, u64)> = result
+            .buckets
+            .iter()
+            .map(|b| (b.key.as_str(), b.count))
+            .collect();
+        assert_eq!(got, [("1", 5), ("3", 5), ("6", 3)]);
+        assert_eq!(result.other_count, 3);
+        let all = top_dense(&counts, 100, |i| (i.to_string(), String::new()));
+        assert_eq!(all.buckets.len(), 5);
+        assert_eq!(all.other_count, 0);
     }
 
     #[test]
