@@ -398,10 +398,62 @@ async fn related_entities_match_a_count_by_hand() {
             "ordered by count"
         );
     }
+    // Paragraph counts by hand: each mention's paragraph from its span.
+    let mut expected_paragraphs: BTreeMap<String, u32> = BTreeMap::new();
+    for a in articles
+        .iter()
+        .filter(|a| a.entity_ids.contains(&person.id))
+    {
+        let mentions = collect(
+            client
+                .list_mentions(pb::ListMentionsRequest {
+                    article_id: a.id.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await
+        .unwrap();
+        // Paragraph i covers code points [start_i, start_i + len_i); "\n\n" between.
+        let mut starts = Vec::new();
+        let mut at = 0u32;
+        for p in &a.paragraphs {
+            starts.push(at);
+            at += p.chars().count() as u32 + 2;
+        }
+        let paragraph = |start: u32| starts.partition_point(|&s| s <= start) - 1;
+        let with_person: HashSet<usize> = mentions
+            .iter()
+            .filter(|m| m.entity_id == person.id)
+            .map(|m| paragraph(m.span.as_ref().unwrap().start))
+            .collect();
+        let shared: HashSet<(String, usize)> = mentions
+            .iter()
+            .filter(|m| m.entity_id != person.id)
+            .map(|m| {
+                (
+                    m.entity_id.clone(),
+                    paragraph(m.span.as_ref().unwrap().start),
+                )
+            })
+            .filter(|(_, p)| with_person.contains(p))
+            .collect();
+        for (entity, _) in shared {
+            *expected_paragraphs.entry(entity).or_default() += 1;
+        }
+    }
+    let got_paragraphs: BTreeMap<String, u32> = relations
+        .iter()
+        .filter(|r| r.paragraph_count > 0)
+        .map(|r| (r.entity_id.clone(), r.paragraph_count))
+        .collect();
+    assert_eq!(got_paragraphs, expected_paragraphs);
+    assert!(!expected_paragraphs.is_empty());
     for r in &relations {
         assert_eq!(r.source_entity_id, person.id);
         assert!((-1.0..=1.0).contains(&r.score));
-        assert!(r.paragraph_count <= r.article_count * 100);
         assert!(!r.sample_article_ids.is_empty() && r.sample_article_ids.len() <= 5);
     }
     // Resuming from a cursor continues the same listing.

@@ -203,6 +203,14 @@ impl Tables {
                 let Some(record_x) = self.entities.get(x as usize) else {
                     return Vec::new();
                 };
+                // Dense counters by entity number: the most mentioned
+                // entity shares articles with most of the corpus, and a hash
+                // map entry per shared article was most of the cost.
+                let n = self.entities.len();
+                let (mut shared_articles, mut shared_paragraphs) = (vec![0u32; n], vec![0u32; n]);
+                let mut last_paragraph = vec![(u32::MAX, u32::MAX); n];
+                let mut samples: HashMap<u32, Vec<u32>> = HashMap::new();
+                let mut with_x: Vec<bool> = Vec::new();
                 for &a in &record_x.articles {
                     let Some(article) = self.articles.get(a as usize) else {
                         continue;
@@ -210,29 +218,61 @@ impl Tables {
                     if !matching(article) {
                         continue;
                     }
-                    // Paragraphs naming x, then every other entity's
-                    // mentions in them: one pass over the mentions.
-                    let mut with_x: Vec<usize> = article
-                        .mentions
-                        .iter()
-                        .filter(|m| m.entity == x)
-                        .map(|m| Self::paragraph_of(article, m.byte_start))
-                        .collect();
-                    with_x.dedup();
-                    let mut shared: Vec<(u32, usize)> = article
-                        .mentions
-                        .iter()
-                        .filter(|m| m.entity != x)
-                        .map(|m| (m.entity, Self::paragraph_of(article, m.byte_start)))
-                        .filter(|(_, p)| with_x.contains(p))
-                        .collect();
-                    shared.sort_unstable();
-                    shared.dedup();
-                    for &y in article.entities.iter() {
-                        if y != x {
-                            let paragraphs = shared.iter().filter(|(e, _)| *e == y).count();
-                            record(x, y, a, paragraphs as u32);
+                    // Mentions come in text order, paragraphs too: one walk
+                    // gives each mention its paragraph.
+                    let paragraph_of_each: Vec<u32> = {
+                        let mut p = 0usize;
+                        article
+                            .mentions
+                            .iter()
+                            .map(|m| {
+                                while p + 1 < article.paragraphs.len()
+                                    && article.paragraphs[p].1 < m.byte_start
+                                {
+                                    p += 1;
+                                }
+                                p as u32
+                            })
+                            .collect()
+                    };
+                    with_x.clear();
+                    with_x.resize(article.paragraphs.len().max(1), false);
+                    for (m, &p) in article.mentions.iter().zip(&paragraph_of_each) {
+                        if m.entity == x {
+                            with_x[p as usize] = true;
                         }
+                    }
+                    for (m, &p) in article.mentions.iter().zip(&paragraph_of_each) {
+                        let y = m.entity as usize;
+                        if m.entity != x
+                            && with_x[p as usize]
+                            && y < n
+                            && last_paragraph[y] != (a, p)
+                        {
+                            last_paragraph[y] = (a, p);
+                            shared_paragraphs[y] += 1;
+                        }
+                    }
+                    for &y in article.entities.iter() {
+                        if y != x && (y as usize) < n {
+                            shared_articles[y as usize] += 1;
+                            if shared_articles[y as usize] as usize <= RELATION_SAMPLES {
+                                samples.entry(y).or_default().push(a);
+                            }
+                        }
+                    }
+                }
+                for (y, &count) in shared_articles.iter().enumerate() {
+                    if count > 0 {
+                        let y = y as u32;
+                        pairs.insert(
+                            (x, y),
+                            Pair {
+                                articles: count,
+                                paragraphs: shared_paragraphs[y as usize],
+                                samples: samples.remove(&y).unwrap_or_default(),
+                            },
+                        );
                     }
                 }
             }
