@@ -150,13 +150,6 @@ impl CopyDetector {
         self.original_of.push(original);
         original
     }
-
-    /// Bytes held, roughly, for memory reports.
-    pub fn heap_bytes(&self) -> usize {
-        self.signatures.len() * (SLOTS * 4 + 24)
-            + self.buckets.len() * 48
-            + self.original_of.len() * 8
-    }
 }
 
 #[cfg(test)]

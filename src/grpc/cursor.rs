@@ -262,22 +262,40 @@ pub fn parse_story(cursor: &str) -> Result<StoryPos> {
 /// Cursor after relation number `next_offset` of the listing with
 /// fingerprint `request`.
 pub fn relation(request: &str, next_offset: usize) -> String {
-    encode(
-        "relation",
-        &format!("{next_offset}.{}", check("relation", request)),
-    )
+    offset("relation", "relation", request, next_offset)
 }
 
 /// Parses a relation cursor; it must come from the same request.
 pub fn parse_relation(request: &str, cursor: &str) -> Result<usize> {
-    let payload = decode("relation", cursor)?;
-    let bad = || Error::invalid(FIELD, "malformed relation cursor");
+    parse_offset(
+        "relation",
+        "relation",
+        request,
+        cursor,
+        "cursor belongs to a different relation listing (entity, filter or order changed)",
+    )
+}
+
+/// A cursor into a ranked listing read by offset, tied to the request it was
+/// issued for by a checksum of the request's fingerprint (under `scope`).
+fn offset(kind: &str, scope: &str, request: &str, next_offset: usize) -> String {
+    encode(kind, &format!("{next_offset}.{}", check(scope, request)))
+}
+
+/// Parses an [`offset`] cursor; `changed` is the error when it was issued
+/// for another request.
+fn parse_offset(
+    kind: &str,
+    scope: &str,
+    request: &str,
+    cursor: &str,
+    changed: &str,
+) -> Result<usize> {
+    let payload = decode(kind, cursor)?;
+    let bad = || Error::invalid(FIELD, format!("malformed {kind} cursor"));
     let (offset, fingerprint) = payload.split_once('.').ok_or_else(bad)?;
-    if fingerprint != check("relation", request) {
-        return Err(Error::invalid(
-            FIELD,
-            "cursor belongs to a different relation listing (entity, filter or order changed)",
-        ));
+    if fingerprint != check(scope, request) {
+        return Err(Error::invalid(FIELD, changed));
     }
     offset.parse().map_err(|_| bad())
 }
@@ -285,24 +303,18 @@ pub fn parse_relation(request: &str, cursor: &str) -> Result<usize> {
 /// Cursor after search hit number `offset` (0-based) of the query with
 /// fingerprint `query`.
 pub fn search(query: &str, next_offset: usize) -> String {
-    encode(
-        "search",
-        &format!("{next_offset}.{}", check("query", query)),
-    )
+    offset("search", "query", query, next_offset)
 }
 
 /// Parses a search cursor; it must come from the same query.
 pub fn parse_search(query: &str, cursor: &str) -> Result<usize> {
-    let payload = decode("search", cursor)?;
-    let bad = || Error::invalid(FIELD, "malformed search cursor");
-    let (offset, fingerprint) = payload.split_once('.').ok_or_else(bad)?;
-    if fingerprint != check("query", query) {
-        return Err(Error::invalid(
-            FIELD,
-            "cursor belongs to a different search (query or filter changed)",
-        ));
-    }
-    offset.parse().map_err(|_| bad())
+    parse_offset(
+        "search",
+        "query",
+        query,
+        cursor,
+        "cursor belongs to a different search (query or filter changed)",
+    )
 }
 
 #[cfg(test)]

@@ -377,6 +377,42 @@ where
     ReceiverStream::new(rx).flat_map(unchunk as fn(_) -> _)
 }
 
+/// [`paged`] over a ranked listing read by offset (search hits, related
+/// entities): items are numbered so that each response's cursor can name
+/// the offset just after it.
+fn offset_paged<T, R>(
+    start: usize,
+    limit: Option<usize>,
+    scope: StreamScope,
+    fetch: impl Fn(usize, usize) -> BoxFuture<Result<Vec<T>, Error>> + Send + Sync + 'static,
+    respond: impl Fn(T, &usize) -> R + Send + Sync + 'static,
+) -> ChunkedStream<R>
+where
+    T: Send + 'static,
+    R: prost::Message + Send + 'static,
+{
+    let fetch = Arc::new(fetch);
+    paged(
+        Some(start),
+        limit,
+        scope,
+        FIRST_PAGE,
+        move |after: Option<usize>, max| {
+            let fetch = fetch.clone();
+            Box::pin(async move {
+                let offset = after.unwrap_or(0);
+                let page = fetch(offset, max).await?;
+                Ok(page
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| (offset + i + 1, item))
+                    .collect())
+            })
+        },
+        respond,
+    )
+}
+
 #[tonic::async_trait]
 impl CorpusService for CorpusApi {
     // Debug level: a span per call costs more than the look-up itself.
@@ -464,22 +500,13 @@ impl CorpusService for CorpusApi {
         let store = self.corpus.store().clone();
         // Surface syntax errors as the call's status rather than mid-stream.
         store.validate_query(&query.text)?;
-        Ok(Response::new(paged(
-            Some(start),
+        Ok(Response::new(offset_paged(
+            start,
             limit,
             scope,
-            FIRST_PAGE,
-            move |after, max| {
+            move |offset, max| {
                 let (store, query) = (store.clone(), query.clone());
-                Box::pin(async move {
-                    let offset = after.unwrap_or(0);
-                    let hits = store.search(&query, offset, max).await?;
-                    Ok(hits
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, h)| (offset + i + 1, h))
-                        .collect())
-                })
+                Box::pin(async move { store.search(&query, offset, max).await })
             },
             move |hit, next| pb::SearchHit {
                 cursor: cursor::search(&fingerprint, *next),
@@ -731,22 +758,13 @@ impl CorpusService for CorpusApi {
             None => 0,
         };
         let store = self.corpus.store().clone();
-        Ok(Response::new(paged(
-            Some(start),
+        Ok(Response::new(offset_paged(
+            start,
             limit,
             scope,
-            FIRST_PAGE,
-            move |after, max| {
+            move |offset, max| {
                 let (store, query) = (store.clone(), query.clone());
-                Box::pin(async move {
-                    let offset = after.unwrap_or(0);
-                    let page = store.related_entities(&query, offset, max).await?;
-                    Ok(page
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, r)| (offset + i + 1, r))
-                        .collect())
-                })
+                Box::pin(async move { store.related_entities(&query, offset, max).await })
             },
             move |relation, next| pb::EntityRelation {
                 cursor: cursor::relation(&fingerprint, *next),
