@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Fuzzing, bounded in time (not part of scripts/test.sh):
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]    # default 60 s each, every target
+#   scripts/fuzz.sh [SECONDS] [TARGET...]            # default 60 s each, every target
+#   scripts/fuzz.sh --commit [SECONDS] [TARGET...]   # then minimise the corpus into
+#                                                    # fuzz/corpora/TARGET (committed)
+#
+# The committed corpora (fuzz/corpora/) seed every run and are replayed by
+# `cargo test` (tests/api/fuzz_corpora.rs) through the same checks
+# (fuzz/checks/), so CI runs every input that once reached new code.
 #
 # Targets (fuzz/fuzz_targets/): parse_extract (article parsing, extraction
 # and resolution on arbitrary text) and request_decode (each request message
@@ -23,6 +29,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root/fuzz"
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
+commit=
+if [ "${1:-}" = --commit ]; then commit=1; shift; fi
 seconds=${1:-60}
 shift || true
 targets=("$@")
@@ -42,7 +50,8 @@ for target in "${targets[@]}"; do
   esac
   corpus=corpus/$target
   artifacts=artifacts/$target
-  mkdir -p "$corpus" "$artifacts"
+  mkdir -p "$corpus" "$artifacts" "corpora/$target"
+  cp -n corpora/"$target"/* "$corpus"/ 2>/dev/null || true
   # Seed the article fuzzer with the real articles.
   if [ "$target" = parse_extract ] && [ -z "$(ls -A "$corpus")" ]; then
     for f in ../seeds/*.txt ../tests/fixtures/articles/*.txt; do
@@ -60,5 +69,17 @@ for target in "${targets[@]}"; do
   execs=$(grep '^#' "$log" | tail -n 1 | cut -d' ' -f1-2,6-7 || true)
   echo "---- $target: last progress '$execs'; $after crash/timeout/oom inputs in fuzz/$artifacts/ ($((after - before)) new)"
   [ "$after" -eq 0 ] || status=1
+  if [ -n "$commit" ] && [ "$after" -eq 0 ]; then
+    # The smallest set of inputs with the same coverage replaces the committed one.
+    minimised=$(mktemp -d)
+    cargo fuzz cmin --sanitizer "$sanitizer" "$target" "$corpus" -- -max_len="$max_len" >/dev/null 2>&1
+    cp "$corpus"/* "$minimised"/
+    # The real articles it was seeded with are replayed from seeds/ and tests/ already.
+    rm -f "$minimised"/seed-*
+    rm -rf "corpora/$target"
+    mv "$minimised" "corpora/$target"
+    chmod 755 "corpora/$target"
+    echo "---- $target: $(ls "corpora/$target" | wc -l) inputs ($(du -sh "corpora/$target" | cut -f1)) committed to fuzz/corpora/$target"
+  fi
 done
 exit "$status"

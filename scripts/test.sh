@@ -8,7 +8,9 @@
 # rustfmt, clippy, cargo build, a throwaway PostgreSQL server (scripts/pg.sh;
 # Debian's postgresql is installed if missing), cargo test, cargo deny
 # (licences, bans, sources; cargo-deny is installed from crates.io if missing),
-# buf lint, the grpcurl client tests, the Python client tests, the shared-mode
+# buf lint, the grpcurl client tests, the Python client tests (extraction
+# quality thresholds among them), the Node/TypeScript and Go client tests
+# (scripts/clients/), the fuzz targets' build, the shared-mode
 # topology (scripts/topology.sh: PostgreSQL, two replicas, nginx; nginx-light is
 # installed if missing) and the docker-compose/Dockerfile validation. (cargo deny's advisories check needs the RustSec database from
 # GitHub, which CI cannot reach: see README, "Hardening".)
@@ -206,16 +208,22 @@ PY
 
 if [ "${SKIP_INSTALL:-}" != 1 ]; then ensure_tools; fi
 
-step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
-step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
-step "cargo build" 1200 cargo build
 # A throwaway PostgreSQL server for the shared-mode tests (tests/api/postgres.rs).
 # If it cannot start, this is a failed step, and the tests fail too (CI=true):
-# they are never skipped silently.
+# they are never skipped silently. Started before the first cargo step: the
+# variable it sets is read by build.rs (the PostgreSQL tests are built as
+# skipped without it), and clippy, build and test must see the same value or
+# the crate is compiled again.
 header "PostgreSQL test server (scripts/pg.sh)"
 pg_dir=$root/target/pg-test
+# The same port as last time when it is free, so the URL (which build.rs
+# watches) stays the same from run to run and the crate is not rebuilt.
+pg_port=$(cat "$pg_dir/port" 2>/dev/null || echo 0)
 scripts/pg.sh destroy "$pg_dir" >/dev/null 2>&1 || true
-if pg_url=$(PG_FSYNC=off timeout 600 scripts/pg.sh start "$pg_dir" </dev/null); then
+if [ "$pg_port" != 0 ] && ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$pg_port" 2>/dev/null; then
+  pg_port=0
+fi
+if pg_url=$(PG_FSYNC=off timeout 600 scripts/pg.sh start "$pg_dir" "$pg_port" </dev/null); then
   export NEWSCORPUS_TEST_DATABASE_URL=$pg_url
   trap 'scripts/pg.sh destroy "$pg_dir" >/dev/null 2>&1 || true' EXIT
   note "$pg_url"
@@ -224,7 +232,16 @@ else
   note "PostgreSQL could NOT be started: the PostgreSQL tests will fail"
   failed=$((failed + 1)); results+=("FAIL  PostgreSQL test server (see above)")
 fi
+step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
+step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
+step "cargo build" 1200 cargo build
 step "cargo test" 900 cargo test
+# The fuzz targets build in their own workspace (fuzz/); checked here against
+# the same target folder, so only the fuzz crate itself is compiled. Their
+# committed corpora were replayed by `cargo test` (tests/api/fuzz_corpora.rs);
+# fuzzing itself is scripts/fuzz.sh.
+step "fuzz targets compile (cargo check fuzz/)" 600 \
+  env CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" cargo check --manifest-path fuzz/Cargo.toml --bins
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources" 300 cargo deny --log-level warn check --hide-inclusion-graph licenses bans sources
   note "advisories: not checked here (the RustSec database cannot be fetched); see README"
@@ -237,10 +254,15 @@ server_bin=${CARGO_TARGET_DIR:-$root/target}/debug/newscorpus
 export NEWSCORPUS_BIN=$server_bin
 if [ -x "$server_bin" ]; then
   step "grpcurl client tests" 900 env GRPCURL="$tools/bin/grpcurl" bash tests/clients/grpcurl_test.sh
-  step "python client tests (pytest)" 900 python3 -m pytest -q -p no:cacheprovider tests/clients/python
+  step "python client tests (pytest; extraction quality thresholds)" 900 python3 -m pytest -q -p no:cacheprovider tests/clients/python
+  step "node/typescript client tests (grpc-js + proto-loader, protoc-gen-es + connect-node, tsc --strict)" 600 \
+    scripts/clients/node.sh
+  step "go client tests (Debian golang + grpc, GOPATH mode, offline)" 900 scripts/clients/go.sh
 else
   skip_failed "grpcurl client tests" "no server binary at $server_bin"
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"
+  skip_failed "node/typescript client tests" "no server binary at $server_bin"
+  skip_failed "go client tests" "no server binary at $server_bin"
 fi
 if [ -x "$server_bin" ]; then
   step "shared-mode topology (PostgreSQL, 2 replicas, nginx grpc_pass; grpcurl through it)" 600 \

@@ -1495,5 +1495,15 @@ mod tests {
         let ex = extract_body("The so-called \"reform\" was dropped.");
         assert_eq!(ex.quotes.len(), 1);
         assert_eq!(ex.quotes[0].kind, crate::model::QuoteKind::Scare);
+        assert_eq!(ex.quotes[0].speaker_name, "", "{:?}", ex.quotes[0]);
+        assert_eq!(ex.quotes[0].speaker_entity, None);
+        // Even with a person in the sentence who could be taken for its speaker.
+        let ex =
+            extract_body("Senator Jane Roe arrived after the so-called \"reform\" was dropped.");
+        let scare: Vec<_> = ex.quotes.iter().filter(|q| q.text == "reform").collect();
+        assert_eq!(scare.len(), 1, "{:?}", ex.quotes);
+        assert_eq!(scare[0].kind, crate::model::QuoteKind::Scare);
+        assert_eq!(scare[0].speaker_name, "", "{:?}", scare[0]);
+        assert_eq!(scare[0].speaker_entity, None);
     }
 }

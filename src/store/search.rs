@@ -21,7 +21,8 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery,
+    BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, QueryParser,
+    RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
@@ -368,14 +369,12 @@ impl SearchIndex {
 
     /// Checks query syntax without running it.
     pub fn validate(&self, text: &str) -> Result<()> {
-        let query = self
-            .parser
-            .parse_query(text)
-            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
+        let parsed = self.parse(text)?;
         // Some queries parse but cannot run (`title:*` needs a fast field):
         // building the weight finds those without searching.
         let searcher = self.reader.searcher();
-        query
+        parsed
+            .query
             .weight(tantivy::query::EnableScoring::disabled_from_searcher(
                 &searcher,
             ))
@@ -383,17 +382,27 @@ impl SearchIndex {
             .map_err(query_error)
     }
 
+    /// The query as the user wrote it (for highlighting) and as it runs.
+    fn parse(&self, text: &str) -> Result<Parsed> {
+        let expanding = expanding_terms(text)?;
+        let user = self
+            .parser
+            .parse_query(&expanding.text)
+            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
+        // A phrase with slop ("a b"~2) allows other words between its
+        // words, so it is not a set of pairs; the parser does not say which
+        // phrases have one, the query text does.
+        let pairs = !text.contains("\"~");
+        let query = self.rewrite(user.as_ref(), pairs, &expanding);
+        Ok(Parsed { user, query })
+    }
+
     /// Ranks matching articles and cuts snippets from the paragraphs
     /// `paragraphs_of` returns for each hit.
     /// Ids of every article matching a query and filter, in no order
     /// (facet counting needs the set, not a ranking).
     pub fn matching_ids(&self, text: &str, filter: &IndexFilter) -> Result<Vec<String>> {
-        let user_query = self
-            .parser
-            .parse_query(text)
-            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
-        let pairs = !text.contains("\"~");
-        let query = self.with_filter(self.rewrite(user_query.as_ref(), pairs), filter);
+        let query = self.with_filter(self.parse(text)?.query, filter);
         let searcher = self.reader.searcher();
         let docs = searcher
             .search(&query, &tantivy::collector::DocSetCollector)
@@ -421,15 +430,11 @@ impl SearchIndex {
         if max == 0 {
             return Ok(Vec::new());
         }
-        let user_query = self
-            .parser
-            .parse_query(text)
-            .map_err(|e| Error::invalid("query", format!("cannot parse query: {e}")))?;
-        // A phrase with slop ("a b"~2) allows other words between its
-        // words, so it is not a set of pairs; the parser does not say which
-        // phrases have one, the query text does.
-        let pairs = !text.contains("\"~");
-        let query = self.with_filter(self.rewrite(user_query.as_ref(), pairs), filter);
+        let Parsed {
+            user: user_query,
+            query,
+        } = self.parse(text)?;
+        let query = self.with_filter(query, filter);
         let searcher = self.reader.searcher();
         let top = searcher
             .search(
@@ -476,14 +481,35 @@ impl SearchIndex {
     }
 
     /// The parsed query as it runs: phrases over `body` through its
-    /// word-pair field (when `pairs`).
-    fn rewrite(&self, query: &dyn Query, pairs: bool) -> Box<dyn Query> {
+    /// word-pair field (when `pairs`), and the words written with a trailing
+    /// `*` (`prefixes`; the parser keeps only the word) as prefix queries.
+    fn rewrite(&self, query: &dyn Query, pairs: bool, expanding: &Expanding) -> Box<dyn Query> {
         let f = self.fields;
+        if let Some(term) = query.downcast_ref::<TermQuery>() {
+            let term = term.term();
+            let field = term.field();
+            if let Some(word) = term.value().as_str() {
+                let prose = field == f.body || field == f.title;
+                if prose && expanding.prefixes.iter().any(|p| p == word) {
+                    // The word is letters and digits only (the prose
+                    // tokenizer made it), so it needs no regex escaping.
+                    if let Ok(prefix) = RegexQuery::from_pattern(&format!("{word}.*"), field) {
+                        return Box::new(prefix);
+                    }
+                }
+                if let Some((_, distance)) =
+                    expanding.fuzzy.iter().find(|(w, _)| prose && w == word)
+                {
+                    return Box::new(FuzzyTermQuery::new(term.clone(), *distance, true));
+                }
+            }
+            return query.box_clone();
+        }
         if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
             let clauses = boolean
                 .clauses()
                 .iter()
-                .map(|(occur, q)| (*occur, self.rewrite(q.as_ref(), pairs)))
+                .map(|(occur, q)| (*occur, self.rewrite(q.as_ref(), pairs, expanding)))
                 .collect();
             return Box::new(BooleanQuery::with_minimum_required_clauses(
                 clauses,
@@ -595,6 +621,134 @@ impl SearchIndex {
     pub fn index(&self) -> &Index {
         &self.index
     }
+}
+
+/// A parsed query: as written (its terms are highlighted) and as it runs.
+struct Parsed {
+    user: Box<dyn Query>,
+    query: Box<dyn Query>,
+}
+
+/// Most expanding words (prefixes `harb*`, fuzzy words `harbor~1`) one
+/// query may hold: each expands to every indexed word it matches, so a query
+/// of hundreds would cost hundreds of such expansions.
+pub const MAX_EXPANDING_TERMS: usize = 16;
+/// Fewest letters before the `*` of a prefix word.
+pub const MIN_PREFIX_CHARS: usize = 2;
+/// Largest edit distance of a fuzzy word (`word~2`), as in Lucene.
+pub const MAX_FUZZY_DISTANCE: u8 = 2;
+
+/// A query's text with its expanding words found: the words written with
+/// a trailing `*` (`harb*`) or `~N` (`harbor~1`) outside quotes. tantivy's
+/// parser drops such a `*` (it knows prefixes of phrases only) and reads
+/// `word~2` as the phrase "word 2" (its fuzzy mode is per field, for every
+/// word), so the `~N` is cut from the text here and `rewrite` turns these
+/// words into prefix and fuzzy queries.
+struct Expanding {
+    /// The text for the parser (fuzzy suffixes removed).
+    text: String,
+    /// Prefix words, as the prose tokenizer indexes them.
+    prefixes: Vec<String>,
+    /// Fuzzy words and their edit distance.
+    fuzzy: Vec<(String, u8)>,
+}
+
+fn expanding_terms(text: &str) -> Result<Expanding> {
+    let indexed = |word: &str| -> Vec<String> {
+        let mut analyzer = prose_words().build();
+        let mut stream = analyzer.token_stream(word);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    };
+    let mut found = Expanding {
+        text: String::with_capacity(text.len()),
+        prefixes: Vec::new(),
+        fuzzy: Vec::new(),
+    };
+    // Whitespace-separated words outside quotes (a phrase is the parser's,
+    // `"a b"~2` included).
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' || quoted || c.is_whitespace() {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            found.text.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        rest = after;
+        let bare = word
+            .trim_start_matches(['+', '-', '('])
+            .trim_end_matches(')');
+        let bare = bare
+            .rsplit_once(':')
+            .map_or(bare, |(_, w)| w.trim_start_matches(['+', '-', '(']));
+        if let Some(stem) = bare.strip_suffix('*') {
+            if !stem.is_empty() && stem.chars().all(char::is_alphanumeric) {
+                if stem.chars().count() < MIN_PREFIX_CHARS {
+                    return Err(Error::invalid(
+                        "query",
+                        format!(
+                            "a prefix (`{bare}`) needs at least {MIN_PREFIX_CHARS} letters before `*`"
+                        ),
+                    ));
+                }
+                found.prefixes.extend(indexed(stem));
+            }
+        } else if let Some((stem, distance)) = bare.rsplit_once('~') {
+            let distance = match distance {
+                "" => Some(MAX_FUZZY_DISTANCE),
+                d => d.parse::<u8>().ok(),
+            };
+            if let Some(distance) =
+                distance.filter(|_| !stem.is_empty() && stem.chars().all(char::is_alphanumeric))
+            {
+                if distance > MAX_FUZZY_DISTANCE {
+                    return Err(Error::invalid(
+                        "query",
+                        format!("a fuzzy word (`{bare}`) may differ by at most {MAX_FUZZY_DISTANCE} edits"),
+                    ));
+                }
+                found
+                    .fuzzy
+                    .extend(indexed(stem).into_iter().map(|w| (w, distance)));
+                // The word without its `~N` (a closing parenthesis kept).
+                let tilde = word.rfind('~').unwrap_or(word.len());
+                found.text.push_str(&word[..tilde]);
+                found.text.push_str(
+                    word[tilde..].trim_start_matches(|c: char| c == '~' || c.is_ascii_digit()),
+                );
+                continue;
+            }
+        }
+        if found.prefixes.len() + found.fuzzy.len() > MAX_EXPANDING_TERMS {
+            return Err(Error::invalid(
+                "query",
+                format!(
+                    "at most {MAX_EXPANDING_TERMS} prefix or fuzzy words (`word*`, `word~N`) in one query"
+                ),
+            ));
+        }
+        found.text.push_str(word);
+    }
+    if found.prefixes.len() + found.fuzzy.len() > MAX_EXPANDING_TERMS {
+        return Err(Error::invalid(
+            "query",
+            format!(
+                "at most {MAX_EXPANDING_TERMS} prefix or fuzzy words (`word*`, `word~N`) in one query"
+            ),
+        ));
+    }
+    Ok(found)
 }
 
 /// Words of prose as indexed and queried: split on non-alphanumerics,
@@ -939,5 +1093,65 @@ mod tests {
             2
         );
         assert!(index.validate("title:(").is_err());
+    }
+
+    #[test]
+    fn words_with_a_star_are_prefixes() {
+        let index = index();
+        let search = |q: &str| {
+            index
+                .search(q, &IndexFilter::default(), 0, 10, 0, |_| Vec::new())
+                .map(|hits| {
+                    let mut ids: Vec<String> = hits.into_iter().map(|h| h.article_id).collect();
+                    ids.sort();
+                    ids
+                })
+        };
+        assert_eq!(search("harb*").unwrap(), ["a", "b"]);
+        assert_eq!(search("HARBO*").unwrap(), ["a", "b"]);
+        assert_eq!(search("reop*").unwrap(), ["a"]);
+        assert_eq!(search("title:harb*").unwrap(), ["a"]);
+        assert_eq!(search("+harb* -title:storm*").unwrap(), ["a"]);
+        assert_eq!(search("zuri*").unwrap(), ["c"], "accents folded");
+        // Inside a phrase a star is the phrase's, not a prefix word.
+        assert!(search("\"harb*\"").unwrap().is_empty());
+        assert!(search("nothing*").unwrap().is_empty());
+        let short = search("h*").unwrap_err();
+        assert!(short.to_string().contains("at least 2"), "{short}");
+        let many = (0..=MAX_EXPANDING_TERMS)
+            .map(|i| format!("ab{i}*"))
+            .collect::<Vec<_>>();
+        let error = search(&many.join(" ")).unwrap_err();
+        assert!(error.to_string().contains("at most 16"), "{error}");
+        assert!(index.validate("h*").is_err());
+    }
+
+    #[test]
+    fn words_with_a_tilde_are_fuzzy() {
+        let index = index();
+        let search = |q: &str| {
+            index
+                .search(q, &IndexFilter::default(), 0, 10, 0, |_| Vec::new())
+                .map(|hits| {
+                    let mut ids: Vec<String> = hits.into_iter().map(|h| h.article_id).collect();
+                    ids.sort();
+                    ids
+                })
+        };
+        assert!(search("harbor").unwrap().is_empty());
+        assert_eq!(search("harbor~1").unwrap(), ["a", "b"]);
+        assert_eq!(search("harbor~").unwrap(), ["a", "b"], "2 edits by default");
+        assert!(search("harbr~0").unwrap().is_empty());
+        assert_eq!(search("title:(harbor~1)").unwrap(), ["a"]);
+        assert_eq!(search("+harbor~1 -coast").unwrap(), ["a"]);
+        assert_eq!(
+            search("strom~1 AND harbour").unwrap(),
+            ["a", "b"],
+            "a transposition is one edit"
+        );
+        // A phrase's slop is the parser's, as before.
+        assert_eq!(search("\"harbour reopened\"~1").unwrap(), ["a"]);
+        let far = search("harbor~3").unwrap_err();
+        assert!(far.to_string().contains("at most 2 edits"), "{far}");
     }
 }

@@ -170,25 +170,48 @@ async fn filters_by_outlet_author_date_entity_and_speaker() {
             .collect::<Vec<_>>()
         }
     };
-    if let Some(with_author) = all.iter().find(|a| !a.authors.is_empty()) {
-        let ids = list(pb::ArticleFilter {
-            author: with_author.authors[0].to_uppercase(),
-            ..Default::default()
-        })
-        .await;
-        assert!(ids.contains(&with_author.id));
-        assert!(ids.len() < all.len());
-    }
-    if let Some(with_outlet) = all.iter().find(|a| !a.outlet.is_empty()) {
-        let ids = list(pb::ArticleFilter {
-            outlet: with_outlet.outlet.to_lowercase(),
-            ..Default::default()
-        })
-        .await;
-        assert!(ids.contains(&with_outlet.id));
-    }
+    // Each filter gives exactly the articles a client-side filter gives:
+    // no more (the filter is applied), no fewer (it matches case-insensitively).
+    let with_author = all
+        .iter()
+        .find(|a| !a.authors.is_empty())
+        .expect("a seed article with an author");
+    let author = &with_author.authors[0];
+    let mut ids = list(pb::ArticleFilter {
+        author: author.to_uppercase(),
+        ..Default::default()
+    })
+    .await;
+    ids.sort();
+    let mut expected: Vec<String> = all
+        .iter()
+        .filter(|a| a.authors.iter().any(|x| x.eq_ignore_ascii_case(author)))
+        .map(|a| a.id.clone())
+        .collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(ids.len() < all.len());
+    let with_outlet = all
+        .iter()
+        .find(|a| !a.outlet.is_empty())
+        .expect("a seed article with an outlet");
+    let mut ids = list(pb::ArticleFilter {
+        outlet: with_outlet.outlet.to_lowercase(),
+        ..Default::default()
+    })
+    .await;
+    ids.sort();
+    let mut expected: Vec<String> = all
+        .iter()
+        .filter(|a| a.outlet.eq_ignore_ascii_case(&with_outlet.outlet))
+        .map(|a| a.id.clone())
+        .collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(ids.len() < all.len(), "the seeds come from several outlets");
     let dated: Vec<&pb::Article> = all.iter().filter(|a| !a.published.is_empty()).collect();
-    if let Some(d) = dated.first() {
+    {
+        let d = dated.first().expect("a dated seed article");
         let ids = list(pb::ArticleFilter {
             published_from: d.published.clone(),
             published_to: d.published.clone(),

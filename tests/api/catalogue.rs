@@ -203,11 +203,6 @@ fn assert_created(response: &pb::IngestArticlesResponse) {
 
 /// A deadline that passed: DEADLINE_EXCEEDED, or what tonic's built-in
 /// `grpc-timeout` handling answers today (CANCELLED "Timeout expired").
-fn is_deadline(status: &Status) -> bool {
-    status.code() == Code::DeadlineExceeded
-        || (status.code() == Code::Cancelled && status.message() == "Timeout expired")
-}
-
 fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -898,24 +893,101 @@ async fn queries_on_unknown_fields_are_invalid() {
 #[tokio::test]
 async fn huge_wildcards_are_answered_quickly() {
     let f = Fixture::new().await;
+    // What each query must find, worked out from the articles themselves
+    // (the default field holds the headline and the body, lowercased, split
+    // at non-alphanumerics).
+    let words = |a: &pb::Article| -> Vec<String> {
+        format!("{} {}", a.title, a.body)
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let ids_where = |keep: &dyn Fn(&[String]) -> bool| -> Vec<String> {
+        let mut ids: Vec<String> = f
+            .seeds
+            .iter()
+            .filter(|a| keep(&words(a)))
+            .map(|a| a.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let everything = ids_where(&|_| true);
+    // A word some articles have and others lack, taken from the articles.
+    let mut vocabulary: Vec<String> = f.seeds.iter().flat_map(&words).collect();
+    vocabulary.sort();
+    vocabulary.dedup();
+    let word = vocabulary
+        .iter()
+        .filter(|w| w.len() >= 7 && w.chars().all(|c| c.is_ascii_lowercase()))
+        .find(|w| {
+            let n = ids_where(&|ws| ws.contains(w)).len();
+            n >= 2 && n < everything.len()
+        })
+        .expect("a word in some articles only")
+        .clone();
+    let prefix = word[..4].to_owned();
+    let nuclear = ids_where(&|w| w.contains(&word));
+    let nuc = ids_where(&|w| w.iter().any(|w| w.starts_with(&prefix)));
+    let ab_words = ids_where(&|w| w.iter().any(|w| w.starts_with("ab")));
+    let not_nuclear: Vec<String> = everything
+        .iter()
+        .filter(|id| !nuclear.contains(id))
+        .cloned()
+        .collect();
+    enum Want {
+        Exactly(Vec<String>),
+        AtLeast(Vec<String>),
+        Any,
+        Invalid(&'static str),
+    }
     let started = Instant::now();
-    for q in [
-        "*".repeat(2_000),
-        "nuc*".to_owned(),
-        "* -nuclear".to_owned(),
-        "*".to_owned(),
-        "a ".repeat(1_000),
-        "a* ".repeat(600),
-        "nuclear~2".to_owned(),
-        "\u{0}".to_owned(),
+    for (q, want) in [
+        // Stars only, glued: no word at all, so nothing matches.
+        ("*".repeat(2_000), Want::Exactly(Vec::new())),
+        (format!("{prefix}*"), Want::Exactly(nuc.clone())),
+        (format!("* -{word}"), Want::Exactly(not_nuclear)),
+        ("*".to_owned(), Want::Exactly(everything.clone())),
+        ("a ".repeat(1_000), Want::Any),
+        ("ab* ".repeat(8), Want::Exactly(ab_words)),
+        (
+            "ab* ".repeat(100),
+            Want::Invalid("at most 16 prefix or fuzzy words"),
+        ),
+        ("a*".to_owned(), Want::Invalid("at least 2 letters")),
+        // Fuzzy: at least every article with the word itself.
+        (format!("{word}~2"), Want::AtLeast(nuclear.clone())),
+        ("\u{0}".to_owned(), Want::Exactly(Vec::new())),
     ] {
-        let hits = outcome(f.client().search_articles(pb::SearchArticlesRequest {
+        let result = outcome(f.client().search_articles(pb::SearchArticlesRequest {
             query: q.clone(),
             ..Default::default()
         }))
-        .await
-        .unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
-        assert!(hits.len() <= 5);
+        .await;
+        if let Want::Invalid(needle) = want {
+            let status = result.expect_err(&q);
+            assert_invalid_because(&status, "query", needle);
+            continue;
+        }
+        let hits = result.unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
+        let mut ids: Vec<String> = hits.iter().map(|h| h.article_id.clone()).collect();
+        ids.sort();
+        let mut distinct = ids.clone();
+        distinct.dedup();
+        assert_eq!(distinct, ids, "{q:.20}: an article twice");
+        assert!(
+            ids.iter().all(|id| everything.contains(id)),
+            "{q:.20}: {ids:?}"
+        );
+        match want {
+            Want::Exactly(expected) => assert_eq!(ids, expected, "{q:.20}"),
+            Want::AtLeast(expected) => {
+                assert!(expected.iter().all(|id| ids.contains(id)), "{q}: {ids:?}")
+            }
+            Want::Any | Want::Invalid(_) => {}
+        }
     }
     assert!(started.elapsed() < Duration::from_secs(10));
     f.intact(5).await;
@@ -1789,29 +1861,51 @@ async fn a_one_millisecond_deadline_is_honoured() {
         request.set_timeout(Duration::from_millis(1));
         request
     }
-    fn check<T>(rpc: &str, result: Result<T, Status>) -> bool {
+    // A call that beats its deadline must be complete and right: an answer
+    // cut short by the deadline must not pass for a whole one.
+    fn check<T>(rpc: &str, result: Result<T, Status>, right: impl FnOnce(T)) -> bool {
         match result {
-            Ok(_) => false,
+            Ok(answer) => {
+                right(answer);
+                false
+            }
             Err(status) => {
                 assert!(is_deadline(&status), "{rpc}: {status:?}");
                 true
             }
         }
     }
+    let all_mentions = outcome(client.list_mentions(pb::ListMentionsRequest::default()))
+        .await
+        .unwrap()
+        .len();
+    let nuclear = outcome(client.search_articles(pb::SearchArticlesRequest {
+        query: "nuclear".into(),
+        ..Default::default()
+    }))
+    .await
+    .unwrap()
+    .len();
+    assert!(nuclear > 0);
     let mut expired = 0;
     for _ in 0..10 {
         let id = f.seeds[0].id.clone();
         expired += check(
             "GetArticle",
             client
-                .get_article(timed(pb::GetArticleRequest { id, view: 0 }))
+                .get_article(timed(pb::GetArticleRequest {
+                    id: id.clone(),
+                    view: 0,
+                }))
                 .await,
+            |a| assert_eq!(a.into_inner().id, id),
         ) as u32;
         expired += check(
             "GetCorpusStats",
             client
                 .get_corpus_stats(timed(pb::GetCorpusStatsRequest {}))
                 .await,
+            |s| assert!((5..=6).contains(&s.into_inner().article_count)),
         ) as u32;
         expired += check(
             "GetEntity",
@@ -1821,6 +1915,7 @@ async fn a_one_millisecond_deadline_is_honoured() {
                     ..Default::default()
                 }))
                 .await,
+            |e| assert!(e.into_inner().name.contains("Wei")),
         ) as u32;
         expired += check(
             "SearchArticles",
@@ -1829,14 +1924,17 @@ async fn a_one_millisecond_deadline_is_honoured() {
                 ..Default::default()
             })))
             .await,
+            |hits| assert!(hits.len() >= nuclear, "{} < {nuclear}", hits.len()),
         ) as u32;
         expired += check(
             "ListMentions",
             outcome(client.list_mentions(timed(pb::ListMentionsRequest::default()))).await,
+            |m| assert!(m.len() >= all_mentions, "{} < {all_mentions}", m.len()),
         ) as u32;
         expired += check(
             "ListArticles",
             outcome(client.list_articles(timed(pb::ListArticlesRequest::default()))).await,
+            |a| assert!(a.len() >= 5, "{}", a.len()),
         ) as u32;
         let results = client
             .ingest_articles(timed(tokio_stream::iter(vec![ingest_item(
@@ -1848,7 +1946,7 @@ async fn a_one_millisecond_deadline_is_honoured() {
             // Stored or not, but never a half item: check below.
             let _ = collect(stream.into_inner()).await;
         } else {
-            expired += check("IngestArticles", results) as u32;
+            expired += check("IngestArticles", results, |_| ()) as u32;
         }
     }
     eprintln!("1 ms deadline: {expired} of 70 calls expired");

@@ -197,33 +197,60 @@ async fn a_torn_journal_tail_is_dropped_and_the_server_starts() {
     stop(running).await;
 }
 
-#[tokio::test]
-async fn the_corpus_folder_is_read_again_only_when_it_changed() {
+/// Through the binary and its logs: whether the folder was read shows in the
+/// `corpus loaded` line (articles created, known ones met again) or in its
+/// absence (`corpus folder unchanged`).
+#[test]
+fn the_corpus_folder_is_read_again_only_when_it_changed() {
     let data = tempfile::tempdir().unwrap();
     let corpus = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(seeds_dir()).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, corpus.path().join(path.file_name().unwrap())).unwrap();
     }
-    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
-    assert_eq!(all_articles(&mut client).await.len(), 5);
-    stop(running).await;
+    // (articles created, articles already stored) of the folder read, or
+    // None when it was not read; and the articles served.
+    let start = || -> (Option<(u64, u64)>, u64) {
+        let mut server = spawn_server(&[
+            "--corpus".as_ref(),
+            corpus.path().as_os_str(),
+            "--data-dir".as_ref(),
+            data.path().as_os_str(),
+        ]);
+        let loaded = server.logged("corpus loaded");
+        let unchanged = server
+            .logged("corpus folder unchanged since its last load; not read again")
+            .len();
+        assert_eq!(loaded.len() + unchanged, 1, "{}", server.log_text());
+        let read = loaded.first().map(|l| {
+            (
+                l["articles"].as_u64().unwrap(),
+                l["duplicates"].as_u64().unwrap(),
+            )
+        });
+        let served = tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let mut client = connect(&server.addr).await;
+            all_articles(&mut client).await.len() as u64
+        });
+        assert!(server.terminate().success());
+        (read, served)
+    };
+    assert_eq!(start(), (Some((5, 0)), 5));
     assert!(data.path().join("corpus.manifest").exists());
-    // Unchanged: nothing to read; the articles come from the journal.
-    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
-    assert_eq!(all_articles(&mut client).await.len(), 5);
-    stop(running).await;
-    // A new file: read again, the known five skipped, the new one added.
+    // Unchanged: not read; the articles come from the journal.
+    assert_eq!(start(), (None, 5));
+    // A new file: read again, the known five met again, the new one added.
     std::fs::write(corpus.path().join("zz-new.txt"), story(99)).unwrap();
-    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
-    assert_eq!(all_articles(&mut client).await.len(), 6);
-    stop(running).await;
+    assert_eq!(start(), (Some((1, 5)), 6));
+    // Unchanged again: not read.
+    assert_eq!(start(), (None, 6));
+    // A file changed (same names, another size): read again.
+    std::fs::write(corpus.path().join("zz-new.txt"), story(1000)).unwrap();
+    assert_eq!(start(), (Some((1, 5)), 7));
     // The journal gone (but the manifest kept): the folder is loaded again.
     std::fs::remove_file(data.path().join("articles.journal")).unwrap();
     std::fs::remove_dir_all(data.path().join("index")).unwrap();
-    let (running, mut client, _) = start_over(data.path(), corpus.path()).await;
-    assert_eq!(all_articles(&mut client).await.len(), 6);
-    stop(running).await;
+    assert_eq!(start(), (Some((6, 0)), 6));
 }
 
 #[test]
@@ -248,11 +275,13 @@ fn serve(dir: &Path) -> ServerProcess {
 }
 
 /// `kill -9` while ingest streams are running, three times over: after each
-/// restart every acknowledged article is there, under the same id, once.
+/// restart every acknowledged article is there, under the same id, once, at
+/// the position (cursor) its acknowledgement gave, and a listing resumed
+/// from an acknowledged cursor goes on exactly where the full listing does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_ingests_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let mut acked: Vec<(String, String)> = Vec::new(); // (client_ref, id)
+    let mut acked: Vec<(String, String, String)> = Vec::new(); // (client_ref, id, cursor)
     let mut next = 0usize;
     for round in 0..3 {
         let mut server = serve(dir.path());
@@ -267,13 +296,14 @@ async fn acknowledged_ingests_survive_kill_9() {
             articles.len(),
             "round {round}: an article stored twice"
         );
-        for (client_ref, id) in &acked {
+        for (client_ref, id, _) in &acked {
             assert!(
                 stored.contains(id.as_str()),
                 "round {round}: lost {client_ref} ({id})"
             );
         }
         assert!(articles.len() >= 5 + acked.len());
+        same_positions(&mut client, &articles, &acked).await;
 
         // Ingest in a stream, recording acknowledgements as they come, and
         // kill the server in the middle of it.
@@ -300,7 +330,11 @@ async fn acknowledged_ingests_survive_kill_9() {
                 pb::IngestStatus::Created as i32,
                 "{response:?}"
             );
-            acked.push((response.client_ref.clone(), response.article_id.clone()));
+            acked.push((
+                response.client_ref.clone(),
+                response.article_id.clone(),
+                response.cursor.clone(),
+            ));
             seen += 1;
             if seen == kill_after {
                 let killed = Command::new("kill")
@@ -320,9 +354,53 @@ async fn acknowledged_ingests_survive_kill_9() {
     let articles = all_articles(&mut client).await;
     let stored: std::collections::HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(stored.len(), articles.len());
-    for (client_ref, id) in &acked {
+    for (client_ref, id, _) in &acked {
         assert!(stored.contains(id.as_str()), "lost {client_ref} ({id})");
     }
+    same_positions(&mut client, &articles, &acked).await;
     let _ = server.child.kill();
     let _ = server.child.wait();
+}
+
+/// Each acknowledged article sits at the cursor its acknowledgement gave,
+/// and resuming from such a cursor continues as the full listing does.
+async fn same_positions(
+    client: &mut Client,
+    articles: &[pb::Article],
+    acked: &[(String, String, String)],
+) {
+    let cursor_of: std::collections::HashMap<&str, &str> = articles
+        .iter()
+        .map(|a| (a.id.as_str(), a.cursor.as_str()))
+        .collect();
+    for (client_ref, id, cursor) in acked {
+        assert_eq!(
+            cursor_of.get(id.as_str()).copied(),
+            Some(cursor.as_str()),
+            "{client_ref} ({id}) moved"
+        );
+    }
+    for (_, id, cursor) in acked.iter().step_by(17) {
+        let at = articles.iter().position(|a| &a.id == id).unwrap();
+        let resumed = collect(
+            client
+                .list_articles(pb::ListArticlesRequest {
+                    cursor: cursor.clone(),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await
+        .unwrap();
+        let expected: Vec<&str> = articles[at + 1..]
+            .iter()
+            .take(5)
+            .map(|a| a.id.as_str())
+            .collect();
+        let got: Vec<&str> = resumed.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(got, expected, "resumed after {id}");
+    }
 }

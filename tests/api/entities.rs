@@ -29,9 +29,28 @@ async fn entities_are_ordered_by_mentions_then_name_and_people_are_found() {
         .iter()
         .any(|e| e.r#type == pb::EntityType::Gpe as i32));
     for e in &entities {
-        assert!(e
-            .id
-            .starts_with(&format!("{}/", e.id.split('/').next().unwrap())));
+        // `<type slug>/<name slug>`: the type's slug, then the slug of one of
+        // the names the entity was seen under (the first one gave the id).
+        let (kind, name_slug) = e.id.split_once('/').expect("type/slug");
+        assert_eq!(kind, type_slug(e.r#type), "{}", e.id);
+        assert!(
+            !name_slug.is_empty()
+                && name_slug.len() <= 96
+                && name_slug.split('-').all(|w| !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{}",
+            e.id
+        );
+        assert!(
+            e.aliases
+                .iter()
+                .chain([&e.name])
+                .any(|a| slug_of(a) == name_slug),
+            "{} is the slug of none of {:?}",
+            e.id,
+            e.aliases
+        );
         assert_eq!(e.article_count as usize, e.article_ids.len());
         assert!(e.aliases.contains(&e.name) || !e.aliases.is_empty());
         assert!(e.r#type != 0);
@@ -289,4 +308,37 @@ async fn an_exact_alias_beats_a_more_mentioned_look_alike() {
         .unwrap()
         .into_inner();
     assert_eq!(entity.id, "person/ebrahim-raisi");
+}
+
+fn type_slug(kind: i32) -> &'static str {
+    match pb::EntityType::try_from(kind).expect("a defined type") {
+        pb::EntityType::Person => "person",
+        pb::EntityType::Org => "org",
+        pb::EntityType::Gpe => "gpe",
+        pb::EntityType::Loc => "loc",
+        pb::EntityType::Norp => "norp",
+        pb::EntityType::Event => "event",
+        pb::EntityType::Law => "law",
+        pb::EntityType::WorkOfArt => "work",
+        pb::EntityType::Other => "other",
+        pb::EntityType::Unspecified => panic!("an entity of no type"),
+    }
+}
+
+/// The README's slug: ASCII letters and digits (accents dropped), lowercased,
+/// other runs of spaces, dashes and slashes as one dash.
+fn slug_of(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    for c in name.nfkd() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if (c.is_whitespace() || matches!(c, '-' | '_' | '/'))
+            && !out.is_empty()
+            && !out.ends_with('-')
+        {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
 }

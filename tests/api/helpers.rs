@@ -24,6 +24,41 @@ pub struct ServerProcess {
     pub child: std::process::Child,
     /// The address it logged on its `listening` line.
     pub addr: String,
+    /// Every line it has written to stderr so far (JSON log lines).
+    pub logs: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ServerProcess {
+    /// The log lines so far, parsed.
+    pub fn log_lines(&self) -> Vec<serde_json::Value> {
+        self.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// The log lines so far whose message is `message`.
+    pub fn logged(&self, message: &str) -> Vec<serde_json::Value> {
+        self.log_lines()
+            .into_iter()
+            .filter(|l| l["message"] == message)
+            .collect()
+    }
+
+    /// Everything written to stderr so far, as one text.
+    pub fn log_text(&self) -> String {
+        self.logs.lock().unwrap().join("\n")
+    }
+
+    /// SIGTERM, then waits for the exit; the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait for the server")
+    }
 }
 
 /// A server left running by a failing test would outlive the test run.
@@ -37,6 +72,11 @@ impl Drop for ServerProcess {
 /// Starts `newscorpus serve --addr 127.0.0.1:0 --log-format json ARGS…` and
 /// waits (up to 60 s) until it has logged both `listening` and `ready`.
 pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {
+    spawn_server_env(args, &[])
+}
+
+/// [`spawn_server`] with extra environment variables.
+pub fn spawn_server_env(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> ServerProcess {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     use std::time::Instant;
@@ -44,14 +84,18 @@ pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {
         .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
         .args(args)
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn server");
     let stderr = child.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
+    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = logs.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            kept.lock().unwrap().push(line.clone());
             let _ = tx.send(line);
         }
     });
@@ -59,6 +103,12 @@ pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline && !(addr.is_some() && ready) {
         let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "server exited with {status}: {}",
+                    logs.lock().unwrap().join("\n")
+                );
+            }
             continue;
         };
         let value: serde_json::Value = serde_json::from_str(&line).expect("json log line");
@@ -72,6 +122,7 @@ pub fn spawn_server(args: &[&std::ffi::OsStr]) -> ServerProcess {
     ServerProcess {
         child,
         addr: addr.expect("listening line with addr"),
+        logs,
     }
 }
 
@@ -235,4 +286,11 @@ pub fn slice(text: &str, span: &pb::Span) -> String {
         .skip(span.start as usize)
         .take((span.end - span.start) as usize)
         .collect()
+}
+
+/// The deadline status as a tonic client sees it: DEADLINE_EXCEEDED from the
+/// server, or tonic's own timer's CANCELLED "Timeout expired" when it fired first.
+pub fn is_deadline(status: &tonic::Status) -> bool {
+    status.code() == tonic::Code::DeadlineExceeded
+        || (status.code() == tonic::Code::Cancelled && status.message() == "Timeout expired")
 }

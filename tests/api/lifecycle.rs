@@ -63,8 +63,32 @@ async fn health_is_not_serving_until_ready_and_calls_are_unavailable() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Unavailable);
+    // The container probe fails while the server is up but not serving, and
+    // passes once it is.
+    let probe = |addr: std::net::SocketAddr| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+                .args([
+                    "healthcheck",
+                    "--addr",
+                    &addr.to_string(),
+                    "--timeout-secs",
+                    "5",
+                ])
+                .output()
+                .expect("run healthcheck")
+        })
+    };
+    let loading = probe(addr).await.unwrap();
+    assert!(!loading.status.success(), "{loading:?}");
+    assert!(
+        String::from_utf8_lossy(&loading.stderr).contains("NOT_SERVING"),
+        "{loading:?}"
+    );
 
     readiness.set_ready().await;
+    let ready = probe(addr).await.unwrap();
+    assert!(ready.status.success(), "{ready:?}");
     assert_eq!(
         health
             .check(health_request())
@@ -123,10 +147,14 @@ async fn shutdown_turns_health_off_and_ends_open_streams() {
     let end = tokio::time::timeout(Duration::from_secs(5), watch.next())
         .await
         .expect("watch ended");
+    // The README's promise: the watch ends with UNAVAILABLE (resume with the
+    // last cursor), not with a clean end a client would take for "no more".
     match end {
-        Some(Err(status)) => assert_eq!(status.code(), Code::Unavailable),
-        None => {}
-        Some(Ok(item)) => panic!("unexpected item {item:?}"),
+        Some(Err(status)) => {
+            assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+            assert!(status.message().contains("shutting down"), "{status:?}");
+        }
+        other => panic!("the watch must end with UNAVAILABLE, got {other:?}"),
     }
     drop(watch);
     drop(health_watch);
@@ -144,16 +172,38 @@ async fn gzip_is_offered_and_accepted() {
     let mut client = CorpusServiceClient::new(app.channel.clone())
         .send_compressed(CompressionEncoding::Gzip)
         .accept_compressed(CompressionEncoding::Gzip);
-    let articles = collect(
-        client
-            .list_articles(pb::ListArticlesRequest::default())
-            .await
-            .unwrap()
-            .into_inner(),
-    )
-    .await
-    .unwrap();
+    let response = client
+        .list_articles(pb::ListArticlesRequest::default())
+        .await
+        .unwrap();
+    // The answer itself came compressed, not only the request accepted.
+    assert_eq!(
+        response
+            .metadata()
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let articles = collect(response.into_inner()).await.unwrap();
     assert_eq!(articles.len(), 5);
+    let stats = client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(
+        stats
+            .metadata()
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(stats.into_inner().article_count, 5);
+    // A client that does not accept gzip gets plain answers.
+    let plain = CorpusServiceClient::new(app.channel.clone())
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(plain.metadata().get("grpc-encoding"), None);
 }
 
 #[test]

@@ -346,6 +346,67 @@ async fn health_and_reflection_can_be_protected_too() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(ok);
+    // Reflection (v1 and v1alpha) is behind the same gate: refused without a
+    // token, served with one.
+    async fn list_services(
+        channel: Channel,
+        token: Option<&str>,
+    ) -> Result<Vec<String>, tonic::Status> {
+        use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+        use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+        use tonic_reflection::pb::v1::ServerReflectionRequest;
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut responses = ServerReflectionClient::new(channel)
+            .server_reflection_info(with_token(tokio_stream::iter(vec![request]), token))
+            .await?
+            .into_inner();
+        let mut names = Vec::new();
+        while let Some(response) = responses.message().await? {
+            if let Some(MessageResponse::ListServicesResponse(list)) = response.message_response {
+                names.extend(list.service.into_iter().map(|s| s.name));
+            }
+        }
+        Ok(names)
+    }
+    async fn v1alpha_refused(channel: Channel) -> tonic::Status {
+        use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+        use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let result = async {
+            let mut responses = ServerReflectionClient::new(channel)
+                .server_reflection_info(tokio_stream::iter(vec![request]))
+                .await?
+                .into_inner();
+            while responses.message().await?.is_some() {}
+            Ok::<_, tonic::Status>(())
+        }
+        .await;
+        result.expect_err("v1alpha reflection without a token")
+    }
+    let channel = Channel::from_shared(format!("http://{}", running.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let refused = list_services(channel.clone(), None).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+    assert_eq!(
+        v1alpha_refused(channel.clone()).await.code(),
+        Code::Unauthenticated
+    );
+    let services = list_services(channel, Some(READ_TOKEN)).await.unwrap();
+    assert!(
+        services.iter().any(|s| s == "newscorpus.v1.CorpusService"),
+        "{services:?}"
+    );
     running.shutdown.cancel();
 }
 
@@ -431,10 +492,18 @@ async fn deadlines_end_streams_and_the_work_behind_them() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(stopped, "watch producer outlived the deadline");
-    // A 1 ms deadline on a unary call fails cleanly too; the server goes on.
+    // A unary call whose deadline has passed on arrival fails with the
+    // deadline status (the server's own check; `grpc-timeout: 1n`); the
+    // server goes on.
     let mut tiny = Request::new(pb::GetCorpusStatsRequest {});
-    tiny.set_timeout(Duration::from_millis(1));
-    let _ = app.client.clone().get_corpus_stats(tiny).await;
+    tiny.set_timeout(Duration::from_nanos(1));
+    let status = app
+        .client
+        .clone()
+        .get_corpus_stats(tiny)
+        .await
+        .expect_err("a deadline of 1 ns has passed");
+    assert!(is_deadline(&status), "{status:?}");
     assert_eq!(
         stats(&mut app.client.clone(), None)
             .await
@@ -455,20 +524,71 @@ async fn excess_calls_on_one_connection_are_shed_not_queued() {
         Limits::default(),
     )
     .await;
-    // Many calls at once on one connection: each either succeeds or is shed
-    // with RESOURCE_EXHAUSTED; nothing else, and nothing waits in a queue.
-    let calls = (0..200).map(|_| {
-        let mut client = app.client.clone();
-        async move { client.get_corpus_stats(pb::GetCorpusStatsRequest {}).await }
-    });
-    let results = futures::future::join_all(calls).await;
-    let ok = results.iter().filter(|r| r.is_ok()).count();
-    for r in &results {
-        if let Err(status) = r {
-            assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
-        }
+    // A call holds its slot until it is answered: one whose request body has
+    // not arrived yet holds it for as long as the client likes. With that
+    // slot taken, the next call on the same connection is shed at once with
+    // RESOURCE_EXHAUSTED, not queued behind it; once the first finishes,
+    // calls run again. Raw HTTP/2, so that the body can be held back.
+    use tonic::codegen::http;
+    let tcp = tokio::net::TcpStream::connect(app.running.addr)
+        .await
+        .unwrap();
+    let (h2, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(connection);
+    let mut h2 = h2.ready().await.unwrap();
+    let request = || {
+        http::Request::builder()
+            .method("POST")
+            .uri(format!(
+                "http://{}/newscorpus.v1.CorpusService/GetCorpusStats",
+                app.running.addr
+            ))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(())
+            .unwrap()
+    };
+    let empty_message = prost::bytes::Bytes::from_static(&[0, 0, 0, 0, 0]);
+    let grpc_status = |response: &http::Response<h2::RecvStream>| {
+        response
+            .headers()
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let (held, mut held_body) = h2.send_request(request(), false).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..3 {
+        h2 = h2.ready().await.unwrap();
+        let (shed, mut body) = h2.send_request(request(), false).unwrap();
+        body.send_data(empty_message.clone(), true).unwrap();
+        let shed = tokio::time::timeout(Duration::from_secs(2), shed)
+            .await
+            .expect("shed at once, not queued")
+            .unwrap();
+        assert_eq!(grpc_status(&shed).as_deref(), Some("8"), "{shed:?}");
+        let message = shed
+            .headers()
+            .get("grpc-message")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            message.contains("Too%20many%20active%20requests"),
+            "{message}"
+        );
     }
-    assert!(ok > 0);
+    held_body.send_data(empty_message.clone(), true).unwrap();
+    let held = tokio::time::timeout(Duration::from_secs(5), held)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status(), 200);
+    let mut held = held.into_body();
+    while let Some(chunk) = held.data().await {
+        chunk.unwrap();
+    }
+    let trailers = held.trailers().await.unwrap().unwrap_or_default();
+    assert_eq!(trailers.get("grpc-status").unwrap(), "0");
     // The server keeps serving.
     assert_eq!(
         stats(&mut app.client.clone(), None)
