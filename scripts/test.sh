@@ -137,8 +137,24 @@ skip_failed() { failed=$((failed + 1)); results+=("FAIL  $1 (skipped: $2)"); hea
 
 buf_checks() {
   buf lint || return 1
-  buf format --diff --exit-code || return 1
+  buf format --path proto/newscorpus --diff --exit-code || return 1
   note "buf lint and buf format: clean"
+  # v1 never breaks by accident: against the released API image, and against
+  # the previous version of proto/ (the last commit when the protos here are
+  # uncommitted, else the one before it), unless that change released a new
+  # baseline (a deliberate, reviewed break before v1 had users).
+  buf breaking --against proto/api-v1.binpb || return 1
+  note "buf breaking: no breaking change against the released API (proto/api-v1.binpb)"
+  local ref=HEAD~1
+  git diff --quiet HEAD -- proto 2>/dev/null || ref=HEAD
+  if ! git rev-parse -q --verify "$ref^{commit}" >/dev/null 2>&1; then
+    note "buf breaking: no $ref here (shallow clone?); compared with the baseline only"
+  elif ! git diff --quiet "$ref" -- proto/api-v1.binpb; then
+    note "buf breaking: a new API baseline since $ref; $ref not compared"
+  else
+    buf breaking --against ".git#ref=$ref" || return 1
+    note "buf breaking: no breaking change against $ref"
+  fi
 }
 
 compose_checks() {

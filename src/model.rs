@@ -414,8 +414,10 @@ pub struct Quote {
     pub kind: QuoteKind,
     /// Position in the body.
     pub span: Span,
-    /// Other articles reporting the same quote.
+    /// Other articles reporting the same quote: the first 100.
     pub corroborating_article_ids: Vec<String>,
+    /// How many other articles report the same quote.
+    pub corroborating_article_count: u32,
 }
 
 /// A search result, best first.

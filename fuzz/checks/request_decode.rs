@@ -27,7 +27,7 @@ fn index() -> &'static SearchIndex {
 fn client_fault<T>(result: Result<T, Error>) -> Option<T> {
     match result {
         Ok(value) => Some(value),
-        Err(Error::InvalidArgument { field, reason }) => {
+        Err(Error::InvalidArgument { field, reason, .. }) => {
             assert!(!field.is_empty() && !reason.is_empty());
             None
         }
@@ -111,8 +111,15 @@ pub fn check(data: &[u8]) {
             let Some(r) = decode::<pb::GetEntityRequest>(bytes) else {
                 return;
             };
-            client_fault(convert::optional("id", &r.id));
-            client_fault(convert::optional("name", &r.name));
+            match r.selector {
+                Some(pb::get_entity_request::Selector::Id(id)) => {
+                    client_fault(convert::required("id", &id));
+                }
+                Some(pb::get_entity_request::Selector::Name(name)) => {
+                    client_fault(convert::required("name", &name));
+                }
+                None => {}
+            }
         }
         4 => {
             let Some(r) = decode::<pb::ListEntitiesRequest>(bytes) else {

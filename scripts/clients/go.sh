@@ -9,12 +9,18 @@
 #    github.com/golang/protobuf 1.5 (the APIv2-backed one: grpc alone pulls
 #    golang-github-golang-protobuf-1-3-dev, and with 1.3 the client panics
 #    "protobuf tag not enough fields"; 1-5 conflicts with and replaces it) and
-#    genproto (google.golang.org/genproto/googleapis/rpc/errdetails);
+#    genproto (google.golang.org/genproto/googleapis/rpc/errdetails, and
+#    googleapis/api/annotations, which the stubs import for
+#    google/api/field_behavior.proto);
 # 2. generates Go stubs from proto/ with protoc, as buf.gen.yaml's Go plugins
 #    do, into .tools/go-client/gopath/src/github.com/newscorpus/newscorpus/gen/go/newscorpus/v1
-#    (the go_package import path; GOPATH mode, nothing downloaded);
-# 3. runs `go vet` and `go test` on tests/clients/go with GO111MODULE=off and
-#    GOPROXY=off. TestMain starts the server on a free loopback port.
+#    (the go_package import path; GOPATH mode, nothing downloaded); if no
+#    GOPATH entry has google.golang.org/genproto/googleapis/api/annotations,
+#    generates it there too from the vendored proto/google/api/field_behavior.proto;
+# 3. runs `go vet` and `go test` on tests/clients/go (and `go vet` on its
+#    example/, the program README.md shows, which TestReadmeExample builds
+#    and runs) with GO111MODULE=off and GOPROXY=off. TestMain starts the
+#    server on a free loopback port.
 #
 # Nothing is written under tests/. Exits non-zero on any failure. Works from
 # any directory, as root on a fresh Debian 12 machine with no stdin (CI=true).
@@ -84,13 +90,22 @@ mkdir -p "$gen"
     --go-grpc_out="$gen" --go-grpc_opt=paths=source_relative \
     newscorpus/v1/*.proto
 )
+# The stubs import google.golang.org/genproto/googleapis/api/annotations (the
+# go_package of google/api/field_behavior.proto): Debian's genproto has it.
+# Without it, generate that one file into our GOPATH (package annotations).
+annotations=src/google.golang.org/genproto/googleapis/api/annotations
+rm -rf "${gopath:?}/src/google.golang.org"
+if [ ! -e "/usr/share/gocode/$annotations/field_behavior.pb.go" ]; then
+  (cd "$root/proto" && protoc -I . --go_out="$gopath/src" --go_opt=paths=import google/api/field_behavior.proto)
+  note "generated: $gopath/$annotations/field_behavior.pb.go"
+fi
 note "generated: $(cd "$gen" && find . -name '*.go' | sort | tr '\n' ' ')"
 
 # --- vet, build, test -------------------------------------------------------------------------
 [ -x "$NEWSCORPUS_BIN" ] || { echo "server binary not found: $NEWSCORPUS_BIN (cargo build, or set NEWSCORPUS_BIN)" >&2; exit 1; }
 note "server: $NEWSCORPUS_BIN"
 cd "$suite"
-go vet .
+go vet ./...
 rc=0
 # shellcheck disable=SC2086 # GO_TEST_FLAGS is a list of flags
 go test ${GO_TEST_FLAGS:--count=1 -v} . </dev/null || rc=$?

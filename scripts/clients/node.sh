@@ -6,12 +6,15 @@
 # 1. installs the exact packages of tests/clients/node/package-lock.json with
 #    `npm ci` into .tools/node-client/ (git-ignored; again only when the lock
 #    file changes); Node.js and npm come from apt-get when absent;
-# 2. generates TypeScript stubs from proto/ (and the minimal google/rpc protos
-#    in tests/clients/node/proto/) with `buf generate` + protoc-gen-es, using
-#    tests/clients/node/buf.gen.yaml, into .tools/node-client/work/src/gen/;
+# 2. generates TypeScript stubs from proto/ (newscorpus/v1 and the vendored
+#    google/api/field_behavior.proto it imports) and from the minimal
+#    google/rpc protos in tests/clients/node/proto/ with `buf generate` +
+#    protoc-gen-es, using tests/clients/node/buf.gen.yaml, into
+#    .tools/node-client/work/src/gen/;
 # 3. type-checks the suite with `tsc --strict --noEmit`, then compiles it;
 # 4. runs it with Node's built-in test runner (`node --test`). The tests start
-#    their own servers on free loopback ports.
+#    their own servers on free loopback ports, and run example.mjs (the
+#    README's example) against one of them.
 #
 # Nothing is written under tests/. Exits non-zero on any failure. Works from
 # any directory, as root on a fresh Debian 12 machine with no stdin (CI=true).
@@ -60,6 +63,9 @@ rm -rf "$work"
 mkdir -p "$work/src/gen"
 cp "$suite"/*.ts "$work/src/"
 cp "$suite/tsconfig.json" "$work/"
+# The README's dynamic-route example, run by dynamic.test.ts; here, node_modules
+# one level up resolves its imports.
+cp "$suite/example.mjs" "$work/"
 (
   cd "$root"
   buf generate proto --template "$suite/buf.gen.yaml" -o "$work/src/gen"

@@ -403,8 +403,7 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
     {
         let r = client
             .get_entity(pb::GetEntityRequest {
-                id: id.clone(),
-                name: String::new(),
+                selector: Some(pb::get_entity_request::Selector::Id(id.clone())),
             })
             .await?
             .into_inner();
@@ -485,8 +484,7 @@ async fn unary(
                 async move {
                     CorpusServiceClient::new(ch)
                         .get_entity(pb::GetEntityRequest {
-                            id,
-                            name: String::new(),
+                            selector: Some(pb::get_entity_request::Selector::Id(id)),
                         })
                         .await
                         .map(|_| ())
@@ -1205,8 +1203,7 @@ async fn soak_op(
         SoakOp::GetEntity => {
             let r = client
                 .get_entity(pb::GetEntityRequest {
-                    id: entity_id,
-                    name: String::new(),
+                    selector: Some(pb::get_entity_request::Selector::Id(entity_id)),
                 })
                 .await;
             tally.record("GetEntity", t0, label(&r), &["OK"], || status_detail(&r));

@@ -4,7 +4,7 @@
 
 use super::pb;
 use crate::corpus::{valid_date, RawArticle};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::model;
 use crate::store::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
 
@@ -35,7 +35,8 @@ pub fn limit(value: i32, max: usize) -> Result<Option<usize>> {
 pub fn optional(field: &str, value: &str) -> Result<Option<String>> {
     let value = value.trim();
     if value.len() > MAX_ID_LEN {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            Invalid::TooLong,
             field,
             format!("longer than {MAX_ID_LEN} bytes"),
         ));
@@ -45,14 +46,16 @@ pub fn optional(field: &str, value: &str) -> Result<Option<String>> {
 
 /// Required string field.
 pub fn required(field: &str, value: &str) -> Result<String> {
-    optional(field, value)?.ok_or_else(|| Error::invalid(field, "is required"))
+    optional(field, value)?
+        .ok_or_else(|| Error::invalid_as(Invalid::Required, field, "is required"))
 }
 
 fn date(field: &str, value: &str) -> Result<Option<String>> {
     let value = optional(field, value)?;
     if let Some(v) = &value {
         if !valid_date(v) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                Invalid::Date,
                 field,
                 format!("{v:?} is not a YYYY-MM-DD date"),
             ));
@@ -63,21 +66,36 @@ fn date(field: &str, value: &str) -> Result<Option<String>> {
 
 /// Article view; unknown numbers are rejected.
 pub fn view(value: i32) -> Result<pb::ArticleView> {
-    pb::ArticleView::try_from(value)
-        .map_err(|_| Error::invalid("view", format!("unknown ArticleView {value}")))
+    pb::ArticleView::try_from(value).map_err(|_| {
+        Error::invalid_as(
+            Invalid::EnumValue,
+            "view",
+            format!("unknown ArticleView {value}"),
+        )
+    })
 }
 
 /// Entity type filter; unspecified means any.
 pub fn entity_type_filter(value: i32) -> Result<Option<model::EntityType>> {
-    let t = pb::EntityType::try_from(value)
-        .map_err(|_| Error::invalid("type", format!("unknown EntityType {value}")))?;
+    let t = pb::EntityType::try_from(value).map_err(|_| {
+        Error::invalid_as(
+            Invalid::EnumValue,
+            "type",
+            format!("unknown EntityType {value}"),
+        )
+    })?;
     Ok(entity_type_from_pb(t))
 }
 
 /// Quote kind filter; unspecified means any.
 pub fn quote_kind_filter(value: i32) -> Result<Option<model::QuoteKind>> {
-    let k = pb::QuoteKind::try_from(value)
-        .map_err(|_| Error::invalid("kind", format!("unknown QuoteKind {value}")))?;
+    let k = pb::QuoteKind::try_from(value).map_err(|_| {
+        Error::invalid_as(
+            Invalid::EnumValue,
+            "kind",
+            format!("unknown QuoteKind {value}"),
+        )
+    })?;
     Ok(match k {
         pb::QuoteKind::Unspecified => None,
         pb::QuoteKind::Direct => Some(model::QuoteKind::Direct),
@@ -260,10 +278,7 @@ pub fn article(a: model::Article, view: pb::ArticleView) -> pb::Article {
 }
 
 fn span(s: model::Span) -> Option<pb::Span> {
-    Some(pb::Span {
-        start: s.start,
-        end: s.end,
-    })
+    Some(super::offsets::to_pb(s, pb::OffsetEncoding::CodePoints))
 }
 
 impl From<model::Entity> for pb::Entity {
@@ -309,6 +324,7 @@ impl From<model::Quote> for pb::Quote {
             corroborating_article_ids: q.corroborating_article_ids,
             speaker_role: q.speaker_role,
             cursor: String::new(),
+            corroborating_article_count: q.corroborating_article_count,
         }
     }
 }
@@ -341,7 +357,8 @@ pub fn story_order(value: i32) -> Result<model::StoryOrder> {
     match pb::StoryOrder::try_from(value) {
         Ok(pb::StoryOrder::Unspecified | pb::StoryOrder::Size) => Ok(model::StoryOrder::Size),
         Ok(pb::StoryOrder::Recent) => Ok(model::StoryOrder::Recent),
-        Err(_) => Err(Error::invalid(
+        Err(_) => Err(Error::invalid_as(
+            Invalid::EnumValue,
             "order",
             format!("unknown StoryOrder {value}"),
         )),
@@ -355,7 +372,8 @@ pub fn relation_order(value: i32) -> Result<model::RelationOrder> {
             Ok(model::RelationOrder::Score)
         }
         Ok(pb::RelationOrder::Count) => Ok(model::RelationOrder::Count),
-        Err(_) => Err(Error::invalid(
+        Err(_) => Err(Error::invalid_as(
+            Invalid::EnumValue,
             "order",
             format!("unknown RelationOrder {value}"),
         )),
@@ -397,7 +415,11 @@ pub fn facets(facets: &[pb::Facet]) -> Result<Vec<model::Facet>> {
                 f.size
             } as usize;
             let kind = pb::FacetKind::try_from(f.kind).map_err(|_| {
-                Error::invalid(field("kind"), format!("unknown FacetKind {}", f.kind))
+                Error::invalid_as(
+                    Invalid::EnumValue,
+                    field("kind"),
+                    format!("unknown FacetKind {}", f.kind),
+                )
             })?;
             Ok(match kind {
                 pb::FacetKind::Unspecified => {
@@ -416,7 +438,8 @@ pub fn facets(facets: &[pb::Facet]) -> Result<Vec<model::Facet>> {
                             ))
                         }
                         Err(_) => {
-                            return Err(Error::invalid(
+                            return Err(Error::invalid_as(
+                                Invalid::EnumValue,
                                 field("interval"),
                                 format!("unknown DateInterval {}", f.interval),
                             ))
@@ -430,7 +453,8 @@ pub fn facets(facets: &[pb::Facet]) -> Result<Vec<model::Facet>> {
                     size,
                     entity_type: pb::EntityType::try_from(f.entity_type)
                         .map_err(|_| {
-                            Error::invalid(
+                            Error::invalid_as(
+                                Invalid::EnumValue,
                                 field("entity_type"),
                                 format!("unknown EntityType {}", f.entity_type),
                             )

@@ -11,7 +11,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::store::{EntityPos, ItemPos, StoryPos};
 
 const FIELD: &str = "cursor";
@@ -118,7 +118,8 @@ fn decode(kind: &str, cursor: &str) -> Result<String> {
         return Err(malformed());
     }
     if found_kind != kind {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            Invalid::CursorWrongListing,
             FIELD,
             format!("cursor belongs to a different listing ({found_kind}, expected {kind})"),
         ));
@@ -295,7 +296,11 @@ fn parse_offset(
     let bad = || Error::invalid(FIELD, format!("malformed {kind} cursor"));
     let (offset, fingerprint) = payload.split_once('.').ok_or_else(bad)?;
     if fingerprint != check(scope, request) {
-        return Err(Error::invalid(FIELD, changed));
+        return Err(Error::invalid_as(
+            Invalid::CursorWrongListing,
+            FIELD,
+            changed,
+        ));
     }
     offset.parse().map_err(|_| bad())
 }

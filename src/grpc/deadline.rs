@@ -94,7 +94,9 @@ where
             let at = at.checked_sub(MARGIN).unwrap_or(at);
             match tokio::time::timeout_at(at.into(), response).await {
                 Ok(result) => result,
-                Err(_) => Ok(tonic::Status::deadline_exceeded(
+                Err(_) => Ok(crate::error::status(
+                    tonic::Code::DeadlineExceeded,
+                    "DEADLINE_EXCEEDED",
                     "deadline exceeded before the call completed",
                 )
                 .into_http()),

@@ -9,6 +9,7 @@ pub mod convert;
 pub mod cursor;
 pub mod deadline;
 pub mod incoming;
+pub mod offsets;
 pub mod service;
 
 use std::net::SocketAddr;

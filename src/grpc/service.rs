@@ -19,10 +19,11 @@ use tracing::instrument;
 use super::auth::{Access, Tokens};
 use super::convert::{self, MAX_QUERY_LEN};
 use super::cursor;
+use super::offsets;
 use super::pb;
 use super::pb::corpus_service_server::CorpusService;
 use crate::corpus::{Corpus, RawArticle};
-use crate::error::Error;
+use crate::error::{status, Error};
 use crate::store::{
     ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, RelationQuery, SearchQuery,
     StoryFilter, StoryPos,
@@ -221,8 +222,8 @@ impl StreamScope {
             }
         };
         tokio::select! {
-            _ = self.shutdown.cancelled() => Status::unavailable("server is shutting down; resume with the last cursor"),
-            _ = deadline => Status::deadline_exceeded("deadline exceeded; resume with the last cursor"),
+            _ = self.shutdown.cancelled() => status(tonic::Code::Unavailable, "SHUTTING_DOWN", "server is shutting down; resume with the last cursor"),
+            _ = deadline => status(tonic::Code::DeadlineExceeded, "DEADLINE_EXCEEDED", "deadline exceeded; resume with the last cursor"),
         }
     }
 }
@@ -308,10 +309,16 @@ impl CorpusApi {
 
     fn check_ready(&self) -> Result<(), Status> {
         if self.shutdown.is_cancelled() {
-            return Err(Status::unavailable("server is shutting down"));
+            return Err(status(
+                tonic::Code::Unavailable,
+                "SHUTTING_DOWN",
+                "server is shutting down",
+            ));
         }
         if !self.ready.load(Ordering::Acquire) {
-            return Err(Status::unavailable(
+            return Err(status(
+                tonic::Code::Unavailable,
+                "NOT_READY",
                 "corpus is still loading; retry shortly",
             ));
         }
@@ -477,7 +484,12 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let text = r.query.trim().to_owned();
         if text.is_empty() {
-            return Err(Error::invalid("query", "must not be empty").into());
+            return Err(Error::invalid_as(
+                crate::error::Invalid::Required,
+                "query",
+                "must not be empty",
+            )
+            .into());
         }
         if text.len() > MAX_QUERY_LEN {
             return Err(
@@ -486,6 +498,7 @@ impl CorpusService for CorpusApi {
         }
         let filter = ArticleFilter::try_from(r.filter)?;
         let limit = self.limit(r.limit)?;
+        let encoding = offsets::encoding(r.offset_encoding)?;
         // The cursor is tied to the query and filter it was issued for.
         let fingerprint = format!("{text}\u{1f}{filter:?}");
         let start = match cursor::given(&r.cursor)? {
@@ -508,9 +521,22 @@ impl CorpusService for CorpusApi {
                 let (store, query) = (store.clone(), query.clone());
                 Box::pin(async move { store.search(&query, offset, max).await })
             },
-            move |hit, next| pb::SearchHit {
-                cursor: cursor::search(&fingerprint, *next),
-                ..hit.into()
+            move |mut hit, next| {
+                for snippet in &mut hit.snippets {
+                    let mut spans: Vec<&mut crate::model::Span> =
+                        snippet.highlights.iter_mut().collect();
+                    offsets::reencode(&snippet.text, &mut spans, encoding);
+                }
+                let mut hit: pb::SearchHit = hit.into();
+                for snippet in &mut hit.snippets {
+                    for span in &mut snippet.highlights {
+                        span.encoding = encoding as i32;
+                    }
+                }
+                pb::SearchHit {
+                    cursor: cursor::search(&fingerprint, *next),
+                    ..hit
+                }
             },
         )))
     }
@@ -521,12 +547,19 @@ impl CorpusService for CorpusApi {
         request: Request<pb::GetEntityRequest>,
     ) -> Result<Response<pb::Entity>, Status> {
         self.admit(&request, Access::Read)?;
-        let r = request.into_inner();
-        let id = convert::optional("id", &r.id)?.unwrap_or_default();
-        let name = convert::optional("name", &r.name)?.unwrap_or_default();
-        if id.is_empty() == name.is_empty() {
-            return Err(Error::invalid("id", "set exactly one of id and name").into());
-        }
+        use pb::get_entity_request::Selector;
+        let (id, name) = match request.into_inner().selector {
+            Some(Selector::Id(id)) => (convert::required("id", &id)?, String::new()),
+            Some(Selector::Name(name)) => (String::new(), convert::required("name", &name)?),
+            None => {
+                return Err(Error::invalid_as(
+                    crate::error::Invalid::Required,
+                    "selector",
+                    "set `id` or `name`",
+                )
+                .into())
+            }
+        };
         let entity = self.corpus.entity(&id, &name).await?;
         Ok(Response::new(entity.into()))
     }
@@ -595,6 +628,7 @@ impl CorpusService for CorpusApi {
         let start = cursor::given(&r.cursor)?
             .map(|c| cursor::parse_item("mention", c))
             .transpose()?;
+        let encoding = offsets::encoding(r.offset_encoding)?;
         let store = self.corpus.store().clone();
         Ok(Response::new(paged(
             start,
@@ -603,10 +637,18 @@ impl CorpusService for CorpusApi {
             FIRST_PAGE,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move { store.mentions(&filter, after, max).await })
+                Box::pin(async move {
+                    let mut page = store.mentions(&filter, after, max).await?;
+                    in_units(&*store, &mut page, encoding, |m| {
+                        (&m.article_id, &mut m.span)
+                    })
+                    .await?;
+                    Ok(page)
+                })
             },
-            |m, pos| pb::Mention {
+            move |m, pos| pb::Mention {
                 cursor: cursor::item("mention", *pos),
+                span: Some(offsets::to_pb(m.span, encoding)),
                 ..m.into()
             },
         )))
@@ -626,6 +668,7 @@ impl CorpusService for CorpusApi {
         let start = cursor::given(&r.cursor)?
             .map(|c| cursor::parse_item("quote", c))
             .transpose()?;
+        let encoding = offsets::encoding(r.offset_encoding)?;
         let store = self.corpus.store().clone();
         Ok(Response::new(paged(
             start,
@@ -634,13 +677,62 @@ impl CorpusService for CorpusApi {
             FIRST_PAGE,
             move |after: Option<ItemPos>, max| {
                 let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move { store.quotes(&filter, after, max).await })
+                Box::pin(async move {
+                    let mut page = store.quotes(&filter, after, max).await?;
+                    in_units(&*store, &mut page, encoding, |q| {
+                        (&q.article_id, &mut q.span)
+                    })
+                    .await?;
+                    Ok(page)
+                })
             },
-            |q, pos| pb::Quote {
+            move |q, pos| pb::Quote {
                 cursor: cursor::item("quote", *pos),
+                span: Some(offsets::to_pb(q.span, encoding)),
                 ..q.into()
             },
         )))
+    }
+
+    #[instrument(level = "debug", skip(self, request))]
+    async fn get_quote(
+        &self,
+        request: Request<pb::GetQuoteRequest>,
+    ) -> Result<Response<pb::Quote>, Status> {
+        self.admit(&request, Access::Read)?;
+        let r = request.into_inner();
+        let id = convert::required("id", &r.id)?;
+        let encoding = offsets::encoding(r.offset_encoding)?;
+        // `<article id>/q<n>`: the article's quotes hold it, if anything does.
+        let article_id = id
+            .rsplit_once("/q")
+            .filter(|(article, n)| {
+                !article.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|(article, _)| article.to_owned())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "id",
+                    format!("{id:?} is not a quote id (`<article id>/q<n>`)"),
+                )
+            })?;
+        let filter = crate::store::QuoteFilter {
+            article_id: Some(article_id),
+            ..Default::default()
+        };
+        let store = self.corpus.store();
+        let mut quotes = store.quotes(&filter, None, usize::MAX).await?;
+        quotes.retain(|(_, q)| q.id == id);
+        in_units(&**store, &mut quotes, encoding, |q| {
+            (&q.article_id, &mut q.span)
+        })
+        .await?;
+        let (pos, quote) = quotes.pop().ok_or_else(|| Error::not_found("quote", id))?;
+        Ok(Response::new(pb::Quote {
+            cursor: cursor::item("quote", pos),
+            span: Some(offsets::to_pb(quote.span, encoding)),
+            ..quote.into()
+        }))
     }
 
     #[instrument(skip(self, request))]
@@ -1044,4 +1136,39 @@ async fn store_batch(corpus: &Corpus, items: Vec<PreparedItem>) -> Vec<pb::Inges
             .map(|(index, client_ref)| failed_response(index, client_ref, error.same()))
             .collect(),
     }
+}
+
+/// Rewrites the spans of a page of items into `encoding` units, fetching
+/// the body of each article the page points into once. Nothing to do (and
+/// nothing fetched) for code points, the domain's own unit.
+async fn in_units<P, T>(
+    store: &dyn crate::store::Store,
+    page: &mut [(P, T)],
+    encoding: pb::OffsetEncoding,
+    parts: impl Fn(&mut T) -> (&String, &mut crate::model::Span),
+) -> Result<(), Error> {
+    if encoding == pb::OffsetEncoding::CodePoints {
+        return Ok(());
+    }
+    let mut at = 0;
+    while at < page.len() {
+        let article = parts(&mut page[at].1).0.clone();
+        // Items of one article are adjacent (pages are in corpus order).
+        let mut end = at + 1;
+        while end < page.len() && *parts(&mut page[end].1).0 == article {
+            end += 1;
+        }
+        let body = store
+            .article(&article)
+            .await?
+            .map(|a| a.body)
+            .unwrap_or_default();
+        let mut spans: Vec<&mut crate::model::Span> = page[at..end]
+            .iter_mut()
+            .map(|(_, item)| parts(item).1)
+            .collect();
+        offsets::reencode(&body, &mut spans, encoding);
+        at = end;
+    }
+    Ok(())
 }

@@ -811,6 +811,7 @@ impl Tables {
             .corroborating(stored, q)
             .map(|a| a.id.to_string())
             .collect();
+        quote.corroborating_article_count = self.corroborating_count(stored, q);
         quote
     }
 
@@ -830,7 +831,24 @@ impl Tables {
             kind: q.kind,
             span: q.span,
             corroborating_article_ids: Vec::new(),
+            corroborating_article_count: 0,
         }
+    }
+
+    /// How many other articles report the same quote (no cap).
+    fn corroborating_count(&self, stored: &StoredArticle, quote: &StoredQuote) -> u32 {
+        quote
+            .cluster
+            .and_then(|c| self.clusters.get(c as usize))
+            .map(Ids::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&a| {
+                self.articles
+                    .get(a as usize)
+                    .is_some_and(|x| x.seq != stored.seq)
+            })
+            .count() as u32
     }
 
     /// Other articles that report the same quote, in corpus order, at most

@@ -326,8 +326,9 @@ async fn over_long_ids_are_invalid() {
         let status = f
             .client()
             .get_entity(pb::GetEntityRequest {
-                id: "person/".to_owned() + &"y".repeat(len),
-                name: String::new(),
+                selector: Some(pb::get_entity_request::Selector::Id(
+                    "person/".to_owned() + &"y".repeat(len),
+                )),
             })
             .await
             .unwrap_err();
@@ -335,8 +336,7 @@ async fn over_long_ids_are_invalid() {
         let status = f
             .client()
             .get_entity(pb::GetEntityRequest {
-                id: String::new(),
-                name: "z".repeat(len),
+                selector: Some(pb::get_entity_request::Selector::Name("z".repeat(len))),
             })
             .await
             .unwrap_err();
@@ -352,10 +352,7 @@ async fn unknown_entity_is_not_found() {
     for (id, name) in [("person/nobody-at-all", ""), ("", "Nobody Atall Ever")] {
         let status = f
             .client()
-            .get_entity(pb::GetEntityRequest {
-                id: id.into(),
-                name: name.into(),
-            })
+            .get_entity(entity_request(id, name))
             .await
             .unwrap_err();
         let asked = if id.is_empty() { name } else { id };
@@ -368,21 +365,39 @@ async fn unknown_entity_is_not_found() {
     f.intact(5).await;
 }
 
-/// 5. GetEntity needs exactly one of id and name.
+/// 5. GetEntity needs its `id` or its `name` (a oneof): neither, or an
+/// empty one, is INVALID_ARGUMENT naming it. Both on the wire (only a raw
+/// client can send that): the last one wins, as protobuf decodes a oneof.
 #[tokio::test]
-async fn entity_needs_exactly_one_of_id_and_name() {
+async fn entity_needs_one_of_id_and_name() {
+    use pb::get_entity_request::Selector;
     let f = Fixture::new().await;
-    for (id, name) in [("", ""), ("  ", " "), ("person/wei-fenghe", "Wei Fenghe")] {
+    for (selector, field, reason) in [
+        (None, "selector", "set `id` or `name`"),
+        (Some(Selector::Id("  ".into())), "id", "is required"),
+        (Some(Selector::Name(String::new())), "name", "is required"),
+    ] {
         let status = f
             .client()
-            .get_entity(pb::GetEntityRequest {
-                id: id.into(),
-                name: name.into(),
-            })
+            .get_entity(pb::GetEntityRequest { selector })
             .await
             .unwrap_err();
-        assert_invalid_because(&status, "id", "set exactly one of id and name");
+        assert_invalid_because(&status, field, reason);
+        let details = tonic_types::StatusExt::get_error_details(&status);
+        let info = details.error_info().expect("ErrorInfo");
+        assert_eq!(info.reason, "FIELD_REQUIRED");
+        assert_eq!(info.domain, "newscorpus");
     }
+    // id = "person/nobody" then name = "Wei Fenghe" on the wire: the name wins.
+    let mut both = prost::Message::encode_to_vec(&entity_request("person/nobody", ""));
+    both.extend(prost::Message::encode_to_vec(&entity_request(
+        "",
+        "Wei Fenghe",
+    )));
+    let entity = raw_unary::<pb::Entity>(&f.app.channel, "GetEntity", both)
+        .await
+        .unwrap();
+    assert!(entity.name.contains("Wei"), "{entity:?}");
     f.intact(5).await;
 }
 
@@ -401,7 +416,7 @@ async fn requests_without_required_fields_are_invalid() {
         .get_entity(pb::GetEntityRequest::default())
         .await
         .unwrap_err();
-    assert_invalid(&status, "id");
+    assert_invalid_because(&status, "selector", "set `id` or `name`");
     let status = outcome(client.search_articles(pb::SearchArticlesRequest::default()))
         .await
         .unwrap_err();
@@ -1911,8 +1926,7 @@ async fn a_one_millisecond_deadline_is_honoured() {
             "GetEntity",
             client
                 .get_entity(timed(pb::GetEntityRequest {
-                    name: "Wei".into(),
-                    ..Default::default()
+                    selector: Some(pb::get_entity_request::Selector::Name("Wei".into())),
                 }))
                 .await,
             |e| assert!(e.into_inner().name.contains("Wei")),

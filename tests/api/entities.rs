@@ -155,10 +155,7 @@ async fn get_entity_by_id_or_any_alias_case_and_accent_insensitively() {
         .expect("a person seen under several names");
     let get = |id: &str, name: &str| {
         let mut client = app.client.clone();
-        let request = pb::GetEntityRequest {
-            id: id.into(),
-            name: name.into(),
-        };
+        let request = entity_request(id, name);
         async move { client.get_entity(request).await.map(|r| r.into_inner()) }
     };
     assert_eq!(get(&person.id, "").await.unwrap().id, person.id);
@@ -206,8 +203,7 @@ async fn get_entity_by_id_or_any_alias_case_and_accent_insensitively() {
         get("", "Nobody At All").await.unwrap_err().code(),
         Code::NotFound
     );
-    assert_invalid(&get("", "").await.unwrap_err(), "id");
-    assert_invalid(&get(&person.id, &person.name).await.unwrap_err(), "id");
+    assert_invalid(&get("", "").await.unwrap_err(), "selector");
 }
 
 #[tokio::test]
@@ -301,8 +297,7 @@ async fn an_exact_alias_beats_a_more_mentioned_look_alike() {
     let mut client = app.client.clone();
     let entity = client
         .get_entity(pb::GetEntityRequest {
-            name: "Raisi".into(),
-            ..Default::default()
+            selector: Some(pb::get_entity_request::Selector::Name("Raisi".into())),
         })
         .await
         .unwrap()

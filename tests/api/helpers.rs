@@ -294,3 +294,18 @@ pub fn is_deadline(status: &tonic::Status) -> bool {
     status.code() == tonic::Code::DeadlineExceeded
         || (status.code() == tonic::Code::Cancelled && status.message() == "Timeout expired")
 }
+
+/// A GetEntity request by `id` when it is not empty, else by `name` when
+/// that is not empty, else with neither.
+pub fn entity_request(id: &str, name: &str) -> pb::GetEntityRequest {
+    use pb::get_entity_request::Selector;
+    pb::GetEntityRequest {
+        selector: if !id.is_empty() {
+            Some(Selector::Id(id.into()))
+        } else if !name.is_empty() {
+            Some(Selector::Name(name.into()))
+        } else {
+            None
+        },
+    }
+}

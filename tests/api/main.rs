@@ -10,6 +10,7 @@ mod fuzz_regressions;
 mod helpers;
 mod ingest_watch;
 mod lifecycle;
+mod offsets;
 mod postgres;
 mod pressure;
 mod promises;

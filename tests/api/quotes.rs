@@ -45,8 +45,7 @@ async fn quotes_by_speaker_name_id_text_and_kind() {
     let entity = app
         .client
         .get_entity(pb::GetEntityRequest {
-            id: speaker_id.clone(),
-            name: String::new(),
+            selector: Some(pb::get_entity_request::Selector::Id(speaker_id.clone())),
         })
         .await
         .unwrap()

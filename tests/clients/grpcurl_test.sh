@@ -101,9 +101,9 @@ for version in v1 v1alpha; do
 done
 
 if timeout 30 "$grpcurl_cmd" -plaintext -connect-timeout 5 -max-time 20 "$addr" describe "$svc" >"$tmp/desc" 2>&1 \
-    && [ "$(grep -c '^  rpc ' "$tmp/desc")" -eq 14 ]; then
-  pass "describe $svc shows its 14 RPCs"
-else fail "describe $svc shows its 14 RPCs" "$tmp/desc"; fi
+    && [ "$(grep -c '^  rpc ' "$tmp/desc")" -eq 15 ]; then
+  pass "describe $svc shows its 15 RPCs"
+else fail "describe $svc shows its 15 RPCs" "$tmp/desc"; fi
 
 for message in Article Entity Quote Mention SearchHit ListArticlesRequest IngestArticlesRequest \
     WatchArticlesRequest GetCorpusStatsResponse EntityType QuoteKind ArticleView; do
@@ -185,6 +185,12 @@ if rpc "$tmp/quotes" "$svc/ListQuotes" -d '{}' \
   call_expect "ListQuotes speaker \"$speaker\" returns only that speaker's quotes" ListQuotes "$speaker_json" \
     "len(objs) >= 1 and all(o.get('speakerName') == $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$speaker") for o in objs)"
 else fail "ListQuotes has a quote whose speaker is an entity" "$tmp/quotes.err"; fi
+# GetQuote by an id from ListQuotes; spans in UTF-16 units say so.
+if quote_id=$("${jsonq[@]}" get "$tmp/quotes" "objs[0]['id']" 2>/dev/null) && [ -n "$quote_id" ]; then
+  call_expect "GetQuote $quote_id answers that quote, its span in UTF-16 units" GetQuote \
+    "{\"id\": \"$quote_id\", \"offset_encoding\": \"OFFSET_ENCODING_UTF16\"}" \
+    "first['id'] == '$quote_id' and first['span'].get('encoding') == 'OFFSET_ENCODING_UTF16'"
+else fail "ListQuotes gives a quote id for GetQuote" "$tmp/quotes"; fi
 
 if [ -n "$article_id" ]; then
   call_expect "ListMentions of one article are in body order" ListMentions "{\"articleId\": \"$article_id\"}" \

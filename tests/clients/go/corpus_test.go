@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	pb "github.com/newscorpus/newscorpus/gen/go/newscorpus/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -84,7 +85,7 @@ func TestGetArticleMatchesList(t *testing.T) {
 }
 
 func TestSearchArticlesRanksAndHighlights(t *testing.T) {
-	hits := must[[]*pb.SearchHit](t)(drain[*pb.SearchHit](client.SearchArticles(ctx(t), &pb.SearchArticlesRequest{Query: "nuclear"})))
+	hits := must[[]*pb.SearchHit](t)(drain[*pb.SearchHit](client.SearchArticles(ctx(t), &pb.SearchArticlesRequest{Query: "nuclear", OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
 	if len(hits) == 0 {
 		t.Fatal("no hits for 'nuclear'")
 	}
@@ -95,9 +96,8 @@ func TestSearchArticlesRanksAndHighlights(t *testing.T) {
 		}
 		for _, snippet := range hit.Snippets {
 			snippets++
-			text := []rune(snippet.Text)
 			for _, span := range snippet.Highlights {
-				word := must[string](t)(sliceSpan(text, span))
+				word := must[string](t)(sliceBytes(snippet.Text, span))
 				if !strings.HasPrefix(fold(word), "nuclear") {
 					t.Errorf("highlight %q in %q", word, snippet.Text)
 				}
@@ -131,11 +131,16 @@ func TestEntities(t *testing.T) {
 		}
 	}
 	top := entities[0]
-	if got := must[*pb.Entity](t)(client.GetEntity(ctx(t), &pb.GetEntityRequest{Id: top.Id})); got.Id != top.Id || got.Cursor != "" {
-		t.Errorf("GetEntity(id) = %s (cursor %q)", got.Id, got.Cursor)
+	// oneof selector { id; name }: a wrapper type per member.
+	byID := must[*pb.Entity](t)(client.GetEntity(ctx(t), &pb.GetEntityRequest{Selector: &pb.GetEntityRequest_Id{Id: top.Id}}))
+	want := proto.Clone(top).(*pb.Entity)
+	want.Cursor = ""
+	if !proto.Equal(byID, want) {
+		t.Errorf("GetEntity(id) = %v, want the listed entity without cursor %v", byID, want)
 	}
-	if got := must[*pb.Entity](t)(client.GetEntity(ctx(t), &pb.GetEntityRequest{Name: strings.ToUpper(top.Name)})); got.Id != top.Id {
-		t.Errorf("GetEntity(name) = %s, want %s", got.Id, top.Id)
+	byName := must[*pb.Entity](t)(client.GetEntity(ctx(t), &pb.GetEntityRequest{Selector: &pb.GetEntityRequest_Name{Name: strings.ToUpper(top.Name)}}))
+	if byName.Id != top.Id {
+		t.Errorf("GetEntity(name) = %s, want %s", byName.Id, top.Id)
 	}
 	listed := must[[]*pb.Entity](t)(drain[*pb.Entity](client.ListEntities(ctx(t), &pb.ListEntitiesRequest{Type: pb.EntityType_ENTITY_TYPE_PERSON})))
 	var got []string
@@ -150,14 +155,20 @@ func TestEntities(t *testing.T) {
 func TestMentionSpansSliceTheBody(t *testing.T) {
 	total := 0
 	for _, a := range articles {
-		mentions := must[[]*pb.Mention](t)(drain[*pb.Mention](client.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: a.Id})))
+		mentions := must[[]*pb.Mention](t)(drain[*pb.Mention](client.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: a.Id, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
 		if len(mentions) != int(a.MentionCount) {
 			t.Errorf("%s: %d mentions, article says %d", a.Id, len(mentions), a.MentionCount)
 		}
-		body := []rune(a.Body)
 		for _, m := range mentions {
-			if text := must[string](t)(sliceSpan(body, m.Span)); text != m.Text {
+			if text := must[string](t)(sliceBytes(a.Body, m.Span)); text != m.Text {
 				t.Errorf("%s: span %v is %q, mention says %q", a.Id, m.Span, text, m.Text)
+			}
+		}
+		// Without offset_encoding: code points (runes), and the answer says so.
+		body := []rune(a.Body)
+		for _, m := range must[[]*pb.Mention](t)(drain[*pb.Mention](client.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: a.Id}))) {
+			if text := must[string](t)(sliceRunes(body, m.Span)); text != m.Text {
+				t.Errorf("%s: code-point span %v is %q, mention says %q", a.Id, m.Span, text, m.Text)
 			}
 		}
 		total += len(mentions)
@@ -168,17 +179,20 @@ func TestMentionSpansSliceTheBody(t *testing.T) {
 }
 
 func TestQuotes(t *testing.T) {
-	quotes := must[[]*pb.Quote](t)(drain[*pb.Quote](client.ListQuotes(ctx(t), &pb.ListQuotesRequest{})))
+	quotes := must[[]*pb.Quote](t)(drain[*pb.Quote](client.ListQuotes(ctx(t), &pb.ListQuotesRequest{OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
 	if len(quotes) == 0 {
 		t.Fatal("no quotes")
 	}
-	bodies := map[string][]rune{}
+	bodies := map[string]string{}
 	for _, a := range articles {
-		bodies[a.Id] = []rune(a.Body)
+		bodies[a.Id] = a.Body
 	}
 	var speaker *pb.Quote
 	for _, q := range quotes {
-		if text := must[string](t)(sliceSpan(bodies[q.ArticleId], q.Span)); text != q.Text {
+		if int(q.CorroboratingArticleCount) < len(q.CorroboratingArticleIds) {
+			t.Errorf("%s: corroborating_article_count %d < %d ids", q.Id, q.CorroboratingArticleCount, len(q.CorroboratingArticleIds))
+		}
+		if text := must[string](t)(sliceBytes(bodies[q.ArticleId], q.Span)); text != q.Text {
 			t.Errorf("%s: span is %q, quote says %q", q.Id, text, q.Text)
 		}
 		if q.Kind == pb.QuoteKind_QUOTE_KIND_UNSPECIFIED {
@@ -204,6 +218,34 @@ func TestQuotes(t *testing.T) {
 	}
 	if !equalStrings(got, want) {
 		t.Errorf("speaker %q: %v, want %v", speaker.SpeakerName, got, want)
+	}
+}
+
+func TestGetQuote(t *testing.T) {
+	for _, encoding := range []pb.OffsetEncoding{pb.OffsetEncoding_OFFSET_ENCODING_UNSPECIFIED, pb.OffsetEncoding_OFFSET_ENCODING_UTF8} {
+		quotes := must[[]*pb.Quote](t)(drain[*pb.Quote](client.ListQuotes(ctx(t), &pb.ListQuotesRequest{OffsetEncoding: encoding})))
+		if len(quotes) == 0 {
+			t.Fatal("no quotes")
+		}
+		for _, listed := range quotes {
+			// Every field, the cursor included.
+			got := must[*pb.Quote](t)(client.GetQuote(ctx(t), &pb.GetQuoteRequest{Id: listed.Id, OffsetEncoding: encoding}))
+			if !proto.Equal(got, listed) {
+				t.Errorf("GetQuote(%s, %v):\n got %v\nwant %v", listed.Id, encoding, got, listed)
+			}
+		}
+	}
+
+	_, err := client.GetQuote(ctx(t), &pb.GetQuoteRequest{Id: "not a quote id"})
+	d := errorDetails(t, err)
+	if status.Code(err) != codes.InvalidArgument || d.reason != "INVALID_FIELD" || !equalStrings(d.fields, []string{"id"}) {
+		t.Errorf("GetQuote(malformed id) = %v (reason %q, fields %v)", err, d.reason, d.fields)
+	}
+	unknown := articles[0].Id + "/q9999"
+	_, err = client.GetQuote(ctx(t), &pb.GetQuoteRequest{Id: unknown})
+	d = errorDetails(t, err)
+	if status.Code(err) != codes.NotFound || d.reason != "QUOTE_NOT_FOUND" || d.resource == nil || d.resource.ResourceName != unknown {
+		t.Errorf("GetQuote(unknown id) = %v (reason %q, resource %v)", err, d.reason, d.resource)
 	}
 }
 
@@ -385,29 +427,56 @@ func TestGzip(t *testing.T) {
 	}
 }
 
-// badRequestFields decodes grpc-status-details-bin (google.rpc.Status) and
-// returns the fields of its google.rpc.BadRequest violations.
-func badRequestFields(t *testing.T, err error) []string {
+// details is what grpc-status-details-bin (a google.rpc.Status) carries.
+type details struct {
+	fields   []string // google.rpc.BadRequest violations
+	reason   string   // google.rpc.ErrorInfo.Reason
+	domain   string   // google.rpc.ErrorInfo.Domain
+	resource *errdetails.ResourceInfo
+	retry    *errdetails.RetryInfo
+}
+
+// errorDetails decodes the rich details of a gRPC error; errdetails (imported
+// above) registers the types, so Details() returns them decoded.
+func errorDetails(t *testing.T, err error) details {
 	t.Helper()
 	st, ok := status.FromError(err)
-	if !ok {
-		t.Fatalf("not a gRPC status: %v", err)
+	if !ok || err == nil {
+		t.Fatalf("not a gRPC error: %v", err)
 	}
-	var fields []string
+	var d details
 	for _, detail := range st.Details() {
-		switch d := detail.(type) {
+		switch x := detail.(type) {
 		case *errdetails.BadRequest:
-			for _, v := range d.GetFieldViolations() {
+			for _, v := range x.GetFieldViolations() {
 				if v.GetDescription() == "" {
 					t.Errorf("violation of %s without a description", v.GetField())
 				}
-				fields = append(fields, v.GetField())
+				d.fields = append(d.fields, v.GetField())
 			}
+		case *errdetails.ErrorInfo:
+			if d.reason != "" {
+				t.Errorf("two ErrorInfo details: %s and %s", d.reason, x.Reason)
+			}
+			d.reason, d.domain = x.Reason, x.Domain
+		case *errdetails.ResourceInfo:
+			d.resource = x
+		case *errdetails.RetryInfo:
+			d.retry = x
 		case error:
-			t.Errorf("undecodable detail: %v", d)
+			t.Errorf("undecodable detail: %v", x)
 		}
 	}
-	return fields
+	if d.domain != "newscorpus" {
+		t.Errorf("%v: ErrorInfo domain %q (reason %q), want newscorpus", err, d.domain, d.reason)
+	}
+	return d
+}
+
+// badRequestFields returns the fields of the google.rpc.BadRequest violations of an error.
+func badRequestFields(t *testing.T, err error) []string {
+	t.Helper()
+	return errorDetails(t, err).fields
 }
 
 func TestInvalidArgumentDetails(t *testing.T) {
@@ -459,24 +528,103 @@ func TestInvalidArgumentDetails(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	_, err := client.GetArticle(ctx(t), &pb.GetArticleRequest{Id: "no-such-article"})
-	st, _ := status.FromError(err)
-	if st.Code() != codes.NotFound || !strings.Contains(st.Message(), "not found") {
-		t.Fatalf("GetArticle(unknown) = %v, want NOT_FOUND", err)
+	cases := []struct {
+		name, id, reason string
+		call             func() error
+	}{
+		{"GetArticle", "no-such-article", "ARTICLE_NOT_FOUND", func() error {
+			_, err := client.GetArticle(ctx(t), &pb.GetArticleRequest{Id: "no-such-article"})
+			return err
+		}},
+		{"GetEntity", "person/nobody-atall-xyzzy", "ENTITY_NOT_FOUND", func() error {
+			_, err := client.GetEntity(ctx(t), &pb.GetEntityRequest{Selector: &pb.GetEntityRequest_Id{Id: "person/nobody-atall-xyzzy"}})
+			return err
+		}},
+		{"GetStory", "story/0000000000000000", "STORY_NOT_FOUND", func() error {
+			_, err := client.GetStory(ctx(t), &pb.GetStoryRequest{Id: "story/0000000000000000"})
+			return err
+		}},
 	}
-	// Rich details are optional on NOT_FOUND; when a ResourceInfo is sent it names the id.
-	for _, detail := range st.Details() {
-		if info, ok := detail.(*errdetails.ResourceInfo); ok && info.ResourceName != "no-such-article" {
-			t.Errorf("ResourceInfo names %q", info.ResourceName)
+	for _, c := range cases {
+		err := c.call()
+		if st, _ := status.FromError(err); st.Code() != codes.NotFound || !strings.Contains(st.Message(), "not found") {
+			t.Errorf("%s(unknown) = %v, want NOT_FOUND", c.name, err)
+			continue
+		}
+		d := errorDetails(t, err)
+		if d.reason != c.reason || d.resource == nil || d.resource.ResourceName != c.id {
+			t.Errorf("%s: reason %q, ResourceInfo %v; want %s naming %q", c.name, d.reason, d.resource, c.reason, c.id)
 		}
 	}
-	_, err = client.GetEntity(ctx(t), &pb.GetEntityRequest{Name: "Nobody Atall Xyzzy"})
-	if status.Code(err) != codes.NotFound {
-		t.Errorf("GetEntity(unknown) = %v", err)
+}
+
+func TestErrorInfo(t *testing.T) {
+	mentions := must[[]*pb.Mention](t)(drain[*pb.Mention](client.ListMentions(ctx(t), &pb.ListMentionsRequest{Limit: 1})))
+	if len(mentions) != 1 || mentions[0].Cursor == "" {
+		t.Fatalf("ListMentions(limit 1): %v", mentions)
 	}
-	_, err = client.GetStory(ctx(t), &pb.GetStoryRequest{Id: "story/0000000000000000"})
-	if status.Code(err) != codes.NotFound {
-		t.Errorf("GetStory(unknown) = %v", err)
+	cases := []struct {
+		name          string
+		call          func() error
+		code          codes.Code
+		field, reason string
+	}{
+		{"limit -1", func() error {
+			_, err := collectArticles(ctx(t), &pb.ListArticlesRequest{Limit: -1})
+			return err
+		}, codes.InvalidArgument, "limit", "LIMIT_INVALID"},
+		{"garbage cursor", func() error {
+			_, err := collectArticles(ctx(t), &pb.ListArticlesRequest{Cursor: "not a cursor!"})
+			return err
+		}, codes.InvalidArgument, "cursor", "CURSOR_INVALID"},
+		{"ListMentions cursor to ListQuotes", func() error { // a real cursor, of another listing
+			_, err := drain[*pb.Quote](client.ListQuotes(ctx(t), &pb.ListQuotesRequest{Cursor: mentions[0].Cursor}))
+			return err
+		}, codes.InvalidArgument, "cursor", "CURSOR_WRONG_LISTING"},
+		{"offset_encoding 9", func() error {
+			_, err := drain[*pb.Mention](client.ListMentions(ctx(t), &pb.ListMentionsRequest{OffsetEncoding: 9}))
+			return err
+		}, codes.InvalidArgument, "offset_encoding", "ENUM_VALUE_UNKNOWN"},
+		{"search offset_encoding 9", func() error {
+			_, err := drain[*pb.SearchHit](client.SearchArticles(ctx(t), &pb.SearchArticlesRequest{Query: "nuclear", OffsetEncoding: 9}))
+			return err
+		}, codes.InvalidArgument, "offset_encoding", "ENUM_VALUE_UNKNOWN"},
+		{"bad date", func() error {
+			_, err := collectArticles(ctx(t), &pb.ListArticlesRequest{Filter: &pb.ArticleFilter{PublishedTo: "2024-13-01"}})
+			return err
+		}, codes.InvalidArgument, "filter.published_to", "DATE_INVALID"},
+		{"GetEntity without selector", func() error {
+			_, err := client.GetEntity(ctx(t), &pb.GetEntityRequest{})
+			return err
+		}, codes.InvalidArgument, "selector", "FIELD_REQUIRED"},
+		{"GetEntity with an empty id", func() error {
+			_, err := client.GetEntity(ctx(t), &pb.GetEntityRequest{Selector: &pb.GetEntityRequest_Id{}})
+			return err
+		}, codes.InvalidArgument, "id", "FIELD_REQUIRED"},
+		{"unknown article", func() error {
+			_, err := client.GetArticle(ctx(t), &pb.GetArticleRequest{Id: "no-such-article"})
+			return err
+		}, codes.NotFound, "", "ARTICLE_NOT_FOUND"},
+	}
+	for _, c := range cases {
+		err := c.call()
+		if status.Code(err) != c.code {
+			t.Errorf("%s: %v, want %v", c.name, err, c.code)
+			continue
+		}
+		d := errorDetails(t, err)
+		if d.reason != c.reason {
+			t.Errorf("%s: reason %q, want %q", c.name, d.reason, c.reason)
+		}
+		if c.field != "" && !equalStrings(d.fields, []string{c.field}) {
+			t.Errorf("%s: violations %v, want one on %q", c.name, d.fields, c.field)
+		}
+		if c.field == "" && (d.resource == nil || d.resource.ResourceName != "no-such-article") {
+			t.Errorf("%s: ResourceInfo %v", c.name, d.resource)
+		}
+		if d.retry != nil {
+			t.Errorf("%s: RetryInfo %v on an error that retrying will not fix", c.name, d.retry)
+		}
 	}
 }
 
@@ -578,6 +726,7 @@ func TestIngestAndWatch(t *testing.T) {
 		t.Errorf("after cancel: %v", err)
 	}
 
+	// Default spans count code points (runes).
 	body := []rune(live.Body)
 	mentions := must[[]*pb.Mention](t)(drain[*pb.Mention](c.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: live.Id})))
 	if len(mentions) == 0 {
@@ -585,7 +734,7 @@ func TestIngestAndWatch(t *testing.T) {
 	}
 	byteOffsetsDiffer := false
 	for _, m := range mentions {
-		if text := must[string](t)(sliceSpan(body, m.Span)); text != m.Text {
+		if text := must[string](t)(sliceRunes(body, m.Span)); text != m.Text {
 			t.Errorf("span %v is %q, mention says %q", m.Span, text, m.Text)
 		}
 		if int(m.Span.End) > len(live.Body) || live.Body[m.Span.Start:m.Span.End] != m.Text {
@@ -593,10 +742,123 @@ func TestIngestAndWatch(t *testing.T) {
 		}
 	}
 	if !byteOffsetsDiffer {
-		t.Error("spans look like byte offsets; the Span doc says code points")
+		t.Error("default spans look like byte offsets; the Span doc says code points")
 	}
 
 	if err := private.stop(); err != nil {
 		t.Errorf("private server did not exit 0 on SIGTERM: %v", err)
+	}
+}
+
+// TestUTF8Offsets ingests an article with emoji and astral letters before and
+// inside its mentions, quote and searched words, asks for UTF-8 offsets, and
+// slices Go strings natively; UTF-16 offsets are checked too, and default
+// (code point) offsets are shown to be wrong for byte slicing.
+func TestUTF8Offsets(t *testing.T) {
+	private, err := launch("empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer private.stop()
+	c := pb.NewCorpusServiceClient(private.conn)
+	created := ingest(t, c, &pb.IngestArticlesRequest{Text: unicodeArticle, ClientRef: "astral"})[0]
+	if created.Status != pb.IngestStatus_INGEST_STATUS_CREATED {
+		t.Fatalf("ingest: %v", created)
+	}
+	id := created.ArticleId
+	body := must[*pb.Article](t)(c.GetArticle(ctx(t), &pb.GetArticleRequest{Id: id})).Body
+	astral := func(s string) bool {
+		for _, r := range s {
+			if r > 0xFFFF {
+				return true
+			}
+		}
+		return false
+	}
+	if !astral(body) {
+		t.Fatalf("no astral characters left in the body %q", body)
+	}
+
+	mentions := must[[]*pb.Mention](t)(drain[*pb.Mention](c.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: id, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
+	found, after := false, false
+	for _, m := range mentions {
+		if text := must[string](t)(sliceBytes(body, m.Span)); text != m.Text {
+			t.Errorf("UTF-8 span %v is %q, mention says %q", m.Span, text, m.Text)
+		}
+		found = found || m.Text == "Marta Souza"
+		after = after || astral(body[:m.Span.Start])
+	}
+	if !found || !after {
+		t.Errorf("want a mention of Marta Souza, and one after an astral character: %v", mentions)
+	}
+
+	quotes := must[[]*pb.Quote](t)(drain[*pb.Quote](c.ListQuotes(ctx(t), &pb.ListQuotesRequest{ArticleId: id, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
+	var quote *pb.Quote
+	for _, q := range quotes {
+		if text := must[string](t)(sliceBytes(body, q.Span)); text != q.Text {
+			t.Errorf("UTF-8 quote span %v is %q, quote says %q", q.Span, text, q.Text)
+		}
+		if strings.Contains(q.Text, "years for this") {
+			quote = q
+		}
+	}
+	if quote == nil || !astral(quote.Text) {
+		t.Fatalf("no quote with astral characters: %v", quotes)
+	}
+	got := must[*pb.Quote](t)(c.GetQuote(ctx(t), &pb.GetQuoteRequest{Id: quote.Id, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8}))
+	if !proto.Equal(got, quote) {
+		t.Errorf("GetQuote in UTF-8:\n got %v\nwant %v", got, quote)
+	}
+
+	// UTF-16 offsets index the string's UTF-16 encoding.
+	units := utf16.Encode([]rune(body))
+	for _, m := range must[[]*pb.Mention](t)(drain[*pb.Mention](c.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: id, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF16}))) {
+		if m.Span.Encoding != pb.OffsetEncoding_OFFSET_ENCODING_UTF16 || int(m.Span.End) > len(units) ||
+			string(utf16.Decode(units[m.Span.Start:m.Span.End])) != m.Text {
+			t.Errorf("UTF-16 span %v for %q", m.Span, m.Text)
+		}
+	}
+
+	// Search highlights index Snippet.text; searchable within ~0.5 s of the ingest.
+	var hit *pb.SearchHit
+	for until := time.Now().Add(10 * time.Second); hit == nil; {
+		hits := must[[]*pb.SearchHit](t)(drain[*pb.SearchHit](c.SearchArticles(ctx(t), &pb.SearchArticlesRequest{Query: "harbour", MaxSnippets: 3, OffsetEncoding: pb.OffsetEncoding_OFFSET_ENCODING_UTF8})))
+		for _, h := range hits {
+			if h.ArticleId == id {
+				hit = h
+			}
+		}
+		if hit == nil {
+			if time.Now().After(until) {
+				t.Fatal("the ingested article is not searchable after 10 s")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	highlights, emojiBefore := 0, false
+	for _, snippet := range hit.Snippets {
+		for _, span := range snippet.Highlights {
+			highlights++
+			if word := must[string](t)(sliceBytes(snippet.Text, span)); fold(word) != "harbour" {
+				t.Errorf("highlight %q in %q", word, snippet.Text)
+			}
+			emojiBefore = emojiBefore || astral(snippet.Text[:span.Start])
+		}
+	}
+	if highlights == 0 || !emojiBefore {
+		t.Errorf("want highlights, one after an emoji: %v", hit.Snippets)
+	}
+
+	// Without offset_encoding: code points, right for []rune, wrong for bytes.
+	runes := []rune(body)
+	wrong := false
+	for _, m := range must[[]*pb.Mention](t)(drain[*pb.Mention](c.ListMentions(ctx(t), &pb.ListMentionsRequest{ArticleId: id}))) {
+		if text := must[string](t)(sliceRunes(runes, m.Span)); text != m.Text {
+			t.Errorf("code-point span %v is %q, mention says %q", m.Span, text, m.Text)
+		}
+		wrong = wrong || int(m.Span.End) > len(body) || body[m.Span.Start:m.Span.End] != m.Text
+	}
+	if !wrong {
+		t.Error("code-point spans sliced every mention right as bytes: the astral characters did not matter")
 	}
 }

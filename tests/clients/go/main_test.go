@@ -237,19 +237,48 @@ func must[T any](t *testing.T) func(T, error) T {
 	}
 }
 
-// sliceSpan returns the text a span refers to. Spans (see `Span` in
-// types.proto) count Unicode code points, so index the body's runes, not its
-// bytes: body[start:end] would be wrong as soon as a non-ASCII character
-// precedes the span. If the server ever switches units, change only this.
-func sliceSpan(body []rune, span *pb.Span) (string, error) {
+// sliceBytes returns the text a span counted in UTF-8 bytes refers to: Go
+// strings index bytes, so with OffsetEncoding_OFFSET_ENCODING_UTF8 in the
+// request a span slices the string natively, body[span.Start:span.End]. This
+// only adds the checks (span present, in UTF-8 units, in bounds).
+func sliceBytes(body string, span *pb.Span) (string, error) {
 	if span == nil {
 		return "", fmt.Errorf("span is missing")
 	}
+	if span.Encoding != pb.OffsetEncoding_OFFSET_ENCODING_UTF8 {
+		return "", fmt.Errorf("span %v counts %v, not UTF-8 bytes", span, span.Encoding)
+	}
 	if span.End < span.Start || int(span.End) > len(body) {
-		return "", fmt.Errorf("span [%d, %d) out of a body of %d code points", span.Start, span.End, len(body))
+		return "", fmt.Errorf("span [%d, %d) out of a text of %d bytes", span.Start, span.End, len(body))
+	}
+	return body[span.Start:span.End], nil
+}
+
+// sliceRunes returns the text a span counted in Unicode code points refers
+// to: what the server sends when the request leaves offset_encoding unset.
+// Index the runes, not the bytes: body[start:end] is wrong as soon as a
+// non-ASCII character precedes the span.
+func sliceRunes(body []rune, span *pb.Span) (string, error) {
+	if span == nil {
+		return "", fmt.Errorf("span is missing")
+	}
+	if span.Encoding != pb.OffsetEncoding_OFFSET_ENCODING_CODE_POINTS {
+		return "", fmt.Errorf("span %v counts %v, not code points", span, span.Encoding)
+	}
+	if span.End < span.Start || int(span.End) > len(body) {
+		return "", fmt.Errorf("span [%d, %d) out of a text of %d code points", span.Start, span.End, len(body))
 	}
 	return string(body[span.Start:span.End]), nil
 }
+
+// unicodeArticle has astral characters (emoji, mathematical Fraktur letters:
+// one code point, two UTF-16 units, four UTF-8 bytes each) before its
+// mentions, inside and before its quote, and before the searched words, so
+// that every offset encoding gives different numbers. The Node suite ingests
+// the same text (UNICODE_ARTICLE in tests/clients/node/harness.ts).
+const unicodeArticle = "\U0001F6A2\U0001F6A2 Harbour news from \U0001D50A\U0001D52C\U0001D531\U0001D525\U0001D51E\U0001D52A \U0001F30A\n\n" +
+	"\U0001F6A2 The harbour board of Porto Velho met on Monday. \U0001F44B Marta Souza chaired it.\n\n" +
+	"\u201cWe have waited \U0001D531\U0001D522\U0001D52B years for this \U0001F389,\u201d said Marta Souza, the board's chair.\n"
 
 func ids(items []*pb.Article) []string {
 	out := make([]string, len(items))

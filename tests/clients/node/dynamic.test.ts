@@ -7,6 +7,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -15,21 +17,25 @@ import {
   CALL_TIMEOUT_MS,
   NEW_ARTICLE,
   PROTO_DIR,
+  ROOT,
   SECOND_ARTICLE,
   RPC_PROTO_DIR,
   Server,
+  UNICODE_ARTICLE,
   countByDay,
   fold,
   launch,
   seedFiles,
-  sliceSpan,
+  sliceCodePoints,
+  sliceUtf16,
 } from "./harness.js";
 
 // --- loading the protos -------------------------------------------------------------------
 //
 // The options newscorpus clients want, and why:
-// - includeDirs: corpus_service.proto imports "newscorpus/v1/types.proto";
-//   without proto/ as an include dir that import is resolved relative to the
+// - includeDirs: corpus_service.proto imports "newscorpus/v1/types.proto"
+//   and "google/api/field_behavior.proto" (vendored in proto/); without
+//   proto/ as an include dir those imports are resolved relative to the
 //   current directory and loading fails (ENOENT).
 // - longs: String: uint64 counts (GetCorpusStats, IngestArticlesResponse.index,
 //   facet counts) arrive as decimal strings. The default is a Long object
@@ -41,7 +47,8 @@ import {
 //   empty title, a zero quote count or an empty list is `undefined` instead of
 //   "", 0 or [] (and `cursor` is missing from unary answers rather than "").
 // - oneofs: true: sets the virtual oneof property naming the member that is
-//   set (none in newscorpus.v1 today; harmless, and right if one is added).
+//   set (in answers). Requests set a oneof member as a plain field:
+//   GetEntity({ id }) or GetEntity({ name }) for `oneof selector`.
 // Field names are lowerCamelCase (`articleCount`), as in the generated
 // TypeScript route; pass keepCase: true to get the proto's snake_case names.
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -65,12 +72,17 @@ const rpcRoot = protobuf.loadSync([
 ]);
 const StatusType = rpcRoot.lookupType("google.rpc.Status");
 const BadRequestType = rpcRoot.lookupType("google.rpc.BadRequest");
+const ErrorInfoType = rpcRoot.lookupType("google.rpc.ErrorInfo");
+const ResourceInfoType = rpcRoot.lookupType("google.rpc.ResourceInfo");
+const RetryInfoType = rpcRoot.lookupType("google.rpc.RetryInfo");
 
 // --- what the loader returns with these options (only the fields used here) ---------------
 
 interface Span {
   start: number;
   end: number;
+  /** "OFFSET_ENCODING_CODE_POINTS", "OFFSET_ENCODING_UTF16" or "OFFSET_ENCODING_UTF8". */
+  encoding: string;
 }
 interface Article {
   id: string;
@@ -120,6 +132,9 @@ interface Quote {
   speakerName: string;
   kind: string;
   span: Span;
+  cursor: string;
+  corroboratingArticleIds: string[];
+  corroboratingArticleCount: number;
 }
 interface CorpusStats {
   articleCount: string;
@@ -216,24 +231,72 @@ function statusDetails(error: grpc.ServiceError): { code: number; message: strin
   };
 }
 
-/** Field names of the google.rpc.BadRequest violations attached to an error. */
-function badRequestFields(error: grpc.ServiceError): string[] {
+interface Details {
+  /** BadRequest field violations (INVALID_ARGUMENT). */
+  violations: { field: string; description: string; reason: string }[];
+  /** google.rpc.ErrorInfo: newscorpus attaches one to every error it raises. */
+  errorInfo?: { reason: string; domain: string; metadata: Record<string, string> };
+  /** google.rpc.ResourceInfo (NOT_FOUND). */
+  resourceInfo?: { resourceType: string; resourceName: string };
+  /** google.rpc.RetryInfo (UNAVAILABLE, RESOURCE_EXHAUSTED). */
+  retryInfo?: { retryDelay?: { seconds: string; nanos: number } };
+}
+
+/** The google.rpc details of an error, decoded from grpc-status-details-bin (which must be there). */
+function details(error: grpc.ServiceError): Details {
   const status = statusDetails(error);
   assert.ok(status, `no grpc-status-details-bin on ${error.code} ${error.details}`);
   assert.equal(status.code, error.code, "google.rpc.Status.code is the call's status code");
-  const fields: string[] = [];
+  const out: Details = { violations: [] };
+  const decode = (type: protobuf.Type, value: Uint8Array) =>
+    type.toObject(type.decode(value), { defaults: true, longs: String }) as never;
   for (const detail of status.details) {
-    if (detail.typeUrl === "type.googleapis.com/google.rpc.BadRequest") {
-      const bad = BadRequestType.toObject(BadRequestType.decode(detail.value), { defaults: true }) as {
-        fieldViolations: { field: string; description: string }[];
-      };
-      for (const violation of bad.fieldViolations) {
-        assert.ok(violation.description, "a violation says what is wrong");
-        fields.push(violation.field);
+    switch (detail.typeUrl) {
+      case "type.googleapis.com/google.rpc.BadRequest": {
+        const bad = decode(BadRequestType, detail.value) as { fieldViolations: Details["violations"] };
+        out.violations.push(...bad.fieldViolations);
+        break;
       }
+      case "type.googleapis.com/google.rpc.ErrorInfo":
+        out.errorInfo = decode(ErrorInfoType, detail.value);
+        break;
+      case "type.googleapis.com/google.rpc.ResourceInfo":
+        out.resourceInfo = decode(ResourceInfoType, detail.value);
+        break;
+      case "type.googleapis.com/google.rpc.RetryInfo":
+        out.retryInfo = decode(RetryInfoType, detail.value);
+        break;
     }
   }
-  return fields;
+  return out;
+}
+
+/** Field names of the google.rpc.BadRequest violations attached to an error. */
+function badRequestFields(error: grpc.ServiceError): string[] {
+  return details(error).violations.map((violation) => {
+    assert.ok(violation.description, "a violation says what is wrong");
+    return violation.field;
+  });
+}
+
+/** The ErrorInfo reason of an error (its domain must be "newscorpus"). */
+function reason(error: grpc.ServiceError): string {
+  const info = details(error).errorInfo;
+  assert.ok(info, `no google.rpc.ErrorInfo on ${error.code} ${error.details}`);
+  assert.equal(info.domain, "newscorpus");
+  return info.reason;
+}
+
+/** Polls SearchArticles until `articleId` is a hit (ingested articles become searchable within ~0.5 s). */
+async function searchUntilFound(client: Client, request: object, articleId: string): Promise<SearchHit> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const hits = await collect<SearchHit>(client, "SearchArticles", request);
+    const hit = hits.find((h) => h.articleId === articleId);
+    if (hit) return hit;
+    assert.ok(Date.now() < until, `${articleId} not searchable after 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 // --- the tests ----------------------------------------------------------------------------
@@ -283,8 +346,8 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
     assert.deepEqual({ ...got, cursor: listed.cursor }, listed);
   });
 
-  it("SearchArticles ranks hits and highlights code-point spans", async () => {
-    const hits = await collect<SearchHit>(client, "SearchArticles", { query: "nuclear" });
+  it("SearchArticles ranks hits; highlights in UTF-16 units slice the snippet", async () => {
+    const hits = await collect<SearchHit>(client, "SearchArticles", { query: "nuclear", offsetEncoding: "OFFSET_ENCODING_UTF16" });
     assert.ok(hits.length > 0, "hits for 'nuclear'");
     const scores = hits.map((h) => h.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "best first");
@@ -295,8 +358,10 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
     assert.ok(snippets.length > 0, "some hit has a snippet");
     for (const snippet of snippets) {
       assert.ok(snippet.highlights.length > 0 && snippet.html.includes("<b>"));
-      const points = Array.from(snippet.text);
-      for (const span of snippet.highlights) assert.ok(fold(sliceSpan(points, span)).startsWith("nuclear"));
+      for (const span of snippet.highlights) {
+        assert.equal(span.encoding, "OFFSET_ENCODING_UTF16");
+        assert.ok(fold(sliceUtf16(snippet.text, span)).startsWith("nuclear"));
+      }
     }
   });
 
@@ -311,11 +376,16 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
       assert.equal(entity.articleCount, entity.articleIds.length);
     }
     const top = entities[0]!;
+    // `oneof selector { id; name }`: proto-loader takes the member as a plain field.
     const byId = await unary<Entity>(client, "GetEntity", { id: top.id });
     assert.equal(byId.id, top.id);
     assert.equal(byId.cursor, "");
+    assert.deepEqual({ ...byId, cursor: top.cursor }, top, "GetEntity answers the listed entity");
     const byName = await unary<Entity>(client, "GetEntity", { name: top.name.toUpperCase() });
     assert.equal(byName.id, top.id);
+    // The virtual oneof property works in requests too.
+    const bySelector = await unary<Entity>(client, "GetEntity", { selector: "name", name: top.name });
+    assert.equal(bySelector.id, top.id);
     // Enum filters take names too.
     const people = await collect<Entity>(client, "ListEntities", { type: "ENTITY_TYPE_PERSON" });
     assert.ok(people.length > 0 && people.every((e) => e.type === "ENTITY_TYPE_PERSON"));
@@ -325,16 +395,27 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
     );
   });
 
-  it("ListMentions spans slice the article body (code points)", async () => {
+  it("ListMentions spans slice the article body (UTF-16 natively; code points by default)", async () => {
     let total = 0;
     for (const article of articles) {
-      const mentions = await collect<Mention>(client, "ListMentions", { articleId: article.id });
+      const mentions = await collect<Mention>(client, "ListMentions", {
+        articleId: article.id,
+        offsetEncoding: "OFFSET_ENCODING_UTF16",
+      });
       assert.equal(mentions.length, article.mentionCount);
-      const body = Array.from(article.body);
       for (const mention of mentions) {
         assert.equal(mention.articleId, article.id);
         assert.ok(article.entityIds.includes(mention.entityId));
-        assert.equal(sliceSpan(body, mention.span), mention.text, `mention ${mention.text}`);
+        assert.equal(mention.span.encoding, "OFFSET_ENCODING_UTF16");
+        assert.equal(sliceUtf16(article.body, mention.span), mention.text, `mention ${mention.text}`);
+      }
+      // Without offset_encoding: code points, and the answer says so.
+      const byDefault = await collect<Mention>(client, "ListMentions", { articleId: article.id });
+      const points = Array.from(article.body);
+      assert.equal(byDefault.length, mentions.length);
+      for (const mention of byDefault) {
+        assert.equal(mention.span.encoding, "OFFSET_ENCODING_CODE_POINTS");
+        assert.equal(sliceCodePoints(points, mention.span), mention.text);
       }
       total += mentions.length;
     }
@@ -342,13 +423,15 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
   });
 
   it("ListQuotes spans slice the body; speaker filter", async () => {
-    const quotes = await collect<Quote>(client, "ListQuotes", {});
+    const quotes = await collect<Quote>(client, "ListQuotes", { offsetEncoding: "OFFSET_ENCODING_UTF16" });
     assert.ok(quotes.length > 0);
-    const bodies = new Map(articles.map((a) => [a.id, Array.from(a.body)]));
+    const bodies = new Map(articles.map((a) => [a.id, a.body]));
     for (const quote of quotes) {
       assert.ok(quote.id.startsWith(`${quote.articleId}/q`));
       assert.notEqual(quote.kind, "QUOTE_KIND_UNSPECIFIED");
-      assert.equal(sliceSpan(bodies.get(quote.articleId)!, quote.span), quote.text, quote.id);
+      assert.equal(quote.span.encoding, "OFFSET_ENCODING_UTF16");
+      assert.equal(sliceUtf16(bodies.get(quote.articleId)!, quote.span), quote.text, quote.id);
+      assert.ok(quote.corroboratingArticleCount >= quote.corroboratingArticleIds.length);
     }
     const attributed = quotes.find((q) => q.speakerEntityId && q.speakerName);
     assert.ok(attributed, "some quote has an entity as speaker");
@@ -357,6 +440,31 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
       bySpeaker.map((q) => q.id),
       quotes.filter((q) => q.speakerEntityId === attributed.speakerEntityId).map((q) => q.id),
     );
+  });
+
+  it("GetQuote returns the listed quote; bad and unknown ids", async () => {
+    const quotes = await collect<Quote>(client, "ListQuotes", {});
+    assert.ok(quotes.length > 0);
+    for (const listed of quotes) {
+      // Every field, the cursor included, as ListQuotes streamed it.
+      const got = await unary<Quote>(client, "GetQuote", { id: listed.id });
+      assert.deepEqual(got, listed, listed.id);
+    }
+    const [first] = quotes;
+    const utf16 = await unary<Quote>(client, "GetQuote", { id: first!.id, offsetEncoding: "OFFSET_ENCODING_UTF16" });
+    assert.equal(utf16.span.encoding, "OFFSET_ENCODING_UTF16");
+    const body = articles.find((a) => a.id === first!.articleId)!.body;
+    assert.equal(sliceUtf16(body, utf16.span), first!.text);
+
+    const malformed = await failure(() => unary(client, "GetQuote", { id: "not a quote id" }));
+    assert.equal(malformed.code, grpc.status.INVALID_ARGUMENT, malformed.message);
+    assert.deepEqual(badRequestFields(malformed), ["id"]);
+    assert.equal(reason(malformed), "INVALID_FIELD");
+    const unknownId = `${first!.articleId}/q9999`;
+    const unknown = await failure(() => unary(client, "GetQuote", { id: unknownId }));
+    assert.equal(unknown.code, grpc.status.NOT_FOUND, unknown.message);
+    assert.equal(reason(unknown), "QUOTE_NOT_FOUND");
+    assert.equal(details(unknown).resourceInfo?.resourceName, unknownId);
   });
 
   it("GetCorpusStats counts equal the streamed counts (uint64 as strings)", async () => {
@@ -476,6 +584,44 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
     }
   });
 
+  it("the README example (example.mjs) runs against the server", async () => {
+    // scripts/clients/node.sh copies example.mjs next to dist/, where
+    // node_modules (one level up) resolves its imports.
+    const script = new URL("../example.mjs", import.meta.url).pathname;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [script, server.address],
+        { env: { ...process.env, NEWSCORPUS_ROOT: ROOT }, timeout: 30_000 },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${out}\n${err}`)) : resolve(out)),
+      ),
+    );
+    const lines = stdout.trim().split("\n");
+    const [top] = await collect<Entity>(client, "ListEntities", { limit: 1 });
+    const [quote] = await collect<Quote>(client, "ListQuotes", { limit: 1 });
+    assert.equal(lines[0], "articles: 5");
+    assert.equal(lines[1], `entity: ${top!.id} ${top!.type}`);
+    const mentionLines = lines.filter((l) => l.startsWith("mention: "));
+    assert.equal(mentionLines.length, 3);
+    assert.ok(mentionLines.every((l) => l.startsWith("mention: ok ") && l.endsWith(" OFFSET_ENCODING_UTF16")), stdout);
+    assert.ok(lines.includes(`quote: ${quote!.id} ${JSON.stringify(quote!.speakerName)}`), stdout);
+    const errorLine = lines.find((l) => l.startsWith("error: NOT_FOUND google.rpc.ErrorInfo "));
+    assert.ok(errorLine, stdout);
+    const info = JSON.parse(errorLine.slice("error: NOT_FOUND google.rpc.ErrorInfo ".length)) as { reason: string; domain: string };
+    assert.equal(info.reason, "ARTICLE_NOT_FOUND");
+    assert.equal(info.domain, "newscorpus");
+    assert.ok(lines.some((l) => l.startsWith('error: NOT_FOUND google.rpc.ResourceInfo {"resourceType"')), stdout);
+  });
+
+  it("README.md shows example.mjs verbatim", () => {
+    const dir = join(ROOT, "tests", "clients", "node");
+    const source = readFileSync(join(dir, "example.mjs"), "utf8");
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    assert.ok(readme.includes("```js\n" + source + "```\n"), "README.md's dynamic-route example differs from example.mjs");
+    const copy = readFileSync(new URL("../example.mjs", import.meta.url), "utf8");
+    assert.equal(copy, source, "the example run is the one in the repository");
+  });
+
   it("INVALID_ARGUMENT carries google.rpc.BadRequest field violations", async () => {
     const cases: [string, object, string][] = [
       ["ListArticles", { cursor: "not a cursor!" }, "cursor"],
@@ -495,18 +641,46 @@ describe("dynamic client (@grpc/grpc-js + @grpc/proto-loader)", () => {
     assert.ok(badRequestFields(aggregate).length > 0);
   });
 
-  it("NOT_FOUND for unknown ids", async () => {
-    for (const [method, request] of [
-      ["GetArticle", { id: "no-such-article" }],
-      ["GetEntity", { name: "Nobody Atall Xyzzy" }],
-      ["GetStory", { id: "story/0000000000000000" }],
+  it("NOT_FOUND for unknown ids: ErrorInfo reason and ResourceInfo naming the id", async () => {
+    for (const [method, request, name, expected] of [
+      ["GetArticle", { id: "no-such-article" }, "no-such-article", "ARTICLE_NOT_FOUND"],
+      ["GetEntity", { name: "Nobody Atall Xyzzy" }, "Nobody Atall Xyzzy", "ENTITY_NOT_FOUND"],
+      ["GetStory", { id: "story/0000000000000000" }, "story/0000000000000000", "STORY_NOT_FOUND"],
     ] as const) {
       const error = await failure(() => unary(client, method, request));
       assert.equal(error.code, grpc.status.NOT_FOUND, `${method}: ${error.message}`);
       assert.match(error.details, /not found/i);
-      // Rich details are optional on NOT_FOUND; when present they must decode.
-      const status = statusDetails(error);
-      if (status) assert.equal(status.code, grpc.status.NOT_FOUND);
+      assert.equal(reason(error), expected, method);
+      assert.equal(details(error).resourceInfo?.resourceName, name, method);
+    }
+  });
+
+  it("google.rpc.ErrorInfo: stable reasons in domain newscorpus", async () => {
+    const [mention] = await collect<Mention & { cursor: string }>(client, "ListMentions", { limit: 1 });
+    assert.ok(mention?.cursor);
+    const cases: [string, () => Promise<unknown>, number, string, string][] = [
+      ["limit -1", () => collect(client, "ListArticles", { limit: -1 }), grpc.status.INVALID_ARGUMENT, "limit", "LIMIT_INVALID"],
+      ["garbage cursor", () => collect(client, "ListArticles", { cursor: "not a cursor!" }), grpc.status.INVALID_ARGUMENT, "cursor", "CURSOR_INVALID"],
+      // A real cursor, but of another listing.
+      ["ListMentions cursor to ListQuotes", () => collect(client, "ListQuotes", { cursor: mention.cursor }), grpc.status.INVALID_ARGUMENT, "cursor", "CURSOR_WRONG_LISTING"],
+      // Enum fields take numbers too; 9 is no OffsetEncoding value.
+      ["offset_encoding 9", () => collect(client, "ListMentions", { offsetEncoding: 9 }), grpc.status.INVALID_ARGUMENT, "offset_encoding", "ENUM_VALUE_UNKNOWN"],
+      ["search offset_encoding 9", () => collect(client, "SearchArticles", { query: "nuclear", offsetEncoding: 9 }), grpc.status.INVALID_ARGUMENT, "offset_encoding", "ENUM_VALUE_UNKNOWN"],
+      ["bad date", () => collect(client, "ListArticles", { filter: { publishedFrom: "yesterday" } }), grpc.status.INVALID_ARGUMENT, "filter.published_from", "DATE_INVALID"],
+      // Neither member of `oneof selector` set.
+      ["GetEntity without selector", () => unary(client, "GetEntity", {}), grpc.status.INVALID_ARGUMENT, "selector", "FIELD_REQUIRED"],
+      ["GetArticle without id", () => unary(client, "GetArticle", {}), grpc.status.INVALID_ARGUMENT, "id", "FIELD_REQUIRED"],
+      ["unknown article", () => unary(client, "GetArticle", { id: "no-such-article" }), grpc.status.NOT_FOUND, "", "ARTICLE_NOT_FOUND"],
+    ];
+    for (const [name, run, code, field, expected] of cases) {
+      const error = await failure(run);
+      assert.equal(error.code, code, `${name}: ${error.message}`);
+      const got = details(error);
+      assert.equal(got.errorInfo?.domain, "newscorpus", name);
+      assert.equal(got.errorInfo?.reason, expected, name);
+      if (field) assert.deepEqual(got.violations.map((v) => v.field), [field], name);
+      else assert.equal(got.resourceInfo?.resourceName, "no-such-article", name);
+      assert.equal(got.retryInfo, undefined, `${name}: retrying will not help`);
     }
   });
 });
@@ -585,15 +759,15 @@ describe("dynamic client: IngestArticles and WatchArticles (private server)", ()
       assert.equal((live.value as Article).id, created[0]!.articleId);
       const liveArticle = live.value as Article;
       assert.ok(liveArticle.body.includes("45,000"));
-      // Spans count code points: with an emoji before the entities, UTF-16
-      // string indexes (body.slice) would be off by one; sliceSpan is not.
+      // Default spans count code points: with an emoji before the entities,
+      // UTF-16 string indexes (body.slice) would be off by one.
       const mentions = await collect<Mention>(client, "ListMentions", { articleId: liveArticle.id });
       assert.ok(mentions.length > 0, "entities in the new article");
       const points = Array.from(liveArticle.body);
-      for (const mention of mentions) assert.equal(sliceSpan(points, mention.span), mention.text);
+      for (const mention of mentions) assert.equal(sliceCodePoints(points, mention.span), mention.text);
       assert.ok(
         mentions.some((m) => liveArticle.body.slice(m.span.start, m.span.end) !== m.text),
-        "spans are code points, not UTF-16 units",
+        "default spans are code points, not UTF-16 units",
       );
       // Watch with the first article's cursor: only the second comes back.
       const resumed = serverStream<Article>(client, "WatchArticles", { cursor: good.cursor }, deadline(20_000));
@@ -606,5 +780,85 @@ describe("dynamic client: IngestArticles and WatchArticles (private server)", ()
     }
     watch.cancel();
     assert.equal((await status).code, grpc.status.CANCELLED);
+  });
+});
+
+describe("dynamic client: spans over astral characters (private server)", () => {
+  let server: Server;
+  let client: Client;
+  const ASTRAL = /[\u{10000}-\u{10FFFF}]/u;
+
+  before(async () => {
+    server = await launch({ corpus: "empty" });
+    client = connect(server.address);
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.stop();
+  });
+
+  it("with OFFSET_ENCODING_UTF16, mentions, quotes and highlights slice JS strings natively", async () => {
+    const call = client.IngestArticles!(deadline()) as grpc.ClientDuplexStream<object, IngestResponse>;
+    const answers: IngestResponse[] = [];
+    const done = (async () => {
+      for await (const response of call) answers.push(response as IngestResponse);
+    })();
+    call.write({ text: UNICODE_ARTICLE, clientRef: "astral" });
+    call.end();
+    await done;
+    assert.equal(answers[0]?.status, "INGEST_STATUS_CREATED", JSON.stringify(answers));
+    const id = answers[0]!.articleId;
+    const { body } = await unary<Article>(client, "GetArticle", { id });
+    assert.ok(ASTRAL.test(body), "the body keeps the emoji and Fraktur letters");
+
+    const utf16 = { offsetEncoding: "OFFSET_ENCODING_UTF16" };
+    const mentions = await collect<Mention>(client, "ListMentions", { articleId: id, ...utf16 });
+    assert.ok(mentions.some((m) => m.text === "Marta Souza"), `mentions: ${mentions.map((m) => m.text)}`);
+    for (const mention of mentions) {
+      assert.equal(mention.span.encoding, "OFFSET_ENCODING_UTF16");
+      assert.equal(body.slice(mention.span.start, mention.span.end), mention.text);
+    }
+    assert.ok(mentions.some((m) => ASTRAL.test(body.slice(0, m.span.start))), "astral characters before a mention");
+
+    const quotes = await collect<Quote>(client, "ListQuotes", { articleId: id, ...utf16 });
+    const quote = quotes.find((q) => q.text.includes("years for this"));
+    assert.ok(quote, `quotes: ${quotes.map((q) => q.text)}`);
+    assert.ok(ASTRAL.test(quote.text), "astral characters inside the quote");
+    for (const q of quotes) {
+      assert.equal(q.span.encoding, "OFFSET_ENCODING_UTF16");
+      assert.equal(body.slice(q.span.start, q.span.end), q.text);
+    }
+    assert.deepEqual(await unary<Quote>(client, "GetQuote", { id: quote.id, ...utf16 }), quote, "GetQuote in UTF-16 too");
+
+    const hit = await searchUntilFound(client, { query: "harbour", maxSnippets: 3, ...utf16 }, id);
+    const highlights = hit.snippets.flatMap((snippet) => snippet.highlights.map((span) => ({ text: snippet.text, span })));
+    assert.ok(highlights.length > 0, "highlights for 'harbour'");
+    for (const { text, span } of highlights) {
+      assert.equal(span.encoding, "OFFSET_ENCODING_UTF16");
+      assert.equal(fold(text.slice(span.start, span.end)), "harbour");
+    }
+    assert.ok(highlights.some(({ text, span }) => ASTRAL.test(text.slice(0, span.start))), "an emoji before a highlight");
+
+    // Without offset_encoding the spans count code points: right for
+    // Array.from, wrong for native slicing (this is what the test above
+    // would catch if the server ignored the request's encoding).
+    const byDefault = await collect<Mention>(client, "ListMentions", { articleId: id });
+    const points = Array.from(body);
+    for (const mention of byDefault) {
+      assert.equal(mention.span.encoding, "OFFSET_ENCODING_CODE_POINTS");
+      assert.equal(sliceCodePoints(points, mention.span), mention.text);
+    }
+    assert.ok(
+      byDefault.some((m) => body.slice(m.span.start, m.span.end) !== m.text),
+      "code-point spans do not slice a JS string after an emoji",
+    );
+    const defaultHit = await searchUntilFound(client, { query: "harbour" }, id);
+    for (const snippet of defaultHit.snippets) {
+      for (const span of snippet.highlights) {
+        assert.equal(span.encoding, "OFFSET_ENCODING_CODE_POINTS");
+        assert.equal(fold(sliceCodePoints(snippet.text, span)), "harbour");
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Shared helpers for the Node client tests: start and stop newscorpus servers,
-// wait for them to be SERVING, and slice bodies by spans.
+// wait for them to be SERVING, slice bodies by spans, and test articles.
 //
 // Like tests/clients/python/conftest.py: the binary is $NEWSCORPUS_BIN (default
 // ${CARGO_TARGET_DIR:-<repo>/target}/debug/newscorpus); each server gets a free
@@ -36,18 +36,33 @@ export function seedFiles(): string[] {
     .sort();
 }
 
+type SpanLike = { start: number; end: number } | undefined;
+
 /**
- * The text a span refers to. Spans (see `Span` in types.proto) count Unicode
- * code points, not UTF-16 units as JS strings do, so index the body's code
- * points: `Array.from` splits a string by code point. Pass the same array for
- * every span of one body to avoid splitting it again. If the server ever
- * switches units, this is the one place to change.
+ * The text a span counted in UTF-16 code units refers to: JS strings index
+ * UTF-16 units, so with `offset_encoding: OFFSET_ENCODING_UTF16` in the
+ * request a span slices the string natively, `body.slice(start, end)`. This
+ * only adds the checks (span present, in bounds).
  */
-export function sliceSpan(body: string | string[], span: { start: number; end: number } | undefined): string {
+export function sliceUtf16(body: string, span: SpanLike): string {
+  if (!span) throw new Error("span is missing");
+  if (span.end < span.start || span.end > body.length) {
+    throw new Error(`span [${span.start}, ${span.end}) out of a text of ${body.length} UTF-16 units`);
+  }
+  return body.slice(span.start, span.end);
+}
+
+/**
+ * The text a span counted in Unicode code points refers to: what the server
+ * sends when the request leaves `offset_encoding` unset (or asks
+ * OFFSET_ENCODING_CODE_POINTS). `Array.from` splits a string by code point;
+ * pass the same array for every span of one text to avoid splitting it again.
+ */
+export function sliceCodePoints(body: string | string[], span: SpanLike): string {
   if (!span) throw new Error("span is missing");
   const points = typeof body === "string" ? Array.from(body) : body;
   if (span.end < span.start || span.end > points.length) {
-    throw new Error(`span [${span.start}, ${span.end}) out of a body of ${points.length} code points`);
+    throw new Error(`span [${span.start}, ${span.end}) out of a text of ${points.length} code points`);
   }
   return points.slice(span.start, span.end).join("");
 }
@@ -224,3 +239,15 @@ export function countByDay(articles: { published: string }[]): Map<string, numbe
   }
   return days;
 }
+
+/**
+ * An article with astral characters (emoji, mathematical Fraktur letters:
+ * one code point, two UTF-16 units, four UTF-8 bytes each) before its
+ * mentions, inside and before its quote, and before the searched words, so
+ * that code points, UTF-16 units and UTF-8 bytes all give different offsets.
+ * The Go suite ingests the same text.
+ */
+export const UNICODE_ARTICLE =
+  "\u{1F6A2}\u{1F6A2} Harbour news from \u{1D50A}\u{1D52C}\u{1D531}\u{1D525}\u{1D51E}\u{1D52A} \u{1F30A}\n\n" +
+  "\u{1F6A2} The harbour board of Porto Velho met on Monday. \u{1F44B} Marta Souza chaired it.\n\n" +
+  "\u201cWe have waited \u{1D531}\u{1D522}\u{1D52B} years for this \u{1F389},\u201d said Marta Souza, the board's chair.\n";

@@ -24,18 +24,29 @@ import {
   type IngestArticlesRequest,
   type IngestArticlesResponse,
 } from "./gen/newscorpus/v1/corpus_service_pb.js";
-import { ArticleSchema, ArticleView, EntityType, QuoteKind, type Article } from "./gen/newscorpus/v1/types_pb.js";
-import { BadRequestSchema, ResourceInfoSchema } from "./gen/google/rpc/error_details_pb.js";
+import {
+  ArticleSchema,
+  ArticleView,
+  EntitySchema,
+  EntityType,
+  OffsetEncoding,
+  QuoteKind,
+  QuoteSchema,
+  type Article,
+} from "./gen/newscorpus/v1/types_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, ResourceInfoSchema, RetryInfoSchema } from "./gen/google/rpc/error_details_pb.js";
 import {
   CALL_TIMEOUT_MS,
   NEW_ARTICLE,
   SECOND_ARTICLE,
   Server,
+  UNICODE_ARTICLE,
   countByDay,
   fold,
   launch,
   seedFiles,
-  sliceSpan,
+  sliceCodePoints,
+  sliceUtf16,
   toJson,
 } from "./harness.js";
 
@@ -85,6 +96,26 @@ function badRequestFields(error: ConnectError): string[] {
   );
 }
 
+/** The google.rpc.ErrorInfo reason of an error (exactly one ErrorInfo, domain "newscorpus"). */
+function reason(error: ConnectError): string {
+  const infos = error.findDetails(ErrorInfoSchema);
+  assert.equal(infos.length, 1, `one ErrorInfo on ${error.message}`);
+  assert.equal(infos[0]!.domain, "newscorpus");
+  return infos[0]!.reason;
+}
+
+/** Polls SearchArticles until `articleId` is a hit (ingested articles become searchable within ~0.5 s). */
+async function searchUntilFound(client: Corpus, query: string, articleId: string, offsetEncoding?: OffsetEncoding) {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const hits = await collect(client.searchArticles({ query, maxSnippets: 3, offsetEncoding }));
+    const hit = hits.find((h) => h.articleId === articleId);
+    if (hit) return hit;
+    assert.ok(Date.now() < until, `${articleId} not searchable after 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
   let server: Server;
   let client: Corpus;
@@ -127,8 +158,8 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
     assert.ok(equals(ArticleSchema, got, create(ArticleSchema, { ...listed, cursor: "" })));
   });
 
-  it("SearchArticles ranks hits and highlights code-point spans", async () => {
-    const hits = await collect(client.searchArticles({ query: "nuclear", maxSnippets: 2 }));
+  it("SearchArticles ranks hits; highlights in UTF-16 units slice the snippet", async () => {
+    const hits = await collect(client.searchArticles({ query: "nuclear", maxSnippets: 2, offsetEncoding: OffsetEncoding.UTF16 }));
     assert.ok(hits.length > 0);
     const scores = hits.map((h) => h.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
@@ -136,8 +167,10 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
     assert.ok(snippets.length > 0);
     assert.ok(hits.every((h) => h.snippets.length <= 2));
     for (const snippet of snippets) {
-      const points = Array.from(snippet.text);
-      for (const span of snippet.highlights) assert.ok(fold(sliceSpan(points, span)).startsWith("nuclear"));
+      for (const span of snippet.highlights) {
+        assert.equal(span.encoding, OffsetEncoding.UTF16);
+        assert.ok(fold(sliceUtf16(snippet.text, span)).startsWith("nuclear"));
+      }
     }
     // Resume a search after its first hit.
     const rest = await collect(client.searchArticles({ query: "nuclear", cursor: hits[0]!.cursor }));
@@ -151,8 +184,11 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
     assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
     assert.ok(entities.every((e) => e.type !== EntityType.UNSPECIFIED && e.aliases.includes(e.name)));
     const top = entities[0]!;
-    assert.equal((await client.getEntity({ id: top.id })).id, top.id);
-    assert.equal((await client.getEntity({ name: top.name.toUpperCase() })).id, top.id);
+    // `oneof selector { id; name }`: protoc-gen-es v2 makes it { case, value }.
+    const byId = await client.getEntity({ selector: { case: "id", value: top.id } });
+    assert.ok(equals(EntitySchema, byId, create(EntitySchema, { ...top, cursor: "" })), "GetEntity answers the listed entity");
+    const byName = await client.getEntity({ selector: { case: "name", value: top.name.toUpperCase() } });
+    assert.equal(byName.id, top.id);
     const people = await collect(client.listEntities({ type: EntityType.PERSON }));
     assert.deepEqual(
       people.map((e) => e.id),
@@ -162,15 +198,20 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
     assert.deepEqual(popular.map((e) => e.id), entities.filter((e) => e.mentionCount >= 2).map((e) => e.id));
   });
 
-  it("ListMentions spans slice the article body (code points)", async () => {
+  it("ListMentions spans slice the article body (UTF-16 natively; code points by default)", async () => {
     let total = 0;
     for (const article of articles) {
-      const mentions = await collect(client.listMentions({ articleId: article.id }));
+      const mentions = await collect(client.listMentions({ articleId: article.id, offsetEncoding: OffsetEncoding.UTF16 }));
       assert.equal(mentions.length, article.mentionCount);
-      const body = Array.from(article.body);
       for (const mention of mentions) {
-        assert.equal(sliceSpan(body, mention.span), mention.text);
+        assert.equal(mention.span?.encoding, OffsetEncoding.UTF16);
+        assert.equal(sliceUtf16(article.body, mention.span), mention.text);
         assert.ok(article.entityIds.includes(mention.entityId));
+      }
+      const points = Array.from(article.body);
+      for (const mention of await collect(client.listMentions({ articleId: article.id }))) {
+        assert.equal(mention.span?.encoding, OffsetEncoding.CODE_POINTS, "unspecified means code points");
+        assert.equal(sliceCodePoints(points, mention.span), mention.text);
       }
       total += mentions.length;
     }
@@ -178,11 +219,12 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
   });
 
   it("ListQuotes spans slice the body; kind and speaker filters", async () => {
-    const quotes = await collect(client.listQuotes({}));
+    const quotes = await collect(client.listQuotes({ offsetEncoding: OffsetEncoding.UTF16 }));
     assert.ok(quotes.length > 0);
-    const bodies = new Map(articles.map((a) => [a.id, Array.from(a.body)]));
+    const bodies = new Map(articles.map((a) => [a.id, a.body]));
     for (const quote of quotes) {
-      assert.equal(sliceSpan(bodies.get(quote.articleId)!, quote.span), quote.text, quote.id);
+      assert.equal(quote.span?.encoding, OffsetEncoding.UTF16);
+      assert.equal(sliceUtf16(bodies.get(quote.articleId)!, quote.span), quote.text, quote.id);
       assert.notEqual(quote.kind, QuoteKind.UNSPECIFIED);
     }
     const direct = await collect(client.listQuotes({ kind: QuoteKind.DIRECT }));
@@ -194,6 +236,28 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
       bySpeaker.map((q) => q.id),
       quotes.filter((q) => q.speakerEntityId === attributed.speakerEntityId).map((q) => q.id),
     );
+  });
+
+  it("GetQuote returns the listed quote; bad and unknown ids", async () => {
+    for (const encoding of [OffsetEncoding.UNSPECIFIED, OffsetEncoding.UTF16]) {
+      const quotes = await collect(client.listQuotes({ offsetEncoding: encoding }));
+      assert.ok(quotes.length > 0);
+      for (const listed of quotes) {
+        // Every field, the cursor included.
+        const got = await client.getQuote({ id: listed.id, offsetEncoding: encoding });
+        assert.ok(equals(QuoteSchema, got, listed), `${listed.id}: ${toJson(got)} vs ${toJson(listed)}`);
+      }
+    }
+    const [first] = await collect(client.listQuotes({ limit: 1 }));
+    const malformed = await failure(() => client.getQuote({ id: "not a quote id" }));
+    assert.equal(malformed.code, Code.InvalidArgument, malformed.message);
+    assert.deepEqual(badRequestFields(malformed), ["id"]);
+    assert.equal(reason(malformed), "INVALID_FIELD");
+    const unknownId = `${first!.articleId}/q9999`;
+    const unknown = await failure(() => client.getQuote({ id: unknownId }));
+    assert.equal(unknown.code, Code.NotFound, unknown.message);
+    assert.equal(reason(unknown), "QUOTE_NOT_FOUND");
+    assert.deepEqual(unknown.findDetails(ResourceInfoSchema).map((r) => r.resourceName), [unknownId]);
   });
 
   it("GetCorpusStats counts equal the streamed counts (uint64 as bigint)", async () => {
@@ -312,17 +376,43 @@ describe("typed client (protoc-gen-es + @connectrpc/connect-node)", () => {
       const fields = badRequestFields(error);
       assert.ok(fields.includes(field), `${name}: violations ${fields}`);
     }
-    const both = await failure(() => client.getEntity({ id: "a", name: "b" }));
-    assert.equal(both.code, Code.InvalidArgument, "GetEntity takes exactly one of id and name");
+  });
+
+  it("google.rpc.ErrorInfo: stable reasons in domain newscorpus", async () => {
+    const [mention] = await collect(client.listMentions({ limit: 1 }));
+    assert.ok(mention?.cursor);
+    const cases: [string, () => Promise<unknown>, Code, string, string][] = [
+      ["limit -1", () => collect(client.listArticles({ limit: -1 })), Code.InvalidArgument, "limit", "LIMIT_INVALID"],
+      ["garbage cursor", () => collect(client.listArticles({ cursor: "zzz" })), Code.InvalidArgument, "cursor", "CURSOR_INVALID"],
+      // A real cursor, but of another listing.
+      ["ListMentions cursor to ListQuotes", () => collect(client.listQuotes({ cursor: mention.cursor })), Code.InvalidArgument, "cursor", "CURSOR_WRONG_LISTING"],
+      ["offset_encoding 9", () => collect(client.listQuotes({ offsetEncoding: 9 as OffsetEncoding })), Code.InvalidArgument, "offset_encoding", "ENUM_VALUE_UNKNOWN"],
+      ["GetQuote offset_encoding 9", () => client.getQuote({ id: "x/q0", offsetEncoding: 9 as OffsetEncoding }), Code.InvalidArgument, "offset_encoding", "ENUM_VALUE_UNKNOWN"],
+      ["empty query", () => collect(client.searchArticles({ query: "" })), Code.InvalidArgument, "query", "FIELD_REQUIRED"],
+      // Neither member of `oneof selector` set.
+      ["GetEntity without selector", () => client.getEntity({}), Code.InvalidArgument, "selector", "FIELD_REQUIRED"],
+      ["unknown article", () => client.getArticle({ id: "no-such-article" }), Code.NotFound, "", "ARTICLE_NOT_FOUND"],
+      ["unknown entity id", () => client.getEntity({ selector: { case: "id", value: "person/nobody-xyzzy" } }), Code.NotFound, "", "ENTITY_NOT_FOUND"],
+    ];
+    for (const [name, run, code, field, expected] of cases) {
+      const error = await failure(run);
+      assert.equal(error.code, code, `${name}: ${error.message}`);
+      assert.equal(reason(error), expected, name);
+      if (field) assert.deepEqual(badRequestFields(error), [field], name);
+      assert.deepEqual(error.findDetails(RetryInfoSchema), [], `${name}: no RetryInfo`);
+    }
   });
 
   it("NOT_FOUND for unknown ids", async () => {
     const error = await failure(() => client.getArticle({ id: "no-such-article" }));
     assert.equal(error.code, Code.NotFound);
     assert.match(error.rawMessage, /not found/i);
-    // Rich details are optional on NOT_FOUND; when a ResourceInfo is sent it names the id.
-    for (const info of error.findDetails(ResourceInfoSchema)) assert.equal(info.resourceName, "no-such-article");
-    assert.equal((await failure(() => client.getStory({ id: "story/0000000000000000" }))).code, Code.NotFound);
+    assert.equal(reason(error), "ARTICLE_NOT_FOUND");
+    assert.deepEqual(error.findDetails(ResourceInfoSchema).map((r) => r.resourceName), ["no-such-article"]);
+    const story = await failure(() => client.getStory({ id: "story/0000000000000000" }));
+    assert.equal(story.code, Code.NotFound);
+    assert.equal(reason(story), "STORY_NOT_FOUND");
+    assert.deepEqual(story.findDetails(ResourceInfoSchema).map((r) => r.resourceName), ["story/0000000000000000"]);
   });
 });
 
@@ -396,17 +486,58 @@ describe("typed client: IngestArticles and WatchArticles (private server)", () =
     abort.abort();
     await assert.rejects(watch.next(), (e: unknown) => ConnectError.from(e).code === Code.Canceled);
 
-    // Spans count code points: with an emoji before the entities, UTF-16
-    // string indexes (body.slice) would be off by one; sliceSpan is not.
+    // Default spans count code points: with an emoji before the entities,
+    // UTF-16 string indexes (body.slice) would be off by one.
     const { body } = await client.getArticle({ id: created!.articleId });
     const mentions = await collect(client.listMentions({ articleId: created!.articleId }));
     const quotes = await collect(client.listQuotes({ articleId: created!.articleId }));
     assert.ok(mentions.length > 0 && quotes.length > 0);
     const points = Array.from(body);
-    for (const item of [...mentions, ...quotes]) assert.equal(sliceSpan(points, item.span), item.text);
+    for (const item of [...mentions, ...quotes]) assert.equal(sliceCodePoints(points, item.span), item.text);
     assert.ok(
       mentions.some((m) => body.slice(m.span!.start, m.span!.end) !== m.text),
-      "spans are code points, not UTF-16 units",
+      "default spans are code points, not UTF-16 units",
     );
+  });
+
+  it("with OffsetEncoding.UTF16, mentions, quotes and highlights slice JS strings natively", async () => {
+    const ASTRAL = /[\u{10000}-\u{10FFFF}]/u;
+    const [created] = await collect(client.ingestArticles(stream({ text: UNICODE_ARTICLE, clientRef: "astral" })));
+    assert.equal(created?.status, IngestStatus.CREATED);
+    const id = created!.articleId;
+    const { body } = await client.getArticle({ id });
+    assert.ok(ASTRAL.test(body));
+
+    const mentions = await collect(client.listMentions({ articleId: id, offsetEncoding: OffsetEncoding.UTF16 }));
+    assert.ok(mentions.some((m) => m.text === "Porto Velho"), `mentions: ${mentions.map((m) => m.text)}`);
+    for (const m of mentions) {
+      assert.equal(m.span?.encoding, OffsetEncoding.UTF16);
+      assert.equal(body.slice(m.span!.start, m.span!.end), m.text);
+    }
+    assert.ok(mentions.some((m) => ASTRAL.test(body.slice(0, m.span!.start))));
+
+    const quotes = await collect(client.listQuotes({ articleId: id, offsetEncoding: OffsetEncoding.UTF16 }));
+    const quote = quotes.find((q) => q.text.includes("years for this"));
+    assert.ok(quote && ASTRAL.test(quote.text), `quotes: ${quotes.map((q) => q.text)}`);
+    for (const q of quotes) {
+      assert.equal(q.span?.encoding, OffsetEncoding.UTF16);
+      assert.equal(body.slice(q.span!.start, q.span!.end), q.text);
+    }
+    const got = await client.getQuote({ id: quote.id, offsetEncoding: OffsetEncoding.UTF16 });
+    assert.ok(equals(QuoteSchema, got, quote), "GetQuote in UTF-16 equals the listed quote");
+
+    const hit = await searchUntilFound(client, "harbour", id, OffsetEncoding.UTF16);
+    const highlights = hit.snippets.flatMap((s) => s.highlights.map((span) => ({ text: s.text, span })));
+    assert.ok(highlights.length > 0);
+    for (const { text, span } of highlights) {
+      assert.equal(span.encoding, OffsetEncoding.UTF16);
+      assert.equal(fold(text.slice(span.start, span.end)), "harbour");
+    }
+    assert.ok(highlights.some(({ text, span }) => ASTRAL.test(text.slice(0, span.start))), "an emoji before a highlight");
+
+    // Unspecified: code points, which native slicing gets wrong after an emoji.
+    const byDefault = await collect(client.listMentions({ articleId: id }));
+    assert.ok(byDefault.every((m) => m.span?.encoding === OffsetEncoding.CODE_POINTS));
+    assert.ok(byDefault.some((m) => body.slice(m.span!.start, m.span!.end) !== m.text));
   });
 });
