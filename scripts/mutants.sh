@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Mutation testing (cargo-mutants) of the files that hold the README's
+# promises: cursors, request validation and limits, spans, errors, auth, the
+# journal and its recovery, the resolver's merge decisions.
+#
+#   scripts/mutants.sh                  # every core file (hours on 2 cores)
+#   scripts/mutants.sh FILE...          # only these files
+#   scripts/mutants.sh --in-diff [REF]  # only what changed since REF (default
+#                                       # HEAD~1), time-boxed: CI runs this
+#
+# Each file is tested with the tests that exercise it (`tests_for` below):
+# its unit tests plus the integration tests whose names match, so that one
+# mutant costs a rebuild and seconds of tests, not the whole suite. A mutant
+# no test notices is "missed": the run exits 2 and mutants.out/missed.txt
+# lists it, unless .cargo/mutants.toml lists it as equivalent (with a reason).
+# Results land in mutants.out/ (git-ignored); CONTRIBUTING.md keeps the
+# per-file figures.
+#
+# Env: MUTANTS_TIME_BOX   seconds for --in-diff (default 900); when it runs
+#                         out the mutants tested so far count and the rest
+#                         are reported as untested, not as failures
+#      SKIP_INSTALL=1     do not install cargo-mutants
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH" CARGO_TERM_COLOR=never NO_COLOR=1
+
+core=(
+  src/grpc/cursor.rs
+  src/grpc/convert.rs
+  src/grpc/offsets.rs
+  src/grpc/auth.rs
+  src/error.rs
+  src/store/journal.rs
+  src/resolve/mod.rs
+)
+
+# The integration tests (name filters) that exercise a file.
+tests_for() {
+  case "$1" in
+    src/grpc/cursor.rs) echo "cursor resume paging catalogue" ;;
+    src/grpc/convert.rs) echo "catalogue invalid filters bad_ articles::" ;;
+    src/grpc/offsets.rs) echo "offsets" ;;
+    src/grpc/auth.rs) echo "security token" ;;
+    src/error.rs) echo "offsets catalogue reason" ;;
+    src/store/journal.rs) echo "durable reliability torn journal" ;;
+    src/resolve/*) echo "entities alias resolve" ;;
+    *) echo "" ;;
+  esac
+}
+
+if ! cargo mutants --version >/dev/null 2>&1; then
+  [ "${SKIP_INSTALL:-}" = 1 ] && { echo "cargo-mutants is not installed" >&2; exit 1; }
+  echo "installing cargo-mutants (cargo install --locked cargo-mutants)"
+  cargo install --locked --quiet cargo-mutants
+fi
+
+run_file() {
+  local file=$1 filters
+  filters=$(tests_for "$file")
+  echo "==== mutants: $file (tests: unit + api matching: ${filters:-all})"
+  # --in-place: build in this tree and target/, incrementally (a copy of the
+  # tree would start from a cold build).
+  # shellcheck disable=SC2086
+  cargo mutants --in-place --no-shuffle -j 1 --timeout 300 --file "$file" \
+    --output "target/mutants/$(echo "$file" | tr '/' '_')" \
+    -- --lib --test api -- $filters
+}
+
+status=0
+if [ "${1:-}" = --in-diff ]; then
+  ref=${2:-HEAD~1}
+  if ! git rev-parse -q --verify "$ref" >/dev/null; then
+    echo "mutants: no $ref here (a shallow clone?); nothing to compare"; exit 0
+  fi
+  diff=$(mktemp)
+  git diff "$ref" -- "${core[@]}" >"$diff"
+  if [ ! -s "$diff" ]; then
+    echo "mutants: no change to the mutation-tested files since $ref"; exit 0
+  fi
+  echo "==== mutants of the lines changed since $ref in: $(git diff --name-only "$ref" -- "${core[@]}" | tr '\n' ' ')"
+  set +e
+  timeout "${MUTANTS_TIME_BOX:-900}" cargo mutants --in-place --no-shuffle -j 1 --timeout 300 \
+    --in-diff "$diff" --output target/mutants/in-diff -- --lib --test api
+  code=$?
+  set -e
+  out=target/mutants/in-diff/mutants.out
+  for kind in caught missed timeout unviable; do
+    printf '  %-9s %s\n' "$kind" "$(wc -l <"$out/$kind.txt" 2>/dev/null || echo 0)"
+  done
+  case $code in
+    0) echo "mutants: every mutant of the change was caught" ;;
+    124) # The time box ran out: what was tested still counts.
+      if [ -s "$out/missed.txt" ]; then echo "mutants: missed (before the time box ran out):"; cat "$out/missed.txt"; exit 2; fi
+      echo "mutants: time box of ${MUTANTS_TIME_BOX:-900}s reached; no missed mutant among those tested" ;;
+    *) [ -s "$out/missed.txt" ] && { echo "mutants: missed:"; cat "$out/missed.txt"; }; exit "$code" ;;
+  esac
+  exit 0
+fi
+
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=("${core[@]}")
+for file in "${files[@]}"; do
+  run_file "$file" || status=$?
+  out="target/mutants/$(echo "$file" | tr '/' '_')/mutants.out"
+  printf '  %s: caught %s, missed %s, timeout %s, unviable %s\n' "$file" \
+    "$(wc -l <"$out/caught.txt" 2>/dev/null || echo 0)" "$(wc -l <"$out/missed.txt" 2>/dev/null || echo 0)" \
+    "$(wc -l <"$out/timeout.txt" 2>/dev/null || echo 0)" "$(wc -l <"$out/unviable.txt" 2>/dev/null || echo 0)"
+done
+exit "$status"
