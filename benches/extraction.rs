@@ -33,7 +33,7 @@ fn extraction(c: &mut Criterion) {
     group.bench_function("mix_300_articles", |b| {
         b.iter(|| {
             for text in &mix {
-                black_box(prepare(raw(text), &limits).ok());
+                black_box(prepare(raw(text), &limits).expect("a generated article prepares"));
             }
         })
     });
@@ -49,7 +49,7 @@ fn extraction(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(long.len() as u64));
         group.sample_size(10);
         group.bench_function(format!("one_article_{}kb", target / 1024), |b| {
-            b.iter(|| black_box(prepare(raw(&long), &limits).ok()))
+            b.iter(|| black_box(prepare(raw(&long), &limits).expect("a long article prepares")))
         });
     }
     let many: String = (0..10_000)
@@ -58,7 +58,7 @@ fn extraction(c: &mut Criterion) {
         .join("\n\n");
     group.throughput(Throughput::Bytes(many.len() as u64));
     group.bench_function("ten_thousand_paragraphs", |b| {
-        b.iter(|| black_box(prepare(raw(&many), &limits).ok()))
+        b.iter(|| black_box(prepare(raw(&many), &limits).expect("many paragraphs prepare")))
     });
     group.finish();
 }

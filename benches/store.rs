@@ -34,7 +34,7 @@ fn store(c: &mut Criterion) {
     let limits = Limits::default();
     let store = Arc::new(MemoryStore::new().expect("store"));
     let drafts: Vec<_> = (0..articles)
-        .filter_map(|n| {
+        .map(|n| {
             let a = generator.article(3, n);
             prepare(
                 RawArticle {
@@ -47,7 +47,7 @@ fn store(c: &mut Criterion) {
                 },
                 &limits,
             )
-            .ok()
+            .expect("a generated article prepares")
         })
         .collect();
     runtime.block_on(store.insert(drafts)).expect("insert");

@@ -55,14 +55,17 @@ if ! cargo mutants --version >/dev/null 2>&1; then
   cargo install --locked --quiet cargo-mutants
 fi
 
+count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
 run_file() {
   local file=$1 filters
   filters=$(tests_for "$file")
+  mkdir -p "target/mutants/$(echo "$file" | tr '/' '_')"
   echo "==== mutants: $file (tests: unit + api matching: ${filters:-all})"
   # --in-place: build in this tree and target/, incrementally (a copy of the
   # tree would start from a cold build).
   # shellcheck disable=SC2086
-  cargo mutants --in-place --no-shuffle -j 1 --timeout 300 --file "$file" \
+  cargo mutants --in-place --no-shuffle --timeout 300 --file "$file" \
     --output "target/mutants/$(echo "$file" | tr '/' '_')" \
     -- --lib --test api -- $filters
 }
@@ -78,15 +81,16 @@ if [ "${1:-}" = --in-diff ]; then
   if [ ! -s "$diff" ]; then
     echo "mutants: no change to the mutation-tested files since $ref"; exit 0
   fi
+  mkdir -p target/mutants/in-diff
   echo "==== mutants of the lines changed since $ref in: $(git diff --name-only "$ref" -- "${core[@]}" | tr '\n' ' ')"
   set +e
-  timeout "${MUTANTS_TIME_BOX:-900}" cargo mutants --in-place --no-shuffle -j 1 --timeout 300 \
+  timeout "${MUTANTS_TIME_BOX:-900}" cargo mutants --in-place --no-shuffle --timeout 300 \
     --in-diff "$diff" --output target/mutants/in-diff -- --lib --test api
   code=$?
   set -e
   out=target/mutants/in-diff/mutants.out
   for kind in caught missed timeout unviable; do
-    printf '  %-9s %s\n' "$kind" "$(wc -l <"$out/$kind.txt" 2>/dev/null || echo 0)"
+    printf '  %-9s %s\n' "$kind" "$(count "$out/$kind.txt")"
   done
   case $code in
     0) echo "mutants: every mutant of the change was caught" ;;
@@ -104,7 +108,6 @@ for file in "${files[@]}"; do
   run_file "$file" || status=$?
   out="target/mutants/$(echo "$file" | tr '/' '_')/mutants.out"
   printf '  %s: caught %s, missed %s, timeout %s, unviable %s\n' "$file" \
-    "$(wc -l <"$out/caught.txt" 2>/dev/null || echo 0)" "$(wc -l <"$out/missed.txt" 2>/dev/null || echo 0)" \
-    "$(wc -l <"$out/timeout.txt" 2>/dev/null || echo 0)" "$(wc -l <"$out/unviable.txt" 2>/dev/null || echo 0)"
+    "$(count "$out/caught.txt")" "$(count "$out/missed.txt")" "$(count "$out/timeout.txt")" "$(count "$out/unviable.txt")"
 done
 exit "$status"

@@ -111,6 +111,192 @@ struct RunArgs {
     /// Also write the results as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// How GetArticle/GetEntity ids are drawn from the whole corpus:
+    /// `uniform` (every id alike: mostly cold at scale) or `zipf` (a few
+    /// hot ids, a long tail, as real traffic).
+    #[arg(long, value_enum, default_value = "uniform")]
+    id_distribution: IdDistribution,
+    /// Exponent of the Zipf draw (1.0: the 10th id is asked a tenth as
+    /// often as the first).
+    #[arg(long, default_value_t = 1.0)]
+    zipf_exponent: f64,
+    /// Distinct search queries, built from the corpus's own titles: words,
+    /// phrases, booleans, negations, `title:` and outlet/date filters.
+    #[arg(long, default_value_t = 400)]
+    search_queries: usize,
+}
+
+/// How ids are drawn for the unary load.
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
+enum IdDistribution {
+    Uniform,
+    Zipf,
+}
+
+/// Draws positions in `0..len` for request number `n`: uniform, or Zipf
+/// over ranks that a fixed permutation spreads over the corpus (so the hot
+/// ids are not simply the first ones).
+#[derive(Clone, Copy, Debug)]
+struct IdDraw {
+    distribution: IdDistribution,
+    exponent: f64,
+}
+
+impl IdDraw {
+    fn pick(self, n: u64, len: usize) -> usize {
+        if len <= 1 {
+            return 0;
+        }
+        let u = (mix64(n) >> 11) as f64 / (1u64 << 53) as f64;
+        let rank = match self.distribution {
+            IdDistribution::Uniform => return ((u * len as f64) as usize).min(len - 1),
+            IdDistribution::Zipf => zipf_rank(u, len, self.exponent),
+        };
+        // A fixed permutation of ranks: multiply by a stride coprime to len.
+        let mut stride = 0x9E37_79B9_7F4A_7C15u64 % len as u64;
+        while gcd(stride, len as u64) != 1 {
+            stride += 1;
+        }
+        ((rank as u64).wrapping_mul(stride) % len as u64) as usize
+    }
+}
+
+/// SplitMix64: a well-mixed 64-bit value from a counter.
+fn mix64(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// Rank (0-based) of a Zipf draw over `len` items from a uniform `u`, by
+/// inverting the continuous power law (exact enough for load shaping).
+fn zipf_rank(u: f64, len: usize, s: f64) -> usize {
+    let n = len as f64;
+    let x = if (s - 1.0).abs() < 1e-9 {
+        (u * (n + 1.0).ln()).exp()
+    } else {
+        let a = 1.0 - s;
+        ((u * ((n + 1.0).powf(a) - 1.0)) + 1.0).powf(1.0 / a)
+    };
+    ((x - 1.0).max(0.0) as usize).min(len - 1)
+}
+
+/// One search of the load: a query and, for some, a filter.
+#[derive(Clone, Debug)]
+struct SearchSpec {
+    query: String,
+    filter: Option<pb::ArticleFilter>,
+}
+
+/// Words too common to make a query worth measuring on their own.
+const QUERY_STOPWORDS: &[&str] = &[
+    "the", "and", "for", "with", "from", "that", "this", "after", "over", "into", "about", "says",
+    "said", "will", "have", "been", "more", "than", "their", "they", "what", "when", "which",
+    "amid",
+];
+
+/// `count` distinct queries made from the corpus's own titles (never from
+/// a fixed list): single words across the frequency range, adjacent-word
+/// phrases, AND / OR / negation, `title:`, prefixes, and outlet or date
+/// filters taken from real articles. Deterministic for a corpus.
+fn corpus_queries(articles: &[ArticleSample], count: usize) -> Vec<SearchSpec> {
+    let mut freq: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut phrases: Vec<String> = Vec::new();
+    let titles = || {
+        articles
+            .iter()
+            .map(|a| a.title.as_str())
+            .filter(|t| !t.is_empty())
+    };
+    for title in titles() {
+        let words: Vec<String> = title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 4 && w.chars().all(char::is_alphabetic))
+            .map(str::to_lowercase)
+            .filter(|w| !QUERY_STOPWORDS.contains(&w.as_str()))
+            .collect();
+        for w in &words {
+            *freq.entry(w.clone()).or_default() += 1;
+        }
+        if phrases.len() < 20_000 {
+            phrases.extend(words.windows(2).map(|p| format!("\"{} {}\"", p[0], p[1])));
+        }
+    }
+    let mut words: Vec<(String, u32)> = freq.into_iter().collect();
+    // Most frequent first, then by word: a stable order for a stable mix.
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    phrases.sort();
+    phrases.dedup();
+    if words.len() < 2 {
+        return vec![SearchSpec {
+            query: "*".into(),
+            filter: None,
+        }];
+    }
+    // Any word of the whole frequency range, common words as often as rare.
+    let word = |n: u64| words[(mix64(n) % words.len() as u64) as usize].0.clone();
+    let mut out: Vec<SearchSpec> = Vec::with_capacity(count);
+    let mut seen = std::collections::HashSet::new();
+    let mut n = 0u64;
+    while out.len() < count && n < count as u64 * 20 {
+        n += 1;
+        let a = word(n * 7 + 1);
+        let mut b = word(n * 7 + 2);
+        let mut k = 0;
+        while b == a && k < 8 {
+            k += 1;
+            b = word(n * 7 + 2 + k * 1_000_003);
+        }
+        let sample = &articles[(mix64(n * 7 + 3) % articles.len() as u64) as usize];
+        let (query, filter) = match n % 10 {
+            0..=2 => (a, None),
+            3 if !phrases.is_empty() => (
+                phrases[(mix64(n * 7 + 4) % phrases.len() as u64) as usize].clone(),
+                None,
+            ),
+            4 => (format!("{a} AND {b}"), None),
+            5 => (format!("{a} OR {b}"), None),
+            6 => (format!("{a} -{b}"), None),
+            7 => (format!("title:{a}"), None),
+            8 => (format!("{}*", &a[..a.len().min(5)]), None),
+            _ if !sample.outlet.is_empty() && n.is_multiple_of(2) => (
+                a,
+                Some(pb::ArticleFilter {
+                    outlet: sample.outlet.clone(),
+                    ..Default::default()
+                }),
+            ),
+            _ if sample.published.len() >= 7 => (
+                a,
+                Some(pb::ArticleFilter {
+                    published_from: format!("{}-01", &sample.published[..7]),
+                    published_to: format!("{}-28", &sample.published[..7]),
+                    ..Default::default()
+                }),
+            ),
+            _ => (a, None),
+        };
+        if seen.insert((query.clone(), format!("{filter:?}"))) {
+            out.push(SearchSpec { query, filter });
+        }
+    }
+    out
+}
+
+/// One article as the load samples it.
+struct ArticleSample {
+    title: String,
+    outlet: String,
+    published: String,
 }
 
 /// One measured figure.
@@ -348,28 +534,38 @@ struct Samples {
     entity_ids: Vec<String>,
     article_response_bytes: u32,
     entity_response_bytes: u32,
+    /// Titles, outlets and dates of (up to 50,000 spread) articles, for the
+    /// search queries.
+    articles: Vec<ArticleSample>,
 }
 
 async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>> {
     let mut client = CorpusServiceClient::new(channel);
+    // Every id of the corpus: the load draws across all of it, not from a
+    // hot first slice that stays in cache.
     let mut article_ids = Vec::new();
+    let mut all: Vec<ArticleSample> = Vec::new();
     let mut stream = client
         .list_articles(pb::ListArticlesRequest {
-            limit: 10_000,
             view: pb::ArticleView::Basic as i32,
             ..Default::default()
         })
         .await?
         .into_inner();
     while let Some(item) = stream.next().await {
-        article_ids.push(item?.id);
+        let item = item?;
+        article_ids.push(item.id);
+        all.push(ArticleSample {
+            title: item.title,
+            outlet: item.outlet,
+            published: item.published,
+        });
     }
+    let step = (all.len() / 50_000).max(1);
+    let articles: Vec<ArticleSample> = all.into_iter().step_by(step).collect();
     let mut entity_ids = Vec::new();
     let mut stream = client
-        .list_entities(pb::ListEntitiesRequest {
-            limit: 10_000,
-            ..Default::default()
-        })
+        .list_entities(pb::ListEntitiesRequest::default())
         .await?
         .into_inner();
     while let Some(item) = stream.next().await {
@@ -414,6 +610,7 @@ async fn samples(channel: Channel) -> Result<Samples, Box<dyn std::error::Error>
         entity_response_bytes: (entity_bytes / entity_ids.len().min(50)) as u32,
         article_ids,
         entity_ids,
+        articles,
     })
 }
 
@@ -455,8 +652,12 @@ async fn unary(
         let echo = channels(echo_addr, conns).await?;
         for &conc in &args.concurrency {
             let s = samples.clone();
+            let draw = IdDraw {
+                distribution: args.id_distribution,
+                exponent: args.zipf_exponent,
+            };
             let m = closed_loop(&target, conc, duration, move |ch, n| {
-                let id = s.article_ids[n as usize % s.article_ids.len()].clone();
+                let id = s.article_ids[draw.pick(n, s.article_ids.len())].clone();
                 async move {
                     CorpusServiceClient::new(ch)
                         .get_article(pb::GetArticleRequest { id, view: 0 })
@@ -480,7 +681,7 @@ async fn unary(
 
             let s = samples.clone();
             let m = closed_loop(&target, conc, duration, move |ch, n| {
-                let id = s.entity_ids[n as usize % s.entity_ids.len()].clone();
+                let id = s.entity_ids[draw.pick(n ^ 0x5EED, s.entity_ids.len())].clone();
                 async move {
                     CorpusServiceClient::new(ch)
                         .get_entity(pb::GetEntityRequest {
@@ -598,33 +799,35 @@ async fn streaming(
     Ok(())
 }
 
-/// A fixed query mix: single words, phrases, booleans, field and negation.
-const QUERIES: &[&str] = &[
-    "cooperation",
-    "\"nuclear deal\"",
-    "military AND training",
-    "sanctions OR drills",
-    "minister -defence",
-    "title:cooperation",
-    "\"strategic partnership\" AND security",
-    "trade",
-];
-
-async fn search(args: &RunArgs, rows: &mut Vec<Row>) -> Result<(), Box<dyn std::error::Error>> {
+async fn search(
+    args: &RunArgs,
+    samples: &Samples,
+    rows: &mut Vec<Row>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let target = channels(&args.target, 1).await?;
     let duration = Duration::from_secs_f64(args.duration_secs);
+    let specs = Arc::new(corpus_queries(&samples.articles, args.search_queries));
+    eprintln!(
+        "search mix: {} distinct queries from the corpus's titles, e.g. {:?}",
+        specs.len(),
+        specs.iter().take(6).map(|s| &s.query).collect::<Vec<_>>()
+    );
     for conc in [1, args.search_concurrency] {
-        let m = closed_loop(&target, conc, duration, |ch, n| async move {
-            let query = QUERIES[n as usize % QUERIES.len()].to_owned();
-            let stream = CorpusServiceClient::new(ch)
-                .search_articles(pb::SearchArticlesRequest {
-                    query,
-                    limit: 10,
-                    ..Default::default()
-                })
-                .await?
-                .into_inner();
-            read_stream(stream).await.map(|_| ())
+        let specs = specs.clone();
+        let m = closed_loop(&target, conc, duration, move |ch, n| {
+            let spec = specs[(mix64(n) % specs.len() as u64) as usize].clone();
+            async move {
+                let stream = CorpusServiceClient::new(ch)
+                    .search_articles(pb::SearchArticlesRequest {
+                        query: spec.query,
+                        filter: spec.filter,
+                        limit: 10,
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                read_stream(stream).await.map(|_| ())
+            }
         })
         .await;
         let mut r = row(
@@ -800,7 +1003,7 @@ async fn run(args: RunArgs) -> Result<(), Box<dyn std::error::Error>> {
         streaming(&args, &echo_addr, &mut rows).await?;
     }
     if wants("search") {
-        search(&args, &mut rows).await?;
+        search(&args, &samples, &mut rows).await?;
     }
     if wants("ingest") {
         ingest(&args, &mut rows).await?;
@@ -1040,6 +1243,7 @@ async fn read_one_then_drop<T>(stream: tonic::Streaming<T>) -> Result<(), Status
 
 struct SoakContext {
     samples: Samples,
+    queries: Vec<SearchSpec>,
     generator: newscorpus::gen::Generator,
     seed: u64,
 }
@@ -1166,11 +1370,15 @@ async fn soak_op(
         }
         SoakOp::Search => {
             let r = match client
-                .search_articles(pb::SearchArticlesRequest {
-                    query: QUERIES[n as usize % QUERIES.len()].into(),
-                    limit: 10,
-                    max_snippets: 2,
-                    ..Default::default()
+                .search_articles({
+                    let spec = &ctx.queries[n as usize % ctx.queries.len()];
+                    pb::SearchArticlesRequest {
+                        query: spec.query.clone(),
+                        filter: spec.filter.clone(),
+                        limit: 10,
+                        max_snippets: 2,
+                        ..Default::default()
+                    }
                 })
                 .await
             {
@@ -1425,6 +1633,7 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .into_inner();
     let ctx = Arc::new(SoakContext {
+        queries: corpus_queries(&samples.articles, 200),
         samples,
         generator: newscorpus::gen::Generator::from_path(&args.from)?,
         seed: args.seed,
