@@ -95,6 +95,8 @@ async fn entity_and_corroboration_lists_stop_at_the_first_100() {
             "{}",
             quote.article_id
         );
+        // The count has them all; the list stops at 100.
+        assert_eq!(quote.corroborating_article_count, 104);
     }
 }
 
