@@ -49,11 +49,13 @@ tests_for() {
   esac
 }
 
-if ! cargo mutants --version >/dev/null 2>&1; then
-  [ "${SKIP_INSTALL:-}" = 1 ] && { echo "cargo-mutants is not installed" >&2; exit 1; }
-  echo "installing cargo-mutants (cargo install --locked cargo-mutants)"
-  cargo install --locked --quiet cargo-mutants
-fi
+ensure_mutants() {
+  if ! cargo mutants --version >/dev/null 2>&1; then
+    [ "${SKIP_INSTALL:-}" = 1 ] && { echo "cargo-mutants is not installed" >&2; exit 1; }
+    echo "installing cargo-mutants (cargo install --locked cargo-mutants)"
+    cargo install --locked --quiet cargo-mutants
+  fi
+}
 
 count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 
@@ -81,10 +83,12 @@ if [ "${1:-}" = --in-diff ]; then
   if [ ! -s "$diff" ]; then
     echo "mutants: no change to the mutation-tested files since $ref"; exit 0
   fi
+  ensure_mutants
   mkdir -p target/mutants/in-diff
   echo "==== mutants of the lines changed since $ref in: $(git diff --name-only "$ref" -- "${core[@]}" | tr '\n' ' ')"
   set +e
-  timeout "${MUTANTS_TIME_BOX:-900}" cargo mutants --in-place --no-shuffle --timeout 300 \
+  # SIGINT, so that cargo-mutants puts the mutated file back before it exits.
+  timeout -s INT -k 60 "${MUTANTS_TIME_BOX:-900}" cargo mutants --in-place --no-shuffle --timeout 300 \
     --in-diff "$diff" --output target/mutants/in-diff -- --lib --test api
   code=$?
   set -e
@@ -102,6 +106,7 @@ if [ "${1:-}" = --in-diff ]; then
   exit 0
 fi
 
+ensure_mutants
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("${core[@]}")
 for file in "${files[@]}"; do

@@ -298,6 +298,12 @@ step "durable-mode smoke (--data-dir: load, ingest, restart after SIGTERM and ki
 step "shared-mode smoke (--database-url: load, ingest, replica restart after SIGTERM and kill -9)" 600 \
   env BENCH_PROFILE=debug BENCH_DATABASE=1 scripts/restart_bench.sh 300 --duration-secs 0.3 \
   --ingest-count 40 --search-concurrency 4
+# Mutation testing of what the latest change touched in the core files
+# (scripts/mutants.sh --in-diff; the full run is a script developers run).
+# Last, because cargo-mutants mutates the sources in place while it runs.
+# Time-boxed: the mutants tested in the box count, the rest are reported.
+step "mutation testing of the last change (cargo-mutants --in-diff HEAD~1, time-boxed)" 1500 \
+  env MUTANTS_TIME_BOX="${MUTANTS_TIME_BOX:-600}" scripts/mutants.sh --in-diff HEAD~1
 
 header "summary ($(( $(date +%s) - started ))s)"
 printf '  %s\n' "${results[@]}"
