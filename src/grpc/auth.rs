@@ -148,11 +148,22 @@ mod tests {
         }
         assert!(tokens.authorize(&MetadataMap::new(), Access::Read).is_err());
         assert!(!format!("{tokens:?}").contains("reader"));
+        assert_eq!(
+            format!("{tokens:?}"),
+            format!("Tokens({} configured)", tokens.tokens.len())
+        );
     }
 
     #[test]
     fn rejects_weak_or_empty_files() {
         assert!(Tokens::parse("short").is_err());
+        // At least 16 characters: 16 passes, 15 does not.
+        assert!(Tokens::parse(&"x".repeat(16)).is_ok());
+        assert!(Tokens::parse(&"x".repeat(15)).is_err());
+        assert!(Tokens::parse(&format!("read:{}", "y".repeat(15))).is_err());
+        // No whitespace inside a token, however long.
+        let error = Tokens::parse("a token with spaces in it, long enough").unwrap_err();
+        assert!(error.contains("no spaces"), "{error}");
         assert!(Tokens::parse("# nothing\n\n").is_err());
         let error = Tokens::parse("admin:admin-token-0123456789").unwrap_err();
         assert!(error.contains("unknown access \"admin\""), "{error}");
