@@ -59,9 +59,17 @@ ensure_mutants() {
 
 count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 
+# The file's own unit tests: its module path (src/grpc/auth.rs -> grpc::auth::).
+module_of() {
+  local m=${1#src/}
+  m=${m%.rs}
+  m=${m%/mod}
+  echo "${m//\//::}::"
+}
+
 run_file() {
   local file=$1 filters
-  filters=$(tests_for "$file")
+  filters="$(module_of "$file") $(tests_for "$file")"
   mkdir -p "target/mutants/$(echo "$file" | tr '/' '_')"
   echo "==== mutants: $file (tests: unit + api matching: ${filters:-all})"
   # --in-place: build in this tree and target/, incrementally (a copy of the

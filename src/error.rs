@@ -280,6 +280,17 @@ mod tests {
                 false,
             ),
             (
+                Error::invalid("query", "cannot parse"),
+                "QUERY_INVALID",
+                false,
+            ),
+            (
+                Error::invalid("filter.published", "bad"),
+                "DATE_INVALID",
+                false,
+            ),
+            (Error::invalid("published_to", "bad"), "DATE_INVALID", false),
+            (
                 Error::invalid_as(Invalid::CursorWrongListing, "cursor", "other query"),
                 "CURSOR_WRONG_LISTING",
                 false,
@@ -307,6 +318,26 @@ mod tests {
             assert_eq!(info.domain, "newscorpus");
             assert_eq!(details.retry_info().is_some(), retry, "{reason}");
         }
+        let status: Status = Error::TooLarge {
+            what: "text".into(),
+            size: 10,
+            limit: 5,
+        }
+        .into();
+        let details = status.get_error_details();
+        assert_eq!(
+            details.bad_request().unwrap().field_violations[0].field,
+            "text"
+        );
+        assert_eq!(
+            details
+                .error_info()
+                .unwrap()
+                .metadata
+                .get("limit")
+                .map(String::as_str),
+            Some("5")
+        );
         let status: Status = Error::not_found("story", "story/x").into();
         let details = status.get_error_details();
         assert_eq!(details.resource_info().unwrap().resource_name, "story/x");
