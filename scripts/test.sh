@@ -57,6 +57,8 @@ ensure_tools() {
   cargo clippy --version >/dev/null 2>&1 || timeout 300 rustup component add clippy
   note "$(cargo --version)"
   command -v timeout >/dev/null || apt_install coreutils
+  # The power-cut test reads the server's fsync/fdatasync calls with strace.
+  command -v strace >/dev/null || apt_install strace
 
   # Python tools, isolated in .tools/venv (Debian's python3 refuses global pip installs).
   command -v python3 >/dev/null || apt_install python3 python3-venv

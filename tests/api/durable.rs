@@ -404,3 +404,168 @@ async fn same_positions(
         assert_eq!(got, expected, "resumed after {id}");
     }
 }
+
+/// Durability across a power cut, shown by the system calls (`strace`): each
+/// acknowledgement of an ingest comes after an `fdatasync`/`fsync` of the
+/// journal that finished since the previous one, and the data folder itself is
+/// `fsync`ed after the journal file is created in it (so the file's directory
+/// entry survives too). A write that only reached the page cache would pass
+/// every restart test and still be lost to a power cut; this test would not.
+#[test]
+fn acknowledgements_come_after_the_journal_is_synced() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Instant, SystemTime, UNIX_EPOCH};
+    if Command::new("strace").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "strace is missing (scripts/test.sh installs it)"
+        );
+        eprintln!("SKIPPED: strace is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let trace = dir.path().join("trace.txt");
+    let mut strace = Command::new("strace")
+        .args([
+            "-f",
+            "-ttt",
+            "-e",
+            "trace=openat,fsync,fdatasync,sync_file_range",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_newscorpus"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--corpus",
+        ])
+        .arg(&corpus)
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the server under strace");
+    let stderr = strace.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut addr, mut ready) = (None, false);
+    let until = Instant::now() + Duration::from_secs(60);
+    while !(ready && addr.is_some()) && Instant::now() < until {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            match v["message"].as_str() {
+                Some("listening") => addr = v["addr"].as_str().map(str::to_owned),
+                Some("ready") => ready = true,
+                _ => {}
+            }
+        }
+    }
+    let addr = addr.expect("the server listened");
+    let now = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+    };
+    let mut acked = Vec::new();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut client = connect(&addr).await;
+        for n in 0..3 {
+            let responses = collect(
+                client
+                    .ingest_articles(tokio_stream::iter(vec![item(500 + n)]))
+                    .await
+                    .unwrap()
+                    .into_inner(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(responses[0].status, pb::IngestStatus::Created as i32);
+            acked.push(now());
+        }
+    });
+    let _ = Command::new("pkill")
+        .args(["-TERM", "-P", &strace.id().to_string()])
+        .status();
+    strace.wait().unwrap();
+
+    // `PID SECONDS.MICROS call(args) = ret`, or split by other threads into
+    // `call(args <unfinished ...>` … `<... call resumed>) = ret`.
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let journal = data.join("articles.journal");
+    let (journal, data_dir) = (journal.to_string_lossy(), data.to_string_lossy());
+    let mut fd_path: std::collections::HashMap<String, String> = Default::default();
+    let mut pending: std::collections::HashMap<String, String> = Default::default();
+    let mut journal_syncs: Vec<f64> = Vec::new();
+    let mut journal_created: Option<f64> = None;
+    let mut dir_synced_after_create = false;
+    for line in text.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(pid), Some(time), Some(call)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(time) = time.parse::<f64>() else {
+            continue;
+        };
+        let call = if let Some(head) = call.strip_suffix(" <unfinished ...>") {
+            pending.insert(pid.to_owned(), head.to_owned());
+            continue;
+        } else if let Some(rest) = call.strip_prefix("<... ") {
+            let tail = rest.split_once("resumed>").map_or("", |(_, t)| t);
+            format!("{}{tail}", pending.remove(pid).unwrap_or_default())
+        } else {
+            call.to_owned()
+        };
+        let Some((head, ret)) = call.rsplit_once(" = ") else {
+            continue;
+        };
+        let ret = ret.split_whitespace().next().unwrap_or_default();
+        if head.starts_with("openat(") {
+            if let Some(path) = head.split('"').nth(1) {
+                fd_path.insert(ret.to_owned(), path.to_owned());
+                if path == journal && head.contains("O_CREAT") && journal_created.is_none() {
+                    journal_created = Some(time);
+                }
+            }
+        } else if ret == "0" && (head.starts_with("fsync(") || head.starts_with("fdatasync(")) {
+            let fd = head.split(['(', ')']).nth(1).unwrap_or_default().to_owned();
+            match fd_path.get(&fd).map(String::as_str) {
+                Some(p) if p == journal => journal_syncs.push(time),
+                Some(p) if p == data_dir && journal_created.is_some_and(|c| c <= time) => {
+                    dir_synced_after_create = true
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        journal_created.is_some(),
+        "the journal was never created:\n{text}"
+    );
+    assert!(
+        dir_synced_after_create,
+        "the data folder was never fsync'd after the journal was created:\n{text}"
+    );
+    let mut previous = 0.0;
+    for (n, &ack) in acked.iter().enumerate() {
+        assert!(
+            journal_syncs.iter().any(|&s| s > previous && s <= ack),
+            "acknowledgement {n} at {ack} without a journal sync since {previous}: syncs at {journal_syncs:?}"
+        );
+        previous = ack;
+    }
+}
