@@ -59,6 +59,8 @@ ensure_tools() {
   command -v timeout >/dev/null || apt_install coreutils
   # The power-cut test reads the server's fsync/fdatasync calls with strace.
   command -v strace >/dev/null || apt_install strace
+  # The TCP keepalive test reads the server's sockets with ss.
+  command -v ss >/dev/null || apt_install iproute2
 
   # Python tools, isolated in .tools/venv (Debian's python3 refuses global pip installs).
   command -v python3 >/dev/null || apt_install python3 python3-venv

@@ -460,3 +460,58 @@ async fn migrate_subcommand_creates_then_keeps_the_schema() {
     assert!(stderr.contains("unreachable"), "{stderr}");
     assert!(!stderr.contains("s3cret"), "{stderr}");
 }
+
+/// "The URL is never logged": a replica started with a password in its
+/// database URL serves, and neither the password nor the URL appears in its
+/// logs, even at debug level; nor in the error of one that cannot connect.
+#[test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set NEWSCORPUS_TEST_DATABASE_URL (scripts/test.sh does)"
+)]
+fn the_database_url_is_never_logged() {
+    const SECRET: &str = "pw-0f3c9a7e1b";
+    let base = base_url();
+    let url = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(fresh_database(&base));
+    // The test server trusts local connections, so any password is accepted.
+    let with_password = url.replacen("://newscorpus@", &format!("://newscorpus:{SECRET}@"), 1);
+    assert!(with_password.contains(SECRET), "{with_password}");
+    let seeds = seeds_dir();
+    let mut server = spawn_server_env(
+        &[
+            "--corpus".as_ref(),
+            seeds.as_os_str(),
+            "--database-url".as_ref(),
+            with_password.as_ref(),
+        ],
+        &[("RUST_LOG", "debug")],
+    );
+    let articles = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut client = connect(&server.addr).await;
+        all_articles(&mut client).await.len()
+    });
+    assert_eq!(articles, 5);
+    assert!(server.terminate().success());
+    let logs = server.log_text();
+    assert!(logs.lines().count() > 5);
+    assert!(!logs.contains(SECRET), "password logged:\n{logs}");
+    assert!(!logs.contains(&with_password), "URL logged");
+    // A database that cannot be reached: the error names the problem, not the URL.
+    let down = std::process::Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+        .args([
+            "migrate",
+            "--database-url",
+            &format!("postgres://newscorpus:{SECRET}@127.0.0.1:1/none"),
+            "--db-timeout-secs",
+            "2",
+        ])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(!down.status.success());
+    let said =
+        String::from_utf8_lossy(&down.stderr).to_string() + &String::from_utf8_lossy(&down.stdout);
+    assert!(!said.contains(SECRET), "{said}");
+}

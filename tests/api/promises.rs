@@ -574,3 +574,39 @@ async fn thousands_of_cancelled_streams_keep_the_connection() {
     assert!(bytes > 1_000, "five articles came back: {bytes} bytes");
     assert!(!connection.is_finished());
 }
+
+/// "TCP keepalive (60 s)": the server's side of a client connection has
+/// SO_KEEPALIVE on, with its timer running (`ss -o` shows `timer:(keepalive…)`),
+/// so a peer that vanished without a FIN is found and closed.
+#[tokio::test]
+async fn accepted_connections_have_tcp_keepalive() {
+    if std::process::Command::new("ss").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ss is missing (scripts/test.sh installs iproute2)"
+        );
+        eprintln!("SKIPPED: ss is not installed");
+        return;
+    }
+    let app = spawn_app().await;
+    let port = app.running.addr.port();
+    // The test client's connection is open (spawn_app checked health on it).
+    let out = std::process::Command::new("ss")
+        .args([
+            "-tnoH",
+            "state",
+            "established",
+            &format!("( sport = :{port} )"),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.trim().is_empty(), "no connection on :{port}");
+    for line in text.lines() {
+        assert!(
+            line.contains("timer:(keepalive"),
+            "no keepalive timer: {line}"
+        );
+    }
+    drop(app);
+}

@@ -598,3 +598,87 @@ async fn excess_calls_on_one_connection_are_shed_not_queued() {
         5
     );
 }
+
+/// `--tls-cert` / `--tls-key` (and `--tls-client-ca`) read PEM files through
+/// the binary's flags: a client that trusts the CA gets answers, a plaintext
+/// one does not, and with a client CA only clients of that CA get in.
+#[tokio::test]
+async fn tls_flags_load_pem_files() {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let cert = write("server.crt", &pki.server.cert);
+    let key = write("server.key", &pki.server.key);
+    let ca = write("ca.crt", &pki.ca);
+    let seeds = seeds_dir();
+    let port = |addr: &str| addr.rsplit_once(':').unwrap().1.parse::<u16>().unwrap();
+
+    let server = spawn_server(&[
+        "--corpus".as_ref(),
+        seeds.as_os_str(),
+        "--tls-cert".as_ref(),
+        cert.as_os_str(),
+        "--tls-key".as_ref(),
+        key.as_os_str(),
+    ]);
+    let channel = tls_channel(port(&server.addr), &pki.ca, None)
+        .await
+        .unwrap();
+    assert_eq!(article_count(channel).await.unwrap(), 5);
+    let plain = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await;
+    if let Ok(plain) = plain {
+        assert!(
+            article_count(plain).await.is_err(),
+            "plaintext served on a TLS port"
+        );
+    }
+    // A client of another CA is refused: the server's certificate is not one it trusts.
+    assert!(
+        tls_channel(port(&server.addr), &pki.other_ca, None)
+            .await
+            .map(|_| ())
+            .is_err()
+            || article_count(
+                tls_channel(port(&server.addr), &pki.other_ca, None)
+                    .await
+                    .unwrap()
+            )
+            .await
+            .is_err()
+    );
+
+    let mutual = spawn_server(&[
+        "--corpus".as_ref(),
+        seeds.as_os_str(),
+        "--tls-cert".as_ref(),
+        cert.as_os_str(),
+        "--tls-key".as_ref(),
+        key.as_os_str(),
+        "--tls-client-ca".as_ref(),
+        ca.as_os_str(),
+    ]);
+    let admitted = tls_channel(port(&mutual.addr), &pki.ca, Some(&pki.client))
+        .await
+        .unwrap();
+    assert_eq!(article_count(admitted).await.unwrap(), 5);
+    let anonymous = tls_channel(port(&mutual.addr), &pki.ca, None).await;
+    let refused = match anonymous {
+        Err(_) => true,
+        Ok(channel) => article_count(channel).await.is_err(),
+    };
+    assert!(refused, "a client without a certificate got in");
+    let rogue = tls_channel(port(&mutual.addr), &pki.ca, Some(&pki.rogue_client)).await;
+    let refused = match rogue {
+        Err(_) => true,
+        Ok(channel) => article_count(channel).await.is_err(),
+    };
+    assert!(refused, "a client of another CA got in");
+}
