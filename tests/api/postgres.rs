@@ -515,3 +515,42 @@ fn the_database_url_is_never_logged() {
         String::from_utf8_lossy(&down.stderr).to_string() + &String::from_utf8_lossy(&down.stdout);
     assert!(!said.contains(SECRET), "{said}");
 }
+
+/// Replicas started together on an empty database migrate it once: the
+/// advisory lock lets one apply each migration and the others find it done
+/// (refinery's history has one row per version, no duplicate, no error).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set NEWSCORPUS_TEST_DATABASE_URL (scripts/test.sh does)"
+)]
+async fn replicas_starting_together_migrate_once() {
+    let base = base_url();
+    let url = fresh_database(&base).await;
+    let replicas = futures::future::join_all((0..4).map(|_| start_replica(&url, None))).await;
+    let db = sql(&url).await;
+    let rows = db
+        .query(
+            "SELECT version, count(*) FROM refinery_schema_history GROUP BY version ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap();
+    let versions: Vec<(i32, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(versions.len(), migrations, "{versions:?}");
+    assert!(versions.iter().all(|&(_, n)| n == 1), "{versions:?}");
+    for mut replica in replicas {
+        let stats = replica
+            .client
+            .get_corpus_stats(pb::GetCorpusStatsRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(stats.article_count, 0);
+        replica.running.shutdown.cancel();
+        let _ = replica.running.handle.await;
+    }
+}
