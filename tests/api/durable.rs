@@ -569,3 +569,103 @@ fn acknowledgements_come_after_the_journal_is_synced() {
         previous = ack;
     }
 }
+
+/// While a restart replays the journal the server already listens, says
+/// NOT_SERVING, and answers calls with UNAVAILABLE (reason NOT_READY); once
+/// the replay is done it says SERVING with every article back.
+#[test]
+fn a_replaying_server_is_not_serving_until_it_is_done() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Instant;
+    use tonic_types::StatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let generated = Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+        .args(["gen-corpus", "--count", "3000", "--from"])
+        .arg(seeds_dir())
+        .arg("--out")
+        .arg(corpus.join("generated.jsonl"))
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    let data = dir.path().join("data");
+    let args = [
+        "--corpus".as_ref(),
+        corpus.as_os_str(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+    ];
+    let mut first = spawn_server(&args);
+    assert!(first.terminate().success());
+
+    // The restart: watched from its `listening` line on, before it is ready.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newscorpus"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("a log line").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if v["message"] == "listening" {
+            break v["addr"].as_str().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let (not_serving, unavailable, articles) =
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+                .unwrap()
+                .connect()
+                .await
+                .unwrap();
+            let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+            let mut client = CorpusServiceClient::new(channel);
+            let (mut not_serving, mut unavailable) = (0, 0);
+            let until = Instant::now() + Duration::from_secs(120);
+            loop {
+                let status = health
+                    .check(tonic_health::pb::HealthCheckRequest {
+                        service: "newscorpus.v1.CorpusService".into(),
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner()
+                    .status;
+                if status == 1 {
+                    break;
+                }
+                assert_eq!(status, 2, "NOT_SERVING while replaying");
+                not_serving += 1;
+                if let Err(e) = client.get_corpus_stats(pb::GetCorpusStatsRequest {}).await {
+                    assert_eq!(e.code(), tonic::Code::Unavailable, "{e:?}");
+                    assert_eq!(
+                        e.get_error_details().error_info().unwrap().reason,
+                        "NOT_READY"
+                    );
+                    unavailable += 1;
+                }
+                assert!(Instant::now() < until, "never SERVING");
+            }
+            let articles = client
+                .get_corpus_stats(pb::GetCorpusStatsRequest {})
+                .await
+                .unwrap()
+                .into_inner()
+                .article_count;
+            (not_serving, unavailable, articles)
+        });
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert!(not_serving > 0, "the replay was never observed");
+    assert!(unavailable > 0, "no call was refused during the replay");
+    assert_eq!(articles, 3000);
+}
