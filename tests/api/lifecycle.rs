@@ -273,8 +273,8 @@ async fn old_connections_go_away_and_clients_reconnect() {
     let app = spawn_app_with(
         Some(seeds_dir()),
         ServerOptions {
-            max_connection_age: Some(Duration::from_millis(500)),
-            max_connection_age_grace: Duration::from_millis(500),
+            max_connection_age: Some(Duration::from_millis(1000)),
+            max_connection_age_grace: Duration::from_millis(1500),
             ..Default::default()
         },
         Limits::default(),
@@ -298,6 +298,13 @@ async fn old_connections_go_away_and_clients_reconnect() {
     .await
     .expect("the watch on the old connection ended");
     assert!(ended.is_err() || matches!(ended, Ok(None)), "{ended:?}");
+    // Not before the age and its grace (the stream may finish its work in
+    // the grace), and not long after.
+    assert!(
+        started.elapsed() >= Duration::from_millis(2000),
+        "cut before the grace ran out: {:?}",
+        started.elapsed()
+    );
     assert!(started.elapsed() < Duration::from_secs(15));
     let stats = client
         .get_corpus_stats(pb::GetCorpusStatsRequest {})
