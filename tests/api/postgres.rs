@@ -417,6 +417,52 @@ async fn a_database_restart_is_survived() {
 
     r.running.shutdown.cancel();
     let _ = r.running.handle.await;
+
+    // A replica started while the database is down waits for it ("It waits
+    // for the database if it is not up yet"): it listens, says NOT_SERVING,
+    // and serves once the database is back.
+    pg(&["stop", &dir_s]);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = AppConfig {
+        corpus: None,
+        data_dir: None,
+        database: Some(PgOptions {
+            url: url.clone(),
+            pool_size: 2,
+            timeout: Duration::from_secs(1),
+        }),
+        limits: Limits::default(),
+        server: ServerOptions::default(),
+    };
+    let waiting = app::start(config, listener)
+        .await
+        .expect("a replica starts while its database is down");
+    let channel = Channel::from_shared(format!("http://{}", waiting.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        health(&channel).await,
+        2,
+        "NOT_SERVING while the database is down"
+    );
+    assert!(!waiting.handle.is_finished(), "the replica gave up");
+    pg(&["start", &dir_s]);
+    wait_health(&channel, 1, Duration::from_secs(60)).await;
+    let mut client = pb::corpus_service_client::CorpusServiceClient::new(channel);
+    let article = client
+        .get_article(pb::GetArticleRequest {
+            id: stored.article_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("served once the database is up")
+        .into_inner();
+    assert_eq!(article.id, stored.article_id);
+    waiting.shutdown.cancel();
+    let _ = waiting.handle.await;
     pg(&["destroy", &dir_s]);
 }
 
