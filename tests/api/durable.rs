@@ -669,3 +669,56 @@ fn a_replaying_server_is_not_serving_until_it_is_done() {
     assert!(unavailable > 0, "no call was refused during the replay");
     assert_eq!(articles, 3000);
 }
+
+/// A restart serves the extraction stored in the journal; it does not run
+/// extraction again. The journal here is written directly, with one entity
+/// renamed to a name extraction could never give this text: served after
+/// the restart, that name proves the stored extraction was used.
+#[test]
+fn restarts_serve_the_stored_extraction_not_a_new_one() {
+    use newscorpus::corpus::{prepare, Limits, RawArticle};
+    use newscorpus::store::journal::Journal;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut draft = prepare(
+        RawArticle {
+            text: story(7),
+            ..Default::default()
+        },
+        &Limits::default(),
+    )
+    .unwrap();
+    let person = draft
+        .extraction
+        .entities
+        .iter_mut()
+        .find(|e| e.name == "Marta Souza")
+        .expect("extraction finds the speaker");
+    person.name = "Zebulon Quartermaine-Oyelaran".into();
+    let (mut journal, _) = Journal::open(&data.join("articles.journal"), |_| Ok(())).unwrap();
+    journal.append(&[&draft]).unwrap();
+    drop(journal);
+    let empty = dir.path().join("corpus");
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut server = spawn_server(&[
+        "--corpus".as_ref(),
+        empty.as_os_str(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+    ]);
+    let names = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut client = connect(&server.addr).await;
+        all_entities(&mut client)
+            .await
+            .into_iter()
+            .map(|e| e.name)
+            .collect::<Vec<_>>()
+    });
+    assert!(server.terminate().success());
+    assert!(
+        names.iter().any(|n| n == "Zebulon Quartermaine-Oyelaran"),
+        "the restart extracted again: {names:?}"
+    );
+    assert!(!names.iter().any(|n| n == "Marta Souza"), "{names:?}");
+}
