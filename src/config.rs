@@ -298,6 +298,8 @@ impl ServeArgs {
                 self.max_connection_age_grace_secs.max(0.0),
             ),
             protect_health: self.auth_protect_health,
+            keepalive_interval: crate::grpc::KEEPALIVE_INTERVAL,
+            keepalive_timeout: crate::grpc::KEEPALIVE_TIMEOUT,
             tls,
         })
     }

@@ -73,6 +73,12 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// Time a new connection gets to send its preface (and TLS handshake).
     pub handshake_timeout: Duration,
+    /// HTTP/2 keepalive: a PING after this much idle time, and the
+    /// connection closed when its answer does not come within
+    /// `keepalive_timeout` (a peer that vanished without a FIN).
+    pub keepalive_interval: Duration,
+    /// See `keepalive_interval`.
+    pub keepalive_timeout: Duration,
 }
 
 /// PEM material for TLS.
@@ -124,9 +130,16 @@ impl Default for ServerOptions {
             tls: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             handshake_timeout: Duration::from_secs(10),
+            keepalive_interval: KEEPALIVE_INTERVAL,
+            keepalive_timeout: KEEPALIVE_TIMEOUT,
         }
     }
 }
+
+/// HTTP/2 keepalive PING interval (README: "a PING every 30 s").
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// Time a PING's answer gets before the connection is closed.
+pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Handle for marking the service ready once the corpus is loaded.
 #[derive(Clone)]
@@ -295,8 +308,8 @@ pub async fn serve(
         // several) inside the budget, while a flood of tiny frames still trips it.
         .initial_stream_window_size(Some(STREAM_WINDOW))
         .initial_connection_window_size(Some(CONNECTION_WINDOW))
-        .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+        .http2_keepalive_interval(Some(options.keepalive_interval))
+        .http2_keepalive_timeout(Some(options.keepalive_timeout))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -610,3 +610,60 @@ async fn accepted_connections_have_tcp_keepalive() {
     }
     drop(app);
 }
+
+/// "Dead peers are closed sooner by HTTP/2 keepalive": on an idle
+/// connection the server sends a PING after the keepalive interval, and a
+/// peer that never answers is disconnected after the keepalive timeout.
+/// (Raw frames over TCP: a client library would answer the PING itself.)
+#[tokio::test]
+async fn idle_connections_are_pinged_and_silent_peers_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(
+        Some(seeds_dir()),
+        ServerOptions {
+            keepalive_interval: Duration::from_millis(300),
+            keepalive_timeout: Duration::from_millis(500),
+            ..Default::default()
+        },
+        Limits::default(),
+    )
+    .await;
+    let mut tcp = tokio::net::TcpStream::connect(app.running.addr)
+        .await
+        .unwrap();
+    tcp.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    // An empty SETTINGS frame, then an ACK of the server's SETTINGS (so the
+    // connection is established), and nothing else: never a PING answer.
+    tcp.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    tcp.write_all(&[0, 0, 0, 4, 1, 0, 0, 0, 0]).await.unwrap();
+    let started = Instant::now();
+    let (mut pinged, mut closed) = (None, None);
+    let mut header = [0u8; 9];
+    while closed.is_none() && started.elapsed() < Duration::from_secs(10) {
+        match tokio::time::timeout(Duration::from_secs(10), tcp.read_exact(&mut header)).await {
+            Ok(Ok(_)) => {
+                let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+                let mut payload = vec![0u8; len];
+                if tcp.read_exact(&mut payload).await.is_err() {
+                    closed = Some(started.elapsed());
+                    continue;
+                }
+                // Type 6 = PING, flags 0 = a request (1 would be an ACK).
+                if header[3] == 6 && header[4] & 1 == 0 && pinged.is_none() {
+                    pinged = Some(started.elapsed());
+                }
+            }
+            Ok(Err(_)) | Err(_) => closed = Some(started.elapsed()),
+        }
+    }
+    let pinged = pinged.expect("a PING on the idle connection");
+    assert!(
+        pinged >= Duration::from_millis(250),
+        "pinged at once: {pinged:?}"
+    );
+    let closed = closed.expect("the silent peer was dropped");
+    assert!(closed >= pinged, "{closed:?} {pinged:?}");
+    assert!(closed < Duration::from_secs(5), "{closed:?}");
+}
