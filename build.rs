@@ -31,6 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
+        // prost's codec plus the oneof check (src/grpc/codec.rs).
+        .codec_path("crate::grpc::codec::StrictCodec")
         .compile_fds(fds)?;
 
     // The load generator's baseline service; not part of the public API.

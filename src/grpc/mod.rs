@@ -4,6 +4,7 @@
 //! This is the only module that touches generated protobuf code.
 
 pub mod auth;
+pub mod codec;
 pub mod content_type;
 pub mod convert;
 pub mod cursor;

@@ -367,7 +367,8 @@ async fn unknown_entity_is_not_found() {
 
 /// 5. GetEntity needs its `id` or its `name` (a oneof): neither, or an
 /// empty one, is INVALID_ARGUMENT naming it. Both on the wire (only a raw
-/// client can send that): the last one wins, as protobuf decodes a oneof.
+/// client can send that; protobuf alone would keep the last) is
+/// INVALID_ARGUMENT too, naming `name`.
 #[tokio::test]
 async fn entity_needs_one_of_id_and_name() {
     use pb::get_entity_request::Selector;
@@ -388,16 +389,18 @@ async fn entity_needs_one_of_id_and_name() {
         assert_eq!(info.reason, "FIELD_REQUIRED");
         assert_eq!(info.domain, "newscorpus");
     }
-    // id = "person/nobody" then name = "Wei Fenghe" on the wire: the name wins.
+    // id = "person/nobody" then name = "Wei Fenghe" on the wire.
     let mut both = prost::Message::encode_to_vec(&entity_request("person/nobody", ""));
     both.extend(prost::Message::encode_to_vec(&entity_request(
         "",
         "Wei Fenghe",
     )));
-    let entity = raw_unary::<pb::Entity>(&f.app.channel, "GetEntity", both)
+    let status = raw_unary::<pb::Entity>(&f.app.channel, "GetEntity", both)
         .await
-        .unwrap();
-    assert!(entity.name.contains("Wei"), "{entity:?}");
+        .unwrap_err();
+    assert_invalid_because(&status, "name", "set only one of `id` and `name`");
+    let details = tonic_types::StatusExt::get_error_details(&status);
+    assert_eq!(details.error_info().unwrap().reason, "INVALID_FIELD");
     f.intact(5).await;
 }
 

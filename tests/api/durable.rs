@@ -514,8 +514,13 @@ fn acknowledgements_come_after_the_journal_is_synced() {
     let mut journal_created: Option<f64> = None;
     let mut dir_synced_after_create = false;
     for line in text.lines() {
-        let mut parts = line.splitn(3, ' ');
-        let (Some(pid), Some(time), Some(call)) = (parts.next(), parts.next(), parts.next()) else {
+        // strace pads the pid to a width: split on runs of spaces.
+        let mut parts = line.trim_start().splitn(2, char::is_whitespace);
+        let (Some(pid), Some(rest)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let mut parts = rest.trim_start().splitn(2, char::is_whitespace);
+        let (Some(time), Some(call)) = (parts.next(), parts.next()) else {
             continue;
         };
         let Ok(time) = time.parse::<f64>() else {
