@@ -401,6 +401,18 @@ mod tests {
         // refused only because it is no cursor of ours.
         let error = parse_article(given(&"A".repeat(600)).unwrap().unwrap()).unwrap_err();
         assert!(error.to_string().contains("malformed cursor"), "{error}");
+        // A well-formed cursor of exactly the limit decodes; one a byte
+        // longer (checksum and all valid) is refused by its length alone.
+        let sized = |len: usize| {
+            (0..2 * len)
+                .map(|n| encode("article", &"7".repeat(n)))
+                .find(|c| c.len() == len)
+                .expect("a cursor of that length")
+        };
+        assert!(decode("article", &sized(MAX_CURSOR_LEN)).is_ok());
+        let over = sized(MAX_CURSOR_LEN + 2);
+        let error = decode("article", &over).unwrap_err();
+        assert!(error.to_string().contains("malformed cursor"), "{error}");
     }
 
     #[test]
