@@ -13,6 +13,7 @@ shift || true
 raw_bytes=$(stat -c %s "$corpus")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$out/server-$n.log
+: >"$log"  # the readiness check must not read an old run's log
 echo "== loading $corpus ($raw_bytes bytes) into $bin/newscorpus on port $port"
 "$bin/newscorpus" serve --corpus "$corpus" --addr "127.0.0.1:$port" --log-format json 2>"$log" &
 pid=$!

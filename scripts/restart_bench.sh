@@ -42,6 +42,9 @@ trap cleanup EXIT
 # Starts the server; sets pid, and took = seconds until it logged "ready".
 start() {
   local log=$1
+  # Emptied first: the server truncates it only once it runs, and the
+  # readiness check below must not see an old run's "ready" line.
+  : >"$log"
   local t0
   t0=$(date +%s.%N)
   "$bin/newscorpus" serve --corpus "$corpus" "${store_args[@]}" --addr "127.0.0.1:$port" \

@@ -46,6 +46,7 @@ esac
 bin=$target_dir/$profile
 
 log=$out/server.log
+: >"$log"  # the readiness check must not read an old run's log
 durable=()
 if [ "${SOAK_DURABLE:-0}" = 1 ]; then
   rm -rf "$out/data"
