@@ -1095,18 +1095,21 @@ mod tests {
         assert!(index.validate("title:(").is_err());
     }
 
+    /// The ids a query finds (no filter, no snippets), sorted.
+    fn sorted_ids(index: &SearchIndex, query: &str) -> Result<Vec<String>> {
+        index
+            .search(query, &IndexFilter::default(), 0, 10, 0, |_| Vec::new())
+            .map(|hits| {
+                let mut ids: Vec<String> = hits.into_iter().map(|h| h.article_id).collect();
+                ids.sort();
+                ids
+            })
+    }
+
     #[test]
     fn words_with_a_star_are_prefixes() {
         let index = index();
-        let search = |q: &str| {
-            index
-                .search(q, &IndexFilter::default(), 0, 10, 0, |_| Vec::new())
-                .map(|hits| {
-                    let mut ids: Vec<String> = hits.into_iter().map(|h| h.article_id).collect();
-                    ids.sort();
-                    ids
-                })
-        };
+        let search = |q: &str| sorted_ids(&index, q);
         assert_eq!(search("harb*").unwrap(), ["a", "b"]);
         assert_eq!(search("HARBO*").unwrap(), ["a", "b"]);
         assert_eq!(search("reop*").unwrap(), ["a"]);
@@ -1129,15 +1132,7 @@ mod tests {
     #[test]
     fn words_with_a_tilde_are_fuzzy() {
         let index = index();
-        let search = |q: &str| {
-            index
-                .search(q, &IndexFilter::default(), 0, 10, 0, |_| Vec::new())
-                .map(|hits| {
-                    let mut ids: Vec<String> = hits.into_iter().map(|h| h.article_id).collect();
-                    ids.sort();
-                    ids
-                })
-        };
+        let search = |q: &str| sorted_ids(&index, q);
         assert!(search("harbor").unwrap().is_empty());
         assert_eq!(search("harbor~1").unwrap(), ["a", "b"]);
         assert_eq!(search("harbor~").unwrap(), ["a", "b"], "2 edits by default");
