@@ -1862,4 +1862,46 @@ mod tests {
         )
         .is_none());
     }
+
+    /// The README promises searches run one per core, the rest queued: with
+    /// every slot taken a search waits, and runs as soon as one frees.
+    #[tokio::test]
+    async fn searches_run_one_per_core_and_queue_beyond() {
+        let store = MemoryStore::new().expect("store");
+        let raw = crate::corpus::RawArticle {
+            text: "Harbour opens\n\nThe harbour opened on Monday, officials said.\n".into(),
+            source: "a.txt".into(),
+            url: String::new(),
+            title: None,
+            outlet: None,
+            authors: None,
+            published: None,
+        };
+        let draft = crate::corpus::prepare(raw, &Default::default()).expect("draft");
+        store.insert(vec![draft]).await.expect("insert");
+        store.flush().await.expect("flush");
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(store.search_slots.available_permits(), cores);
+
+        let query = SearchQuery {
+            text: "harbour".into(),
+            filter: ArticleFilter::default(),
+            max_snippets: 1,
+        };
+        let held = store
+            .search_slots
+            .acquire_many(cores as u32)
+            .await
+            .expect("slots");
+        let waiting = store.search(&query, 0, 10);
+        tokio::pin!(waiting);
+        let early = tokio::time::timeout(Duration::from_millis(200), &mut waiting).await;
+        assert!(early.is_err(), "a search ran with every slot taken");
+        drop(held);
+        let hits = tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("the queued search never ran")
+            .expect("search");
+        assert_eq!(hits.len(), 1);
+    }
 }

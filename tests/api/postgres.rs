@@ -600,3 +600,210 @@ async fn replicas_starting_together_migrate_once() {
         let _ = replica.running.handle.await;
     }
 }
+
+/// Waits until every article in the database at `url` is projected.
+async fn wait_projected(db: &tokio_postgres::Client, within: Duration) {
+    let until = Instant::now() + within;
+    loop {
+        let pending: i64 = db
+            .query_one("SELECT count(*) FROM articles WHERE NOT projected", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if pending == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "{pending} articles not projected within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Read-your-writes through a load balancer: GetArticle of an id committed
+/// by another writer, which this replica has not been told about (no
+/// notification, the next poll up to a second away), catches up first
+/// instead of answering NOT_FOUND.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set NEWSCORPUS_TEST_DATABASE_URL (scripts/test.sh does)"
+)]
+async fn get_article_catches_up_on_a_write_it_was_not_told_about() {
+    let base = base_url();
+    // The writer works on its own database; its log rows are then copied
+    // into the reader's with plain SQL, which sends no notification.
+    let (written, read) = (fresh_database(&base).await, fresh_database(&base).await);
+    let mut writer = start_replica(&written, None).await;
+    let mut reader = start_replica(&read, None).await;
+    let (from, to) = (sql(&written).await, sql(&read).await);
+    for n in 0..3 {
+        let created = ingest(&mut writer.client, vec![story(100 + n)])
+            .await
+            .remove(0);
+        assert_eq!(
+            created.status,
+            pb::IngestStatus::Created as i32,
+            "{created:?}"
+        );
+        let row: String = from
+            .query_one(
+                "SELECT row_to_json(a)::text FROM articles a WHERE id = $1",
+                &[&created.article_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        to.execute(
+            "INSERT INTO articles (id, seq, source, url, title, subtitle, outlet, authors, \
+             published, body, draft) SELECT id, seq, source, url, title, subtitle, outlet, \
+             authors, published, body, draft FROM json_populate_record(NULL::articles, $1::text::json)",
+            &[&row],
+        )
+        .await
+        .unwrap();
+        // At once, before any poll could have applied it.
+        let got = reader
+            .client
+            .get_article(pb::GetArticleRequest {
+                id: created.article_id.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|s| panic!("article {n} not caught up: {s:?}"))
+            .into_inner();
+        assert_eq!(got.id, created.article_id);
+    }
+    for r in [writer, reader] {
+        r.running.shutdown.cancel();
+        let _ = r.running.handle.await;
+    }
+}
+
+/// A write whose connection is killed mid-transaction (here while it waits
+/// for the writers' lock) is retried on a fresh connection: the client sees
+/// CREATED, and the article is stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set NEWSCORPUS_TEST_DATABASE_URL (scripts/test.sh does)"
+)]
+async fn a_write_that_loses_its_connection_is_retried() {
+    // The writers' advisory lock ("newscorp"), as in src/store/postgres.rs.
+    const WRITE_LOCK: i64 = 0x6e65_7773_636f_7270;
+    let base = base_url();
+    let url = fresh_database(&base).await;
+    let mut replica = start_replica(&url, None).await;
+    let db = sql(&url).await;
+    db.execute("SELECT pg_advisory_lock($1)", &[&WRITE_LOCK])
+        .await
+        .unwrap();
+    let mut client = replica.client.clone();
+    let writing = tokio::spawn(async move { ingest(&mut client, vec![story(200)]).await });
+    // Kill the replica's connection once it waits for the lock.
+    let until = Instant::now() + Duration::from_secs(10);
+    let killed = loop {
+        let row = db
+            .query_opt(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks \
+                 WHERE locktype = 'advisory' AND NOT granted LIMIT 1",
+                &[],
+            )
+            .await
+            .unwrap();
+        if let Some(row) = row {
+            break row.get::<_, bool>(0);
+        }
+        assert!(
+            Instant::now() < until,
+            "the write never waited for the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(killed, "could not terminate the writer's connection");
+    db.execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK])
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(20), writing)
+        .await
+        .expect("the retried write never finished")
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        answer.status,
+        pb::IngestStatus::Created as i32,
+        "{answer:?}"
+    );
+    let stored: i64 = db
+        .query_one("SELECT count(*) FROM articles", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 1);
+    let got = replica
+        .client
+        .get_article(pb::GetArticleRequest {
+            id: answer.article_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("the retried article is served");
+    assert_eq!(got.into_inner().id, answer.article_id);
+    replica.running.shutdown.cancel();
+    let _ = replica.running.handle.await;
+}
+
+/// Articles whose writer never projected them (it stopped first) are
+/// projected by a replica's sweep, every 10 s: here a projected article is
+/// made to look abandoned, and the sweep writes its rows back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set NEWSCORPUS_TEST_DATABASE_URL (scripts/test.sh does)"
+)]
+async fn the_sweep_projects_what_no_projector_did() {
+    let base = base_url();
+    let url = fresh_database(&base).await;
+    let mut replica = start_replica(&url, None).await;
+    let created = ingest(&mut replica.client, vec![story(300)])
+        .await
+        .remove(0);
+    assert_eq!(created.status, pb::IngestStatus::Created as i32);
+    let db = sql(&url).await;
+    wait_projected(&db, Duration::from_secs(30)).await;
+    let rows = |table: &'static str| {
+        let db = &db;
+        let id = created.article_id.clone();
+        async move {
+            db.query_one(
+                &format!("SELECT count(*) FROM {table} WHERE article_id = $1"),
+                &[&id],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+        }
+    };
+    let (mentions, quotes) = (rows("mentions").await, rows("quotes").await);
+    assert!(
+        mentions > 0 && quotes > 0,
+        "{mentions} mentions, {quotes} quotes"
+    );
+    // As if its writer had died before projecting it, a minute ago.
+    for statement in [
+        "DELETE FROM mentions WHERE article_id = $1",
+        "DELETE FROM quotes WHERE article_id = $1",
+        "UPDATE articles SET projected = false, ingested_at = now() - interval '1 minute' \
+         WHERE id = $1",
+    ] {
+        db.execute(statement, &[&created.article_id]).await.unwrap();
+    }
+    let started = Instant::now();
+    wait_projected(&db, Duration::from_secs(25)).await;
+    eprintln!("swept after {:?}", started.elapsed());
+    assert_eq!(rows("mentions").await, mentions);
+    assert_eq!(rows("quotes").await, quotes);
+    replica.running.shutdown.cancel();
+    let _ = replica.running.handle.await;
+}
