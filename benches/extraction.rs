@@ -7,8 +7,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use newscorpus::corpus::{prepare, Limits, RawArticle};
+use newscorpus::corpus::{prepare, Limits};
 use newscorpus::gen::Generator;
+use newscorpus::model::RawArticle;
 
 fn generator() -> Generator {
     Generator::from_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")).expect("seeds")

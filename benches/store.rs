@@ -9,8 +9,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use newscorpus::corpus::{prepare, Limits, RawArticle};
+use newscorpus::corpus::{prepare, Limits};
 use newscorpus::gen::Generator;
+use newscorpus::model::RawArticle;
 use newscorpus::store::memory::MemoryStore;
 use newscorpus::store::{ArticleFilter, EntityFilter, SearchQuery, Store};
 

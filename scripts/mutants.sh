@@ -31,6 +31,7 @@ core=(
   src/grpc/offsets.rs
   src/grpc/auth.rs
   src/error.rs
+  src/grpc/status.rs
   src/store/journal.rs
   src/resolve/mod.rs
 )
@@ -42,7 +43,7 @@ tests_for() {
     src/grpc/convert.rs) echo "catalogue invalid filters bad_ articles::" ;;
     src/grpc/offsets.rs) echo "offsets" ;;
     src/grpc/auth.rs) echo "security token" ;;
-    src/error.rs) echo "offsets catalogue reason" ;;
+    src/error.rs|src/grpc/status.rs) echo "offsets catalogue reason" ;;
     src/store/journal.rs) echo "durable reliability torn journal" ;;
     src/resolve/*) echo "entities alias resolve" ;;
     *) echo "" ;;

@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::corpus::Limits;
+use crate::telemetry::LogFormat;
 use std::sync::Arc;
 
 use crate::grpc::auth::Tokens;
@@ -94,15 +95,6 @@ pub struct GenCorpusArgs {
     /// Distinct people the articles draw their names from.
     #[arg(long, default_value_t = 20_000)]
     pub people: usize,
-}
-
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 /// Options of `serve`.

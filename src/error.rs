@@ -1,12 +1,10 @@
-//! The service's error type and its one mapping to gRPC status codes.
+//! The service's error type: what went wrong, in domain terms.
 //!
-//! Domain code (corpus, store) returns [`Error`]; only `From<Error> for Status`
-//! below decides which gRPC code a client sees, so the mapping stays
-//! consistent across every RPC. Internal causes are logged with their chain
-//! here and replaced by a short message for the client.
-
-use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, StatusExt};
+//! Domain code (corpus, store, extraction) returns [`Error`]; it knows
+//! nothing of transports. The gRPC layer maps it to a status code and
+//! details in one place (`grpc::status`), so the mapping stays consistent
+//! across every RPC; each kind's stable [`Error::reason`] is what clients
+//! may act on.
 
 /// The kinds of invalid request, each a stable `google.rpc.ErrorInfo`
 /// reason that clients may act on (the README's status table lists them).
@@ -62,15 +60,8 @@ impl Invalid {
     }
 }
 
-/// The `ErrorInfo.domain` of every error.
-pub const ERROR_DOMAIN: &str = "newscorpus";
-/// What UNAVAILABLE and RESOURCE_EXHAUSTED answers suggest as a retry delay
-/// (`google.rpc.RetryInfo`): long enough not to hammer a loading or busy
-/// server, short enough not to stall a client.
-pub const RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// Everything that can go wrong while serving a request.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// A request field is invalid; the client should fix the request.
     #[error("invalid {field}: {reason}")]
@@ -153,29 +144,6 @@ impl Error {
         }
     }
 
-    /// The same error again (`Error` is not `Clone`: internal causes may
-    /// carry sources that are not). Used to fail every item of a batch.
-    pub fn same(&self) -> Error {
-        match self {
-            Error::InvalidArgument {
-                field,
-                reason,
-                kind,
-            } => Error::invalid_as(*kind, field.clone(), reason.clone()),
-            Error::NotFound { kind, id } => Error::not_found(kind, id.clone()),
-            Error::TooLarge { what, size, limit } => Error::TooLarge {
-                what: what.clone(),
-                size: *size,
-                limit: *limit,
-            },
-            Error::Unauthenticated(m) => Error::Unauthenticated(m.clone()),
-            Error::PermissionDenied(m) => Error::PermissionDenied(m.clone()),
-            Error::Exhausted(m) => Error::Exhausted(m.clone()),
-            Error::Unavailable(m) => Error::Unavailable(m.clone()),
-            Error::Internal(m) => Error::Internal(m.clone()),
-        }
-    }
-
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
         Error::NotFound {
@@ -183,183 +151,32 @@ impl Error {
             id: id.into(),
         }
     }
-
-    /// The gRPC code this error maps to.
-    pub fn code(&self) -> Code {
-        match self {
-            Error::InvalidArgument { .. } => Code::InvalidArgument,
-            Error::NotFound { .. } => Code::NotFound,
-            Error::TooLarge { .. } => Code::ResourceExhausted,
-            Error::Unauthenticated(_) => Code::Unauthenticated,
-            Error::PermissionDenied(_) => Code::PermissionDenied,
-            Error::Exhausted(_) => Code::ResourceExhausted,
-            Error::Unavailable(_) => Code::Unavailable,
-            Error::Internal(_) => Code::Internal,
-        }
-    }
 }
 
 /// Result alias for domain operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<Error> for Status {
-    fn from(error: Error) -> Self {
-        let reason = error.reason();
-        let mut details = ErrorDetails::new();
-        let mut metadata = std::collections::HashMap::new();
-        match &error {
-            Error::InvalidArgument { field, reason, .. } => {
-                details.add_bad_request_violation(field.clone(), reason.clone());
-                metadata.insert("field".to_owned(), field.clone());
-            }
-            Error::TooLarge { what, limit, .. } => {
-                details.add_bad_request_violation(what.clone(), error.to_string());
-                metadata.insert("field".to_owned(), what.clone());
-                metadata.insert("limit".to_owned(), limit.to_string());
-            }
-            Error::NotFound { kind, id } => {
-                details.set_resource_info(*kind, id.clone(), "", error.to_string());
-            }
-            _ => {}
-        }
-        details.set_error_info(reason, ERROR_DOMAIN, metadata);
-        let message = match &error {
-            Error::Internal(cause) => {
-                tracing::error!(error = %cause, "internal error");
-                "internal error; see server logs".to_owned()
-            }
-            _ => error.to_string(),
-        };
-        if matches!(error.code(), Code::Unavailable | Code::ResourceExhausted)
-            && !matches!(error, Error::TooLarge { .. })
-        {
-            details.set_retry_info(Some(RETRY_DELAY));
-        }
-        Status::with_error_details(error.code(), message, details)
-    }
-}
-
-/// A status made outside the domain (the transport's own conditions:
-/// shutting down, a deadline) with the same details as a domain error's:
-/// `ErrorInfo` with `reason`, and `RetryInfo` when retrying may help.
-pub fn status(code: Code, reason: &str, message: impl Into<String>) -> Status {
-    let mut details = ErrorDetails::new();
-    details.set_error_info(reason, ERROR_DOMAIN, std::collections::HashMap::new());
-    if matches!(code, Code::Unavailable | Code::ResourceExhausted) {
-        details.set_retry_info(Some(RETRY_DELAY));
-    }
-    Status::with_error_details(code, message, details)
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn invalid_argument_carries_bad_request_details() {
-        let status: Status = Error::invalid("limit", "must not be negative").into();
-        assert_eq!(status.code(), Code::InvalidArgument);
-        assert!(status.message().contains("limit"));
-        let details = status.get_error_details();
-        let bad = details.bad_request().expect("bad request details");
-        assert_eq!(bad.field_violations[0].field, "limit");
-    }
-
-    #[test]
-    fn every_error_carries_a_stable_reason() {
-        let cases: Vec<(Error, &str, bool)> = vec![
-            (Error::invalid("limit", "negative"), "LIMIT_INVALID", false),
-            (
-                Error::invalid("filter.published_from", "bad"),
-                "DATE_INVALID",
-                false,
-            ),
-            (
-                Error::invalid("cursor", "not ours"),
-                "CURSOR_INVALID",
-                false,
-            ),
-            (
-                Error::invalid("query", "cannot parse"),
-                "QUERY_INVALID",
-                false,
-            ),
-            (
-                Error::invalid("filter.published", "bad"),
-                "DATE_INVALID",
-                false,
-            ),
-            (Error::invalid("published_to", "bad"), "DATE_INVALID", false),
-            (
-                Error::invalid_as(Invalid::CursorWrongListing, "cursor", "other query"),
-                "CURSOR_WRONG_LISTING",
-                false,
-            ),
-            (Error::invalid("outlet", "odd"), "INVALID_FIELD", false),
-            (Error::not_found("article", "x"), "ARTICLE_NOT_FOUND", false),
-            (Error::Unavailable("loading".into()), "UNAVAILABLE", true),
-            (Error::Exhausted("streams".into()), "SERVER_BUSY", true),
-            (
-                Error::TooLarge {
-                    what: "text".into(),
-                    size: 10,
-                    limit: 5,
-                },
-                "TOO_LARGE",
-                false,
-            ),
-            (Error::Internal("bug".into()), "INTERNAL", false),
-        ];
-        for (error, reason, retry) in cases {
-            let status: Status = error.into();
-            let details = status.get_error_details();
-            let info = details.error_info().expect("ErrorInfo");
-            assert_eq!(info.reason, reason);
-            assert_eq!(info.domain, "newscorpus");
-            assert_eq!(details.retry_info().is_some(), retry, "{reason}");
-        }
-        let status: Status = Error::TooLarge {
-            what: "text".into(),
-            size: 10,
-            limit: 5,
-        }
-        .into();
-        let details = status.get_error_details();
+    fn field_names_imply_their_kind() {
+        let kind = |e: Error| match e {
+            Error::InvalidArgument { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind(Error::invalid("limit", "x")), Invalid::Limit);
         assert_eq!(
-            details.bad_request().unwrap().field_violations[0].field,
-            "text"
+            kind(Error::invalid("filter.published_to", "x")),
+            Invalid::Date
         );
+        assert_eq!(kind(Error::invalid("cursor", "x")), Invalid::Cursor);
+        assert_eq!(kind(Error::invalid("query", "x")), Invalid::Query);
+        assert_eq!(kind(Error::invalid("outlet", "x")), Invalid::Value);
         assert_eq!(
-            details
-                .error_info()
-                .unwrap()
-                .metadata
-                .get("limit")
-                .map(String::as_str),
-            Some("5")
+            kind(Error::invalid_as(Invalid::EnumValue, "view", "x")),
+            Invalid::EnumValue
         );
-        let status: Status = Error::not_found("story", "story/x").into();
-        let details = status.get_error_details();
-        assert_eq!(details.resource_info().unwrap().resource_name, "story/x");
-    }
-
-    #[test]
-    fn internal_errors_hide_their_cause() {
-        let status: Status = Error::Internal("disk on fire at /secret".into()).into();
-        assert_eq!(status.code(), Code::Internal);
-        assert!(!status.message().contains("secret"));
-    }
-
-    #[test]
-    fn not_found_and_too_large_codes() {
-        let s: Status = Error::not_found("article", "x").into();
-        assert_eq!(s.code(), Code::NotFound);
-        let s: Status = Error::TooLarge {
-            what: "text".into(),
-            size: 10,
-            limit: 5,
-        }
-        .into();
-        assert_eq!(s.code(), Code::ResourceExhausted);
     }
 }

@@ -341,7 +341,7 @@ fn date_from_days(mut day: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::valid_date;
+    use crate::model::valid_date;
 
     #[test]
     fn dates_are_valid_and_cover_leap_days() {

@@ -17,6 +17,7 @@ pub mod grpc;
 pub mod ingest;
 pub mod loader;
 pub mod model;
+pub mod query;
 pub mod resolve;
 pub mod store;
 pub mod telemetry;

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::corpus::{valid_date, RawArticle, SkippedFile};
 use crate::error::{Error, Result};
+use crate::model::{valid_date, RawArticle, SkippedFile};
 
 /// One thing read from the corpus: an article to prepare, or a skip.
 pub type SourceItem = std::result::Result<RawArticle, SkippedFile>;

@@ -6,11 +6,12 @@ use std::time::Duration;
 use clap::Parser;
 use newscorpus::app::{self, AppConfig};
 use newscorpus::config::{
-    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, LogFormat, MigrateArgs,
-    RepairJournalArgs, ServeArgs,
+    Cli, Command, GenCorpusArgs, HealthcheckArgs, InspectArgs, MigrateArgs, RepairJournalArgs,
+    ServeArgs,
 };
-use newscorpus::corpus::{self, Limits, RawArticle};
-use newscorpus::telemetry;
+use newscorpus::corpus::{self, Limits};
+use newscorpus::model::RawArticle;
+use newscorpus::telemetry::{self, LogFormat};
 use tokio::net::TcpListener;
 
 /// mimalloc: per-thread free lists suit a server whose items are built on

@@ -449,3 +449,86 @@ pub struct Snippet {
     /// Fragment with `<b>` markup, HTML-escaped.
     pub html: String,
 }
+
+/// An article ready to store: parsed, extracted, with its id decided.
+/// Serializable: durable stores journal it as is, so that a restart needs no
+/// extraction.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ArticleDraft {
+    /// Content-derived id.
+    pub id: String,
+    /// File name or URL.
+    pub source: String,
+    /// URL, if given at ingest.
+    pub url: String,
+    /// Metadata and clean paragraphs.
+    pub parsed: ParsedArticle,
+    /// Entities, mentions and quotes of the body.
+    pub extraction: Extraction,
+}
+
+/// Result of storing one draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertOutcome {
+    /// Id of the stored (or already present) article.
+    pub article_id: String,
+    /// Corpus position of the article.
+    pub seq: u64,
+    /// False when an article with the same id was already stored.
+    pub created: bool,
+    /// Distinct entities in the article.
+    pub entity_count: u32,
+    /// Mentions in the article.
+    pub mention_count: u32,
+    /// Quotes in the article.
+    pub quote_count: u32,
+}
+
+/// A raw article handed in for ingest, with optional metadata overrides.
+#[derive(Debug, Clone, Default)]
+pub struct RawArticle {
+    /// The raw text.
+    pub text: String,
+    /// Where it came from (file name or URL); defaults to the URL.
+    pub source: String,
+    /// URL, if known.
+    pub url: String,
+    /// Headline override.
+    pub title: Option<String>,
+    /// Outlet override.
+    pub outlet: Option<String>,
+    /// Authors override.
+    pub authors: Option<Vec<String>>,
+    /// Date override (`YYYY-MM-DD`).
+    pub published: Option<String>,
+}
+
+/// A corpus file that could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SkippedFile {
+    /// File name.
+    pub source: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Checks a `YYYY-MM-DD` date (a real calendar date).
+pub fn valid_date(date: &str) -> bool {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    d >= 1 && d <= days
+}

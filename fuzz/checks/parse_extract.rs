@@ -3,8 +3,9 @@
 //! extract, id) and corpus-wide resolution must never panic, and every
 //! span must slice the clean body to exactly the text it claims.
 
-use newscorpus::corpus::{prepare, Limits, RawArticle};
+use newscorpus::corpus::{prepare, Limits};
 use newscorpus::model::Extraction;
+use newscorpus::model::RawArticle;
 use newscorpus::resolve::Resolver;
 
 /// The check the fuzz target runs on every input (and the corpus replay

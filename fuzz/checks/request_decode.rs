@@ -9,11 +9,12 @@
 
 use std::sync::OnceLock;
 
-use newscorpus::corpus::{prepare, Limits, RawArticle};
+use newscorpus::corpus::{prepare, Limits};
 use newscorpus::error::Error;
 use newscorpus::grpc::{convert, cursor, pb};
+use newscorpus::model::RawArticle;
 use newscorpus::store::search::{IndexFilter, SearchIndex};
-use newscorpus::store::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
+use newscorpus::query::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
 use prost::Message;
 
 const MAX_LIMIT: usize = 1_000_000;
@@ -91,7 +92,12 @@ pub fn check(data: &[u8]) {
                 return;
             };
             client_fault(convert::limit(r.limit, MAX_LIMIT));
-            let fingerprint = format!("{text}\u{1f}{filter:?}");
+            let fingerprint = newscorpus::query::SearchQuery {
+                text: text.clone(),
+                filter: filter.clone(),
+                max_snippets: 1,
+            }
+            .fingerprint();
             if let Some(c) = cursor_field(&r.cursor) {
                 client_fault(cursor::parse_search(&fingerprint, &c));
             }

@@ -134,7 +134,7 @@ where
             if let Some(data) = frame.data_ref() {
                 let data = data.clone();
                 if !self.feed(&data) {
-                    return Poll::Ready(Some(Err(Box::new(crate::error::status(
+                    return Poll::Ready(Some(Err(Box::new(super::status::status(
                         tonic::Code::InvalidArgument,
                         "TOO_MANY_MESSAGES",
                         "more than one request message for a method that takes one",

@@ -3,10 +3,10 @@
 //! INVALID_ARGUMENT naming that field).
 
 use super::pb;
-use crate::corpus::{valid_date, RawArticle};
 use crate::error::{Error, Invalid, Result};
 use crate::model;
-use crate::store::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
+use crate::model::{valid_date, RawArticle};
+use crate::query::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
 
 /// Longest id or name accepted in a request.
 pub const MAX_ID_LEN: usize = 512;
@@ -525,6 +525,37 @@ pub fn aggregation(a: model::Aggregation, asked: Vec<pb::Facet>) -> pb::Aggregat
                 other_count: result.other_count,
             })
             .collect(),
+    }
+}
+
+/// GetCorpusStats' answer.
+pub fn corpus_stats(stats: crate::corpus::CorpusStats) -> pb::GetCorpusStatsResponse {
+    let (counts, load) = (stats.counts, stats.load);
+    pb::GetCorpusStatsResponse {
+        article_count: counts.articles,
+        entity_count: counts.entities_by_type.iter().map(|(_, n)| n).sum(),
+        entities_by_type: counts
+            .entities_by_type
+            .iter()
+            .map(|&(t, count)| pb::EntityTypeCount {
+                r#type: entity_type_to_pb(t) as i32,
+                count,
+            })
+            .collect(),
+        mention_count: counts.mentions,
+        quote_count: counts.quotes,
+        files_loaded: load.loaded,
+        files_skipped: load.skipped.len() as u64,
+        skipped_files: load
+            .skipped
+            .into_iter()
+            .map(|s| pb::SkippedFile {
+                source: s.source,
+                reason: s.reason,
+            })
+            .collect(),
+        duplicates_ignored: counts.duplicates,
+        corroborated_quote_count: counts.corroborated_quotes,
     }
 }
 

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use crate::error::{Error, Invalid, Result};
-use crate::store::{EntityPos, ItemPos, StoryPos};
+use crate::query::{EntityPos, ItemPos, StoryPos};
 
 const FIELD: &str = "cursor";
 /// Cursors larger than this are rejected before decoding. Every cursor the

@@ -85,21 +85,28 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let at = deadline(request.headers());
+        let at = deadline(request.headers()).map(|at| at.checked_sub(MARGIN).unwrap_or(at));
+        let exceeded = || {
+            Ok(super::status::status(
+                tonic::Code::DeadlineExceeded,
+                "DEADLINE_EXCEEDED",
+                "deadline exceeded before the call completed",
+            )
+            .into_http())
+        };
+        // Passed on arrival: refused without running the call. (A timeout
+        // alone would still answer a call that is ready on its first poll.)
+        if at.is_some_and(|at| at <= std::time::Instant::now()) {
+            return Box::pin(async move { exceeded() });
+        }
         let response = self.inner.call(request);
         Box::pin(async move {
             let Some(at) = at else {
                 return response.await;
             };
-            let at = at.checked_sub(MARGIN).unwrap_or(at);
             match tokio::time::timeout_at(at.into(), response).await {
                 Ok(result) => result,
-                Err(_) => Ok(crate::error::status(
-                    tonic::Code::DeadlineExceeded,
-                    "DEADLINE_EXCEEDED",
-                    "deadline exceeded before the call completed",
-                )
-                .into_http()),
+                Err(_) => exceeded(),
             }
         })
     }

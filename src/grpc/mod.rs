@@ -10,8 +10,11 @@ pub mod convert;
 pub mod cursor;
 pub mod deadline;
 pub mod incoming;
+mod ingest;
 pub mod offsets;
 pub mod service;
+pub mod status;
+mod stream;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,17 +1,12 @@
-//! The `newscorpus.v1.CorpusService` adapter: validate and convert the
-//! request, call the corpus, convert the answer. Streams are produced page by
-//! page into a bounded channel, so a slow client applies backpressure and a
-//! client that goes away (or a server shutdown) stops the work behind it.
+//! The `newscorpus.v1.CorpusService` adapter: admit the call (ready,
+//! authorised, a stream slot), validate and convert the request, call the
+//! corpus, convert the answer. Listings stream through `stream.rs`;
+//! IngestArticles lives in `ingest.rs`.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use futures::StreamExt;
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
-use tokio_stream::wrappers::ReceiverStream;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::instrument;
@@ -19,146 +14,22 @@ use tracing::instrument;
 use super::auth::{Access, Tokens};
 use super::convert::{self, MAX_QUERY_LEN};
 use super::cursor;
+use super::ingest::ResponseStream;
 use super::offsets;
 use super::pb;
 use super::pb::corpus_service_server::CorpusService;
-use crate::corpus::{Corpus, RawArticle};
-use crate::error::{status, Error};
-use crate::store::{
-    ArticleDraft, ArticleFilter, EntityFilter, EntityPos, ItemPos, RelationQuery, SearchQuery,
-    StoryFilter, StoryPos,
+use super::status::status;
+use super::stream::{
+    chunked, deadline, offset_paged, paged, pump, ChunkedStream, Pacer, Page, Pumped, StreamScope,
+    BUDGET_UNIT, FIRST_PAGE,
 };
-
-/// Most items fetched from the store per page (pages are also sized to the
-/// stream's byte budget, see [`Pacer`]).
-const PAGE: usize = 512;
-/// Ingest responses buffered per stream before the producer waits for the
-/// client (each is a few hundred bytes).
-const STREAM_BUFFER: usize = 64;
-/// Ingest items of one stream extracted concurrently.
-const INGEST_PIPELINE: usize = 8;
-/// Most ingest items stored in one insert. Below the store's bulk size, so
-/// API ingests stay searchable within the refresh interval.
-const INGEST_BATCH: usize = 32;
-/// Items in the first page of a stream, before their size is known: small
-/// items (hits, entities, mentions, quotes, BASIC articles) are a few KiB at
-/// most, so a first page of them stays far inside any budget.
-const FIRST_PAGE: usize = 64;
-/// The first page of whole articles is one article: an article may be
-/// megabytes, and the second page is sized from the first.
-const FIRST_PAGE_OF_ARTICLES: usize = 1;
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-type ResponseStream<T> = ReceiverStream<Result<T, Status>>;
-/// A listing stream: items travel from the producer task in chunks, so a
-/// client reading millions of items costs one channel hand-off (and task
-/// wake-up) per chunk instead of per item.
-type ChunkedStream<T> = futures::stream::FlatMap<
-    ReceiverStream<Result<Vec<T>, Status>>,
-    futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>>,
-    fn(Result<Vec<T>, Status>) -> futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>>,
->;
-
-/// Most items per chunk of a listing stream (chunks are also cut at the
-/// stream's byte share, see [`Pacer`]).
-const CHUNK: usize = 256;
-
-fn unchunk<T>(
-    chunk: Result<Vec<T>, Status>,
-) -> futures::stream::Iter<std::vec::IntoIter<Result<T, Status>>> {
-    let items: Vec<Result<T, Status>> = match chunk {
-        Ok(items) => items.into_iter().map(Ok).collect(),
-        Err(status) => vec![Err(status)],
-    };
-    futures::stream::iter(items)
-}
-
-/// Keeps what one response stream holds in memory under its byte budget.
-///
-/// A stream's items sit in three places: the page being converted by the
-/// producer, one chunk in the channel, and the chunk the transport is
-/// draining. Each gets a third of the budget: chunks are cut when their
-/// encoded size reaches it, and pages are sized from the average item size
-/// seen so far. So a client that never reads pins about the budget plus one
-/// item per place, whatever the articles' size (plus what the HTTP/2 layer
-/// buffers, at most its send buffer of 400 KiB, and nothing when the client's
-/// window is closed).
-struct Pacer {
-    share: usize,
-    page_items: usize,
-}
-
-impl Pacer {
-    fn new(budget: usize, first_page: usize) -> Self {
-        Pacer {
-            share: (budget / 3).max(1),
-            page_items: first_page.clamp(1, PAGE),
-        }
-    }
-
-    /// The first page size for articles in `view`.
-    fn first_page_of(view: pb::ArticleView) -> usize {
-        if view == pb::ArticleView::Basic {
-            FIRST_PAGE
-        } else {
-            FIRST_PAGE_OF_ARTICLES
-        }
-    }
-
-    /// Items to ask for next, at most `remaining`.
-    fn page(&self, remaining: usize) -> usize {
-        self.page_items.min(remaining).max(1)
-    }
-
-    /// Learns from a page of `items` that encoded to `bytes`.
-    fn observe(&mut self, items: usize, bytes: usize) {
-        if let Some(average) = bytes.checked_div(items) {
-            self.page_items = (self.share / average.max(1)).clamp(1, PAGE);
-        }
-    }
-}
-
-/// Converts `items` with `respond` and sends them in chunks cut at the
-/// pacer's share; false when the stream must stop (client gone, shutdown,
-/// deadline). Returns the encoded bytes sent.
-async fn send_chunks<P, T, R>(
-    tx: &mpsc::Sender<Result<Vec<R>, Status>>,
-    scope: &StreamScope,
-    share: usize,
-    items: Vec<(P, T)>,
-    after: &mut Option<P>,
-    respond: &(impl Fn(T, &P) -> R + Send),
-) -> Option<usize>
-where
-    R: prost::Message,
-{
-    let mut total = 0;
-    let mut chunk = Vec::new();
-    let mut bytes = 0;
-    let mut items = items.into_iter().peekable();
-    while let Some((pos, item)) = items.next() {
-        let response = respond(item, &pos);
-        *after = Some(pos);
-        bytes += response.encoded_len();
-        chunk.push(response);
-        if bytes >= share || chunk.len() >= CHUNK || items.peek().is_none() {
-            total += bytes;
-            bytes = 0;
-            let full = std::mem::take(&mut chunk);
-            let sent = tokio::select! {
-                sent = tx.send(Ok(full)) => sent.is_ok(),
-                status = scope.ended() => {
-                    let _ = tx.try_send(Err(status));
-                    false
-                }
-            };
-            if !sent {
-                return None;
-            }
-        }
-    }
-    Some(total)
-}
+use crate::corpus::Corpus;
+use crate::error::{Error, Invalid};
+use crate::model::{Article, Mention, Quote, Span};
+use crate::query::{
+    ArticleFilter, EntityFilter, EntityPos, ItemPos, MentionFilter, QuoteFilter, RelationQuery,
+    SearchQuery, StoryFilter, StoryPos,
+};
 
 /// Serving options the adapter enforces.
 #[derive(Debug, Clone)]
@@ -195,43 +66,6 @@ impl Default for ServiceOptions {
             stream_memory_budget_bytes: DEFAULT_STREAM_MEMORY_BUDGET_BYTES,
         }
     }
-}
-
-/// The memory budget is counted in KiB: a semaphore holds at most
-/// `u32::MAX` permits per acquisition.
-const BUDGET_UNIT: usize = 1024;
-
-/// What a streaming call's producer carries: it ends on shutdown or at the
-/// client's deadline, and holds one of the open-stream permits while alive.
-struct StreamScope {
-    shutdown: CancellationToken,
-    deadline: Option<Instant>,
-    /// Bytes the stream may hold in its queues.
-    budget: usize,
-    _permit: OwnedSemaphorePermit,
-    _memory: OwnedSemaphorePermit,
-}
-
-impl StreamScope {
-    /// Resolves when the stream must stop, with the status to end it with.
-    async fn ended(&self) -> Status {
-        let deadline = async {
-            match self.deadline {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = self.shutdown.cancelled() => status(tonic::Code::Unavailable, "SHUTTING_DOWN", "server is shutting down; resume with the last cursor"),
-            _ = deadline => status(tonic::Code::DeadlineExceeded, "DEADLINE_EXCEEDED", "deadline exceeded; resume with the last cursor"),
-        }
-    }
-}
-
-/// The client's deadline, from the `grpc-timeout` header.
-fn deadline(metadata: &tonic::metadata::MetadataMap) -> Option<Instant> {
-    let timeout = super::deadline::parse_timeout(metadata.get("grpc-timeout")?.to_str().ok()?)?;
-    Instant::now().checked_add(timeout)
 }
 
 /// The CorpusService implementation.
@@ -330,96 +164,6 @@ impl CorpusApi {
     }
 }
 
-/// Streams pages from `fetch` (called with the last position sent and a page
-/// size) until it runs dry, `limit` items were sent, the client goes away or
-/// the server shuts down; what it holds stays within the scope's budget.
-fn paged<P, T, R>(
-    start: Option<P>,
-    limit: Option<usize>,
-    scope: StreamScope,
-    first_page: usize,
-    fetch: impl Fn(Option<P>, usize) -> BoxFuture<Result<Vec<(P, T)>, Error>> + Send + 'static,
-    respond: impl Fn(T, &P) -> R + Send + Sync + 'static,
-) -> ChunkedStream<R>
-where
-    P: Clone + Send + Sync + 'static,
-    T: Send + 'static,
-    R: prost::Message + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel::<Result<Vec<R>, Status>>(1);
-    tokio::spawn(async move {
-        let mut pacer = Pacer::new(scope.budget, first_page);
-        let mut after = start;
-        let mut remaining = limit.unwrap_or(usize::MAX);
-        while remaining > 0 {
-            let want = pacer.page(remaining);
-            let page = tokio::select! {
-                page = fetch(after.clone(), want) => page,
-                status = scope.ended() => {
-                    let _ = tx.send(Err(status)).await;
-                    return;
-                }
-                _ = tx.closed() => return,
-            };
-            let items = match page {
-                Ok(items) => items,
-                Err(error) => {
-                    let _ = tx.send(Err(error.into())).await;
-                    return;
-                }
-            };
-            let (count, exhausted) = (items.len(), items.len() < want);
-            remaining -= count;
-            let Some(bytes) =
-                send_chunks(&tx, &scope, pacer.share, items, &mut after, &respond).await
-            else {
-                return;
-            };
-            pacer.observe(count, bytes);
-            if exhausted {
-                return;
-            }
-        }
-    });
-    ReceiverStream::new(rx).flat_map(unchunk as fn(_) -> _)
-}
-
-/// [`paged`] over a ranked listing read by offset (search hits, related
-/// entities): items are numbered so that each response's cursor can name
-/// the offset just after it.
-fn offset_paged<T, R>(
-    start: usize,
-    limit: Option<usize>,
-    scope: StreamScope,
-    fetch: impl Fn(usize, usize) -> BoxFuture<Result<Vec<T>, Error>> + Send + Sync + 'static,
-    respond: impl Fn(T, &usize) -> R + Send + Sync + 'static,
-) -> ChunkedStream<R>
-where
-    T: Send + 'static,
-    R: prost::Message + Send + 'static,
-{
-    let fetch = Arc::new(fetch);
-    paged(
-        Some(start),
-        limit,
-        scope,
-        FIRST_PAGE,
-        move |after: Option<usize>, max| {
-            let fetch = fetch.clone();
-            Box::pin(async move {
-                let offset = after.unwrap_or(0);
-                let page = fetch(offset, max).await?;
-                Ok(page
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, item)| (offset + i + 1, item))
-                    .collect())
-            })
-        },
-        respond,
-    )
-}
-
 #[tonic::async_trait]
 impl CorpusService for CorpusApi {
     // Debug level: a span per call costs more than the look-up itself.
@@ -452,24 +196,13 @@ impl CorpusService for CorpusApi {
             Some(c) => cursor::parse_article(c)?,
             None => 0,
         };
-        let store = self.corpus.store().clone();
-        let filter = Arc::new(filter);
         Ok(Response::new(paged(
             Some(start),
             limit,
             scope,
             Pacer::first_page_of(view),
-            move |after, max| {
-                let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move {
-                    let page = store.articles(&filter, after.unwrap_or(0), max).await?;
-                    Ok(page.into_iter().map(|a| (a.seq, a)).collect())
-                })
-            },
-            move |a, seq| pb::Article {
-                cursor: cursor::article(*seq),
-                ..convert::article(a, view)
-            },
+            article_pages(self.corpus.clone(), Arc::new(filter)),
+            move |article, seq| article_response(article, *seq, view),
         )))
     }
 
@@ -484,12 +217,7 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let text = r.query.trim().to_owned();
         if text.is_empty() {
-            return Err(Error::invalid_as(
-                crate::error::Invalid::Required,
-                "query",
-                "must not be empty",
-            )
-            .into());
+            return Err(Error::invalid_as(Invalid::Required, "query", "must not be empty").into());
         }
         if text.len() > MAX_QUERY_LEN {
             return Err(
@@ -499,27 +227,27 @@ impl CorpusService for CorpusApi {
         let filter = ArticleFilter::try_from(r.filter)?;
         let limit = self.limit(r.limit)?;
         let encoding = offsets::encoding(r.offset_encoding)?;
-        // The cursor is tied to the query and filter it was issued for.
-        let fingerprint = format!("{text}\u{1f}{filter:?}");
-        let start = match cursor::given(&r.cursor)? {
-            Some(c) => cursor::parse_search(&fingerprint, c)?,
-            None => 0,
-        };
         let query = Arc::new(SearchQuery {
             text,
             filter,
             max_snippets: r.max_snippets.clamp(1, 10) as usize,
         });
-        let store = self.corpus.store().clone();
+        // The cursor is tied to the query and filter it was issued for.
+        let fingerprint = query.fingerprint();
+        let start = match cursor::given(&r.cursor)? {
+            Some(c) => cursor::parse_search(&fingerprint, c)?,
+            None => 0,
+        };
+        let corpus = self.corpus.clone();
         // Surface syntax errors as the call's status rather than mid-stream.
-        store.validate_query(&query.text)?;
+        corpus.validate_query(&query.text)?;
         Ok(Response::new(offset_paged(
             start,
             limit,
             scope,
             move |offset, max| {
-                let (store, query) = (store.clone(), query.clone());
-                Box::pin(async move { store.search(&query, offset, max).await })
+                let (corpus, query) = (corpus.clone(), query.clone());
+                Box::pin(async move { corpus.search(&query, offset, max).await })
             },
             move |mut hit, next| {
                 for snippet in &mut hit.snippets {
@@ -552,12 +280,9 @@ impl CorpusService for CorpusApi {
             Some(Selector::Id(id)) => (convert::required("id", &id)?, String::new()),
             Some(Selector::Name(name)) => (String::new(), convert::required("name", &name)?),
             None => {
-                return Err(Error::invalid_as(
-                    crate::error::Invalid::Required,
-                    "selector",
-                    "set `id` or `name`",
+                return Err(
+                    Error::invalid_as(Invalid::Required, "selector", "set `id` or `name`").into(),
                 )
-                .into())
             }
         };
         let entity = self.corpus.entity(&id, &name).await?;
@@ -575,7 +300,7 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let filter = Arc::new(EntityFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
-        let store = self.corpus.store().clone();
+        let corpus = self.corpus.clone();
         let start = match cursor::given(&r.cursor)?
             .map(cursor::parse_entity)
             .transpose()?
@@ -585,7 +310,7 @@ impl CorpusService for CorpusApi {
                     // Put the whole name back; if the entity is gone or
                     // renamed, the cut name still resumes in order (at worst
                     // repeating entities whose names share its start).
-                    if let Some(entity) = store.entity(&given.pos.id).await? {
+                    if let Some(entity) = corpus.find_entity(&given.pos.id).await? {
                         if entity.name.starts_with(&given.pos.name) {
                             given.pos.name = entity.name;
                         }
@@ -601,9 +326,9 @@ impl CorpusService for CorpusApi {
             scope,
             FIRST_PAGE,
             move |after: Option<EntityPos>, max| {
-                let (store, filter) = (store.clone(), filter.clone());
+                let (corpus, filter) = (corpus.clone(), filter.clone());
                 Box::pin(async move {
-                    let page = store.entities(&filter, after.as_ref(), max).await?;
+                    let page = corpus.entities(&filter, after.as_ref(), max).await?;
                     Ok(page.into_iter().map(|e| (EntityPos::of(&e), e)).collect())
                 })
             },
@@ -623,33 +348,21 @@ impl CorpusService for CorpusApi {
     ) -> Result<Response<Self::ListMentionsStream>, Status> {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
-        let filter = Arc::new(crate::store::MentionFilter::try_from(&r)?);
+        let filter = Arc::new(MentionFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
         let start = cursor::given(&r.cursor)?
             .map(|c| cursor::parse_item("mention", c))
             .transpose()?;
         let encoding = offsets::encoding(r.offset_encoding)?;
-        let store = self.corpus.store().clone();
-        Ok(Response::new(paged(
+        Ok(Response::new(located_listing(
+            self.corpus.clone(),
+            scope,
             start,
             limit,
-            scope,
-            FIRST_PAGE,
-            move |after: Option<ItemPos>, max| {
-                let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move {
-                    let mut page = store.mentions(&filter, after, max).await?;
-                    in_units(&*store, &mut page, encoding, |m| {
-                        (&m.article_id, &mut m.span)
-                    })
-                    .await?;
-                    Ok(page)
-                })
-            },
-            move |m, pos| pb::Mention {
-                cursor: cursor::item("mention", *pos),
-                span: Some(offsets::to_pb(m.span, encoding)),
-                ..m.into()
+            encoding,
+            move |corpus, after, max| {
+                let filter = filter.clone();
+                Box::pin(async move { corpus.mentions(&filter, after, max).await })
             },
         )))
     }
@@ -663,33 +376,21 @@ impl CorpusService for CorpusApi {
     ) -> Result<Response<Self::ListQuotesStream>, Status> {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
-        let filter = Arc::new(crate::store::QuoteFilter::try_from(&r)?);
+        let filter = Arc::new(QuoteFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
         let start = cursor::given(&r.cursor)?
             .map(|c| cursor::parse_item("quote", c))
             .transpose()?;
         let encoding = offsets::encoding(r.offset_encoding)?;
-        let store = self.corpus.store().clone();
-        Ok(Response::new(paged(
+        Ok(Response::new(located_listing(
+            self.corpus.clone(),
+            scope,
             start,
             limit,
-            scope,
-            FIRST_PAGE,
-            move |after: Option<ItemPos>, max| {
-                let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move {
-                    let mut page = store.quotes(&filter, after, max).await?;
-                    in_units(&*store, &mut page, encoding, |q| {
-                        (&q.article_id, &mut q.span)
-                    })
-                    .await?;
-                    Ok(page)
-                })
-            },
-            move |q, pos| pb::Quote {
-                cursor: cursor::item("quote", *pos),
-                span: Some(offsets::to_pb(q.span, encoding)),
-                ..q.into()
+            encoding,
+            move |corpus, after, max| {
+                let filter = filter.clone();
+                Box::pin(async move { corpus.quotes(&filter, after, max).await })
             },
         )))
     }
@@ -703,36 +404,10 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let id = convert::required("id", &r.id)?;
         let encoding = offsets::encoding(r.offset_encoding)?;
-        // `<article id>/q<n>`: the article's quotes hold it, if anything does.
-        let article_id = id
-            .rsplit_once("/q")
-            .filter(|(article, n)| {
-                !article.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-            })
-            .map(|(article, _)| article.to_owned())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "id",
-                    format!("{id:?} is not a quote id (`<article id>/q<n>`)"),
-                )
-            })?;
-        let filter = crate::store::QuoteFilter {
-            article_id: Some(article_id),
-            ..Default::default()
-        };
-        let store = self.corpus.store();
-        let mut quotes = store.quotes(&filter, None, usize::MAX).await?;
-        quotes.retain(|(_, q)| q.id == id);
-        in_units(&**store, &mut quotes, encoding, |q| {
-            (&q.article_id, &mut q.span)
-        })
-        .await?;
-        let (pos, quote) = quotes.pop().ok_or_else(|| Error::not_found("quote", id))?;
-        Ok(Response::new(pb::Quote {
-            cursor: cursor::item("quote", pos),
-            span: Some(offsets::to_pb(quote.span, encoding)),
-            ..quote.into()
-        }))
+        let mut found = vec![self.corpus.quote(&id).await?];
+        in_units(&self.corpus, &mut found, encoding).await?;
+        let (pos, quote) = found.remove(0);
+        Ok(Response::new(quote.into_response(&pos, encoding)))
     }
 
     #[instrument(skip(self, request))]
@@ -741,34 +416,8 @@ impl CorpusService for CorpusApi {
         request: Request<pb::GetCorpusStatsRequest>,
     ) -> Result<Response<pb::GetCorpusStatsResponse>, Status> {
         self.admit(&request, Access::Read)?;
-        let stats = self.corpus.store().stats().await?;
-        let report = self.corpus.load_report();
-        Ok(Response::new(pb::GetCorpusStatsResponse {
-            article_count: stats.articles,
-            entity_count: stats.entities_by_type.iter().map(|(_, n)| n).sum(),
-            entities_by_type: stats
-                .entities_by_type
-                .iter()
-                .map(|&(t, count)| pb::EntityTypeCount {
-                    r#type: convert::entity_type_to_pb(t) as i32,
-                    count,
-                })
-                .collect(),
-            mention_count: stats.mentions,
-            quote_count: stats.quotes,
-            files_loaded: report.loaded,
-            files_skipped: report.skipped.len() as u64,
-            skipped_files: report
-                .skipped
-                .into_iter()
-                .map(|s| pb::SkippedFile {
-                    source: s.source,
-                    reason: s.reason,
-                })
-                .collect(),
-            duplicates_ignored: stats.duplicates,
-            corroborated_quote_count: stats.corroborated_quotes,
-        }))
+        let stats = self.corpus.stats().await?;
+        Ok(Response::new(convert::corpus_stats(stats)))
     }
 
     #[instrument(level = "debug", skip(self, request), fields(id = %request.get_ref().id))]
@@ -778,12 +427,7 @@ impl CorpusService for CorpusApi {
     ) -> Result<Response<pb::Story>, Status> {
         self.admit(&request, Access::Read)?;
         let id = convert::required("id", &request.get_ref().id)?;
-        let story = self
-            .corpus
-            .store()
-            .story(&id)
-            .await?
-            .ok_or_else(|| Error::not_found("story", id))?;
+        let story = self.corpus.story(&id).await?;
         Ok(Response::new(story.into()))
     }
 
@@ -805,15 +449,15 @@ impl CorpusService for CorpusApi {
         let start = cursor::given(&r.cursor)?
             .map(cursor::parse_story)
             .transpose()?;
-        let store = self.corpus.store().clone();
+        let corpus = self.corpus.clone();
         Ok(Response::new(paged(
             start,
             limit,
             scope,
             FIRST_PAGE,
             move |after: Option<StoryPos>, max| {
-                let (store, filter) = (store.clone(), filter.clone());
-                Box::pin(async move { store.stories(&filter, after.as_ref(), max).await })
+                let (corpus, filter) = (corpus.clone(), filter.clone());
+                Box::pin(async move { corpus.stories(&filter, after.as_ref(), max).await })
             },
             |story, pos| pb::Story {
                 cursor: cursor::story(pos),
@@ -844,19 +488,19 @@ impl CorpusService for CorpusApi {
         });
         let limit = self.limit(r.limit)?;
         // The cursor is tied to the listing it was issued for.
-        let fingerprint = format!("{query:?}");
+        let fingerprint = query.fingerprint();
         let start = match cursor::given(&r.cursor)? {
             Some(c) => cursor::parse_relation(&fingerprint, c)?,
             None => 0,
         };
-        let store = self.corpus.store().clone();
+        let corpus = self.corpus.clone();
         Ok(Response::new(offset_paged(
             start,
             limit,
             scope,
             move |offset, max| {
-                let (store, query) = (store.clone(), query.clone());
-                Box::pin(async move { store.related_entities(&query, offset, max).await })
+                let (corpus, query) = (corpus.clone(), query.clone());
+                Box::pin(async move { corpus.related_entities(&query, offset, max).await })
             },
             move |relation, next| pb::EntityRelation {
                 cursor: cursor::relation(&fingerprint, *next),
@@ -880,12 +524,8 @@ impl CorpusService for CorpusApi {
                 Error::invalid("query", format!("longer than {MAX_QUERY_LEN} bytes")).into(),
             );
         }
-        let store = self.corpus.store();
         let query = (!text.is_empty()).then_some(text);
-        if let Some(text) = query {
-            store.validate_query(text)?;
-        }
-        let aggregation = store.aggregate(query, &filter, &facets).await?;
+        let aggregation = self.corpus.aggregate(query, &filter, &facets).await?;
         Ok(Response::new(convert::aggregation(aggregation, r.facets)))
     }
 
@@ -897,74 +537,11 @@ impl CorpusService for CorpusApi {
         request: Request<Streaming<pb::IngestArticlesRequest>>,
     ) -> Result<Response<Self::IngestArticlesStream>, Status> {
         let scope = self.admit_stream(&request, Access::Write)?;
-        let inbound = request.into_inner();
-        let corpus = self.corpus.clone();
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        tokio::spawn(async move {
-            // Extraction of the next few items runs in parallel while earlier
-            // ones are stored; `buffered` keeps responses in request order.
-            let prepared = inbound
-                .enumerate()
-                .map(|(index, item)| {
-                    let corpus = corpus.clone();
-                    async move {
-                        let item = item?;
-                        Ok::<_, Status>(prepare_one(&corpus, index as u64, item).await)
-                    }
-                })
-                .buffered(INGEST_PIPELINE);
-            // Items that are ready together are stored together: one lock
-            // acquisition and, with a data folder, one fsync for the batch
-            // (group commit). Responses still go out one per item, in order.
-            let mut prepared = prepared.ready_chunks(INGEST_BATCH);
-            loop {
-                let chunk = tokio::select! {
-                    chunk = prepared.next() => chunk,
-                    status = scope.ended() => {
-                        let _ = tx.send(Err(status)).await;
-                        return;
-                    }
-                };
-                let Some(chunk) = chunk else {
-                    return;
-                };
-                let mut batch = Vec::new();
-                for next in chunk {
-                    let failed = match next {
-                        Ok(Ok(item)) => {
-                            batch.push(item);
-                            continue;
-                        }
-                        Ok(Err(failed)) => Ok(failed),
-                        Err(status) => Err(status),
-                    };
-                    // Keep request order: what is batched goes out first.
-                    for response in store_batch(&corpus, std::mem::take(&mut batch)).await {
-                        if tx.send(Ok(response)).await.is_err() {
-                            return;
-                        }
-                    }
-                    match failed {
-                        Ok(response) => {
-                            if tx.send(Ok(response)).await.is_err() {
-                                return;
-                            }
-                        }
-                        Err(status) => {
-                            tracing::debug!(%status, "ingest stream ended by an error");
-                            let _ = tx.send(Err(status)).await;
-                            return;
-                        }
-                    }
-                }
-                for response in store_batch(&corpus, batch).await {
-                    if tx.send(Ok(response)).await.is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Ok(Response::new(ReceiverStream::new(rx)))
+        Ok(Response::new(super::ingest::ingest(
+            self.corpus.clone(),
+            scope,
+            request.into_inner(),
+        )))
     }
 
     type WatchArticlesStream = ChunkedStream<pb::Article>;
@@ -978,50 +555,39 @@ impl CorpusService for CorpusApi {
         let r = request.into_inner();
         let filter = ArticleFilter::try_from(r.filter)?;
         let view = convert::view(r.view)?;
-        let store = self.corpus.store().clone();
         // Subscribe before reading the current position, so nothing ingested
         // in between is missed.
-        let mut latest = store.latest_seq();
-        let mut after = match cursor::given(&r.cursor)? {
+        let mut latest = self.corpus.latest_seq();
+        let start = match cursor::given(&r.cursor)? {
             Some(c) => cursor::parse_article(c)?,
             None if r.from_start => 0,
             None => *latest.borrow_and_update(),
         };
+        let fetch = article_pages(self.corpus.clone(), Arc::new(filter));
         let (tx, rx) = mpsc::channel(1);
         tokio::spawn(async move {
             let mut pacer = Pacer::new(scope.budget, Pacer::first_page_of(view));
-            let respond = move |article: crate::model::Article, seq: &u64| pb::Article {
-                cursor: cursor::article(*seq),
-                ..convert::article(article, view)
-            };
+            let respond = move |article, seq: &u64| article_response(article, *seq, view);
+            let mut after = Some(start);
             loop {
                 let seen = *latest.borrow_and_update();
-                loop {
-                    let want = pacer.page(usize::MAX);
-                    let page = match store.articles(&filter, after, want).await {
-                        Ok(page) => page,
-                        Err(error) => {
-                            let _ = tx.send(Err(error.into())).await;
-                            return;
-                        }
-                    };
-                    let (count, exhausted) = (page.len(), page.len() < want);
-                    let items = page.into_iter().map(|a| (a.seq, a)).collect();
-                    let mut last = None;
-                    let Some(bytes) =
-                        send_chunks(&tx, &scope, pacer.share, items, &mut last, &respond).await
-                    else {
-                        return;
-                    };
-                    after = last.unwrap_or(after);
-                    pacer.observe(count, bytes);
-                    if exhausted {
-                        break;
-                    }
+                let mut unlimited = usize::MAX;
+                let pumped = pump(
+                    &tx,
+                    &scope,
+                    &mut pacer,
+                    &mut after,
+                    &mut unlimited,
+                    &fetch,
+                    &respond,
+                )
+                .await;
+                if pumped == Pumped::Stop {
+                    return;
                 }
                 // Everything up to `seen` has been scanned; skip it next time
                 // even when the filter matched none of it.
-                after = after.max(seen);
+                after = after.max(Some(seen));
                 tokio::select! {
                     changed = latest.changed() => if changed.is_err() { return },
                     status = scope.ended() => {
@@ -1032,140 +598,126 @@ impl CorpusService for CorpusApi {
                 }
             }
         });
-        Ok(Response::new(
-            ReceiverStream::new(rx).flat_map(unchunk as fn(_) -> _),
-        ))
+        Ok(Response::new(chunked(rx)))
     }
 }
 
-/// An ingest item ready to store, with what its response needs.
-struct PreparedItem {
-    index: u64,
-    client_ref: String,
-    draft: ArticleDraft,
+/// Pages of articles matching `filter`, by corpus position: what
+/// ListArticles streams once and WatchArticles again as the corpus grows.
+fn article_pages(
+    corpus: Arc<Corpus>,
+    filter: Arc<ArticleFilter>,
+) -> impl Fn(Option<u64>, usize) -> Page<u64, Article> + Send + Sync {
+    move |after, max| {
+        let (corpus, filter) = (corpus.clone(), filter.clone());
+        Box::pin(async move {
+            let page = corpus.articles(&filter, after.unwrap_or(0), max).await?;
+            Ok(page.into_iter().map(|a| (a.seq, a)).collect())
+        })
+    }
 }
 
-fn failed_response(index: u64, client_ref: String, error: Error) -> pb::IngestArticlesResponse {
-    let field = match &error {
-        Error::InvalidArgument { field, .. } => field.clone(),
-        Error::TooLarge { what, .. } => what.clone(),
-        _ => String::new(),
-    };
-    tracing::debug!(index, %error, "ingest item rejected");
-    let message = match &error {
-        // Internal causes may name files: logged, not sent.
-        Error::Internal(cause) => {
-            tracing::error!(index, error = %cause, "ingest item failed");
-            "internal error; see server logs".to_owned()
+fn article_response(article: Article, seq: u64, view: pb::ArticleView) -> pb::Article {
+    pb::Article {
+        cursor: cursor::article(seq),
+        ..convert::article(article, view)
+    }
+}
+
+/// An item with a span in its article's body (mentions, quotes): listed by
+/// corpus position, its span re-encoded in the unit the client asked for.
+trait Located: Send + 'static {
+    /// The message it is sent as.
+    type Response: prost::Message + Send + 'static;
+    /// Its listing's name in cursors.
+    const KIND: &'static str;
+    /// The article its span points into, and the span.
+    fn located(&mut self) -> (&str, &mut Span);
+    /// Its message, with its cursor and its span in `encoding` units.
+    fn into_response(self, pos: &ItemPos, encoding: pb::OffsetEncoding) -> Self::Response;
+}
+
+impl Located for Mention {
+    type Response = pb::Mention;
+    const KIND: &'static str = "mention";
+    fn located(&mut self) -> (&str, &mut Span) {
+        (&self.article_id, &mut self.span)
+    }
+    fn into_response(self, pos: &ItemPos, encoding: pb::OffsetEncoding) -> pb::Mention {
+        pb::Mention {
+            cursor: cursor::item(Self::KIND, *pos),
+            span: Some(offsets::to_pb(self.span, encoding)),
+            ..self.into()
         }
-        _ => error.to_string(),
-    };
-    pb::IngestArticlesResponse {
-        index,
-        client_ref,
-        status: pb::IngestStatus::Failed as i32,
-        error: Some(pb::IngestError {
-            code: error.code() as i32,
-            message,
-            field,
-        }),
-        ..Default::default()
     }
 }
 
-/// Validates and extracts one item (off the async runtime).
-async fn prepare_one(
-    corpus: &Corpus,
-    index: u64,
-    item: pb::IngestArticlesRequest,
-) -> Result<PreparedItem, pb::IngestArticlesResponse> {
-    // An over-long reference is refused below; it is not echoed back (the
-    // index still says which item failed).
-    let client_ref = if item.client_ref.len() > convert::MAX_ID_LEN {
-        String::new()
-    } else {
-        item.client_ref.clone()
-    };
-    let raw =
-        RawArticle::try_from(item).map_err(|e| failed_response(index, client_ref.clone(), e))?;
-    match corpus.prepare(raw).await {
-        Ok(draft) => Ok(PreparedItem {
-            index,
-            client_ref,
-            draft,
-        }),
-        Err(error) => Err(failed_response(index, client_ref, error)),
+impl Located for Quote {
+    type Response = pb::Quote;
+    const KIND: &'static str = "quote";
+    fn located(&mut self) -> (&str, &mut Span) {
+        (&self.article_id, &mut self.span)
+    }
+    fn into_response(self, pos: &ItemPos, encoding: pb::OffsetEncoding) -> pb::Quote {
+        pb::Quote {
+            cursor: cursor::item(Self::KIND, *pos),
+            span: Some(offsets::to_pb(self.span, encoding)),
+            ..self.into()
+        }
     }
 }
 
-/// Stores prepared items in one insert and says how each went.
-async fn store_batch(corpus: &Corpus, items: Vec<PreparedItem>) -> Vec<pb::IngestArticlesResponse> {
-    if items.is_empty() {
-        return Vec::new();
-    }
-    let (heads, drafts): (Vec<(u64, String)>, Vec<ArticleDraft>) = items
-        .into_iter()
-        .map(|item| ((item.index, item.client_ref), item.draft))
-        .unzip();
-    match corpus.store().insert(drafts).await {
-        Ok(outcomes) => heads
-            .into_iter()
-            .zip(outcomes)
-            .map(
-                |((index, client_ref), outcome)| pb::IngestArticlesResponse {
-                    index,
-                    client_ref,
-                    status: if outcome.created {
-                        pb::IngestStatus::Created
-                    } else {
-                        pb::IngestStatus::Duplicate
-                    } as i32,
-                    article_id: outcome.article_id,
-                    entity_count: outcome.entity_count,
-                    mention_count: outcome.mention_count,
-                    quote_count: outcome.quote_count,
-                    error: None,
-                    cursor: cursor::article(outcome.seq),
-                },
-            )
-            .collect(),
-        // Nothing of the batch was stored (a durable store appends all of it
-        // to its journal, or none): every item fails with the same error.
-        Err(error) => heads
-            .into_iter()
-            .map(|(index, client_ref)| failed_response(index, client_ref, error.same()))
-            .collect(),
-    }
+/// Streams located items from `fetch` in corpus order (ListMentions,
+/// ListQuotes), spans in `encoding` units.
+fn located_listing<T: Located>(
+    corpus: Arc<Corpus>,
+    scope: StreamScope,
+    start: Option<ItemPos>,
+    limit: Option<usize>,
+    encoding: pb::OffsetEncoding,
+    fetch: impl Fn(Arc<Corpus>, Option<ItemPos>, usize) -> Page<ItemPos, T> + Send + Sync + 'static,
+) -> ChunkedStream<T::Response> {
+    let fetch = Arc::new(fetch);
+    paged(
+        start,
+        limit,
+        scope,
+        FIRST_PAGE,
+        move |after, max| {
+            let (corpus, fetch) = (corpus.clone(), fetch.clone());
+            Box::pin(async move {
+                let mut page = fetch(corpus.clone(), after, max).await?;
+                in_units(&corpus, &mut page, encoding).await?;
+                Ok(page)
+            })
+        },
+        move |item: T, pos| item.into_response(pos, encoding),
+    )
 }
 
 /// Rewrites the spans of a page of items into `encoding` units, fetching
 /// the body of each article the page points into once. Nothing to do (and
 /// nothing fetched) for code points, the domain's own unit.
-async fn in_units<P, T>(
-    store: &dyn crate::store::Store,
-    page: &mut [(P, T)],
+async fn in_units<T: Located>(
+    corpus: &Corpus,
+    page: &mut [(ItemPos, T)],
     encoding: pb::OffsetEncoding,
-    parts: impl Fn(&mut T) -> (&String, &mut crate::model::Span),
 ) -> Result<(), Error> {
     if encoding == pb::OffsetEncoding::CodePoints {
         return Ok(());
     }
     let mut at = 0;
     while at < page.len() {
-        let article = parts(&mut page[at].1).0.clone();
+        let article = page[at].1.located().0.to_owned();
         // Items of one article are adjacent (pages are in corpus order).
         let mut end = at + 1;
-        while end < page.len() && *parts(&mut page[end].1).0 == article {
+        while end < page.len() && page[end].1.located().0 == article {
             end += 1;
         }
-        let body = store
-            .article(&article)
-            .await?
-            .map(|a| a.body)
-            .unwrap_or_default();
-        let mut spans: Vec<&mut crate::model::Span> = page[at..end]
+        let body = corpus.body(&article).await?.unwrap_or_default();
+        let mut spans: Vec<&mut Span> = page[at..end]
             .iter_mut()
-            .map(|(_, item)| parts(item).1)
+            .map(|(_, item)| item.located().1)
             .collect();
         offsets::reencode(&body, &mut spans, encoding);
         at = end;

@@ -1868,7 +1868,7 @@ mod tests {
     #[tokio::test]
     async fn searches_run_one_per_core_and_queue_beyond() {
         let store = MemoryStore::new().expect("store");
-        let raw = crate::corpus::RawArticle {
+        let raw = crate::model::RawArticle {
             text: "Harbour opens\n\nThe harbour opened on Monday, officials said.\n".into(),
             source: "a.txt".into(),
             url: String::new(),

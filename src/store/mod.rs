@@ -7,6 +7,7 @@
 //! Listing methods are page-based (`after` + `max`) so callers can stream
 //! without ever holding a whole result set.
 
+pub mod codec;
 pub mod journal;
 pub mod memory;
 pub mod postgres;
@@ -17,191 +18,16 @@ use tokio::sync::watch;
 
 use crate::error::Result;
 use crate::model::{
-    Aggregation, Article, Entity, EntityRelation, EntityType, Extraction, Facet, Mention,
-    ParsedArticle, Quote, QuoteKind, SearchHit, Story,
+    Aggregation, Article, Entity, EntityRelation, EntityType, Facet, Mention, Quote, SearchHit,
+    Story,
 };
-
-/// An article ready to store: parsed, extracted, with its id decided.
-/// Serializable: durable stores journal it as is, so that a restart needs no
-/// extraction.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ArticleDraft {
-    /// Content-derived id.
-    pub id: String,
-    /// File name or URL.
-    pub source: String,
-    /// URL, if given at ingest.
-    pub url: String,
-    /// Metadata and clean paragraphs.
-    pub parsed: ParsedArticle,
-    /// Entities, mentions and quotes of the body.
-    pub extraction: Extraction,
-}
-
-/// Result of storing one draft.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InsertOutcome {
-    /// Id of the stored (or already present) article.
-    pub article_id: String,
-    /// Corpus position of the article.
-    pub seq: u64,
-    /// False when an article with the same id was already stored.
-    pub created: bool,
-    /// Distinct entities in the article.
-    pub entity_count: u32,
-    /// Mentions in the article.
-    pub mention_count: u32,
-    /// Quotes in the article.
-    pub quote_count: u32,
-}
-
-/// Which articles a listing, search or watch returns. `None` matches all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ArticleFilter {
-    /// Outlet, compared by name key.
-    pub outlet: Option<String>,
-    /// One author, compared by name key.
-    pub author: Option<String>,
-    /// Inclusive lower date bound, `YYYY-MM-DD`.
-    pub published_from: Option<String>,
-    /// Inclusive upper date bound, `YYYY-MM-DD`.
-    pub published_to: Option<String>,
-    /// Mentions this entity.
-    pub entity_id: Option<String>,
-    /// Has a quote by this speaker (entity id, or name/alias).
-    pub speaker: Option<String>,
-    /// Belongs to this story.
-    pub story_id: Option<String>,
-    /// Leaves out syndicated copies (articles with a `duplicate_of`).
-    pub exclude_duplicates: bool,
-}
-
-impl ArticleFilter {
-    /// True when the filter restricts nothing.
-    pub fn is_empty(&self) -> bool {
-        *self == ArticleFilter::default()
-    }
-}
-
-/// Which stories a listing returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StoryFilter {
-    /// Stories having at least one matching article.
-    pub articles: ArticleFilter,
-    /// Stories with at least this many articles.
-    pub min_articles: u32,
-    /// Listing order.
-    pub order: crate::model::StoryOrder,
-}
-
-/// Position of a story in a listing's order: a sort key (ascending), then
-/// the story's own number. Stories grow, so a resumed listing follows the
-/// order as it is when it resumes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StoryPos {
-    /// Sort key, ascending (sizes and dates stored inverted).
-    pub key: u64,
-    /// The story's number, for ties.
-    pub story: u32,
-}
-
-/// Which related entities a listing returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RelationQuery {
-    /// The entity id; `None` lists every pair.
-    pub entity: Option<String>,
-    /// Only co-occurrences in matching articles.
-    pub articles: ArticleFilter,
-    /// Only related entities of this type.
-    pub entity_type: Option<EntityType>,
-    /// Pairs in at least this many articles (at least 1).
-    pub min_articles: u32,
-    /// Listing order.
-    pub order: crate::model::RelationOrder,
-}
-
-/// Which entities a listing returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EntityFilter {
-    /// Only entities mentioned in articles matching this filter.
-    pub articles: ArticleFilter,
-    /// Only this type.
-    pub entity_type: Option<EntityType>,
-    /// Only entities mentioned in this article.
-    pub article_id: Option<String>,
-    /// Only entities with a name/alias whose key starts with this prefix key.
-    pub name_prefix: Option<String>,
-    /// Minimum corpus mention count.
-    pub min_mentions: u32,
-}
-
-/// Which mentions a listing returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MentionFilter {
-    /// Only in articles matching this filter.
-    pub articles: ArticleFilter,
-    /// Only in this article.
-    pub article_id: Option<String>,
-    /// Only of this entity.
-    pub entity_id: Option<String>,
-}
-
-/// Which quotes a listing returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QuoteFilter {
-    /// Only in articles matching this filter.
-    pub articles: ArticleFilter,
-    /// Speaker entity id, or name/alias.
-    pub speaker: Option<String>,
-    /// Only in this article.
-    pub article_id: Option<String>,
-    /// Case-insensitive substring of the quote text.
-    pub text_contains: Option<String>,
-    /// Only this kind.
-    pub kind: Option<QuoteKind>,
-}
-
-/// A full-text search.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchQuery {
-    /// Query text in the query language (phrases, boolean operators).
-    pub text: String,
-    /// Restricts hits.
-    pub filter: ArticleFilter,
-    /// Snippets per hit (at least 1).
-    pub max_snippets: usize,
-}
-
-/// Position in entity order (mention count descending, then name, then id).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EntityPos {
-    /// Mention count, stored inverted so that ascending order is the API order.
-    pub inverted_count: u32,
-    /// Canonical name.
-    pub name: String,
-    /// Id.
-    pub id: String,
-}
-
-impl EntityPos {
-    /// Position of an entity.
-    pub fn of(entity: &Entity) -> Self {
-        EntityPos {
-            inverted_count: u32::MAX - entity.mention_count,
-            name: entity.name.clone(),
-            id: entity.id.clone(),
-        }
-    }
-}
-
-/// Position of an item inside the corpus: article position, then index in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ItemPos {
-    /// Article position (`Article::seq`).
-    pub seq: u64,
-    /// Index of the item within the article.
-    pub index: u32,
-}
+// Stores take and give the domain's own types; re-exported because every
+// backend names them.
+pub use crate::model::{ArticleDraft, InsertOutcome};
+pub use crate::query::{
+    ArticleFilter, EntityFilter, EntityPos, ItemPos, MentionFilter, QuoteFilter, RelationQuery,
+    SearchQuery, StoryFilter, StoryPos,
+};
 
 /// Corpus-wide counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

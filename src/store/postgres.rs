@@ -33,7 +33,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use super::journal::{decode_draft, encode_draft};
+use super::codec::{decode_draft, encode_draft};
 use super::memory::MemoryStore;
 use super::{
     ArticleDraft, ArticleFilter, EntityFilter, EntityPos, InsertOutcome, ItemPos, MentionFilter,

@@ -803,15 +803,22 @@ async fn cursors_past_the_end_resume_with_nothing() {
     .await
     .unwrap();
     assert!(mentions.is_empty());
-    let hits = outcome(client.search_articles(pb::SearchArticlesRequest {
-        query: "iran".into(),
-        // The fingerprint the server derives from this query and (no) filter.
-        cursor: cursor::search(
-            &format!("iran\u{1f}{:?}", ArticleFilter::try_from(None).unwrap()),
-            1_000_000,
-        ),
-        ..Default::default()
-    }))
+    let hits = outcome(
+        client.search_articles(pb::SearchArticlesRequest {
+            query: "iran".into(),
+            // The fingerprint the server derives from this query and (no) filter.
+            cursor: cursor::search(
+                &newscorpus::query::SearchQuery {
+                    text: "iran".into(),
+                    filter: ArticleFilter::try_from(None).unwrap(),
+                    max_snippets: 1,
+                }
+                .fingerprint(),
+                1_000_000,
+            ),
+            ..Default::default()
+        }),
+    )
     .await
     .unwrap();
     assert!(hits.is_empty());

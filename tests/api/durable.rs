@@ -681,7 +681,8 @@ fn a_replaying_server_is_not_serving_until_it_is_done() {
 /// the restart, that name proves the stored extraction was used.
 #[test]
 fn restarts_serve_the_stored_extraction_not_a_new_one() {
-    use newscorpus::corpus::{prepare, Limits, RawArticle};
+    use newscorpus::corpus::{prepare, Limits};
+    use newscorpus::model::RawArticle;
     use newscorpus::store::journal::Journal;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -155,7 +155,7 @@ impl TestApp {
 
 fn init_logs() {
     if std::env::var_os("TEST_LOG").is_some() {
-        newscorpus::telemetry::init(newscorpus::config::LogFormat::Text);
+        newscorpus::telemetry::init(newscorpus::telemetry::LogFormat::Text);
     }
 }
 

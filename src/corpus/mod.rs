@@ -2,8 +2,12 @@
 //!
 //! `Corpus` runs the pipeline (parse → extract → store, which resolves
 //! identity corpus-wide), validates what comes in, loads the corpus folder at
-//! start, and answers queries by delegating to the [`Store`]. The gRPC layer
-//! calls only this type, so transports stay thin.
+//! start, and answers queries (`read.rs`) by delegating to the [`Store`].
+//! Transports call only this type, never the store, so they stay thin.
+
+mod read;
+
+pub use read::CorpusStats;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,7 +16,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::model::{Article, Entity, ParsedArticle};
+use crate::model::{valid_date, ParsedArticle, RawArticle, SkippedFile};
 use crate::store::{ArticleDraft, InsertOutcome, Store};
 use crate::{extract, ingest, loader};
 
@@ -98,34 +102,6 @@ fn bound_parsed_metadata(parsed: &mut ParsedArticle) {
     parsed.authors.truncate(MAX_AUTHORS);
 }
 
-/// A raw article handed in for ingest, with optional metadata overrides.
-#[derive(Debug, Clone, Default)]
-pub struct RawArticle {
-    /// The raw text.
-    pub text: String,
-    /// Where it came from (file name or URL); defaults to the URL.
-    pub source: String,
-    /// URL, if known.
-    pub url: String,
-    /// Headline override.
-    pub title: Option<String>,
-    /// Outlet override.
-    pub outlet: Option<String>,
-    /// Authors override.
-    pub authors: Option<Vec<String>>,
-    /// Date override (`YYYY-MM-DD`).
-    pub published: Option<String>,
-}
-
-/// A corpus file that could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SkippedFile {
-    /// File name.
-    pub source: String,
-    /// Why.
-    pub reason: String,
-}
-
 /// What loading the corpus folder did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadReport {
@@ -167,27 +143,6 @@ pub fn article_id(parsed: &ParsedArticle, url: &str) -> String {
     }
     let digest = hasher.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Checks a `YYYY-MM-DD` date (a real calendar date).
-pub fn valid_date(date: &str) -> bool {
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<u32>().ok());
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    d >= 1 && d <= days
 }
 
 /// Turns raw text into a draft: parse, apply overrides, extract, derive id.
@@ -461,30 +416,6 @@ impl Corpus {
             tracing::warn!(%error, manifest, "cannot record the corpus folder; it will be read again at the next start");
         }
         Ok(report)
-    }
-
-    /// One article by id.
-    pub async fn article(&self, id: &str) -> Result<Article> {
-        self.store
-            .article(id)
-            .await?
-            .ok_or_else(|| Error::not_found("article", id))
-    }
-
-    /// One entity by id, falling back to name/alias lookup.
-    pub async fn entity(&self, id: &str, name: &str) -> Result<Entity> {
-        if !id.is_empty() {
-            if let Some(entity) = self.store.entity(id).await? {
-                return Ok(entity);
-            }
-        }
-        let wanted = if name.is_empty() { id } else { name };
-        self.store
-            .entities_named(wanted)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found("entity", wanted))
     }
 }
 
