@@ -13,8 +13,8 @@ use newscorpus::corpus::{prepare, Limits};
 use newscorpus::error::Error;
 use newscorpus::grpc::{convert, cursor, pb};
 use newscorpus::model::RawArticle;
-use newscorpus::store::search::{IndexFilter, SearchIndex};
 use newscorpus::query::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
+use newscorpus::store::search::{IndexFilter, SearchIndex};
 use prost::Message;
 
 const MAX_LIMIT: usize = 1_000_000;

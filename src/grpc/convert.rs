@@ -569,6 +569,36 @@ mod tests {
         assert_eq!(limit(5, 10).unwrap(), Some(5));
         assert!(limit(-1, 10).is_err());
         assert!(limit(11, 10).is_err());
+        // The server's maximum itself is allowed.
+        assert_eq!(limit(10, 10).unwrap(), Some(10));
+    }
+
+    #[test]
+    fn optional_strings_are_bounded_at_their_limit() {
+        let at = "x".repeat(MAX_ID_LEN);
+        assert_eq!(optional("outlet", &at).unwrap(), Some(at.clone()));
+        let over = format!("{at}x");
+        assert!(matches!(
+            optional("outlet", &over),
+            Err(Error::InvalidArgument {
+                kind: Invalid::TooLong,
+                ..
+            })
+        ));
+        // Surrounding space is trimmed before the length is measured.
+        assert_eq!(optional("outlet", &format!("  {at}  ")).unwrap(), Some(at));
+        assert_eq!(optional("outlet", "   ").unwrap(), None);
+    }
+
+    #[test]
+    fn every_quote_kind_round_trips() {
+        use model::QuoteKind::*;
+        for k in [Direct, Partial, Scare] {
+            assert_eq!(
+                quote_kind_filter(quote_kind_to_pb(k) as i32).unwrap(),
+                Some(k)
+            );
+        }
     }
 
     #[test]
