@@ -132,19 +132,19 @@ pub struct ServeArgs {
     )]
     pub log_format: LogFormat,
     /// Largest `limit` a request may ask for (0 always means "no limit").
-    #[arg(long, env = "NEWSCORPUS_MAX_LIMIT", default_value_t = 1_000_000)]
+    #[arg(long, env = "NEWSCORPUS_MAX_LIMIT", default_value_t = crate::grpc::service::DEFAULT_MAX_LIMIT)]
     pub max_limit: usize,
     /// Largest article accepted (corpus file or ingest item), in bytes.
-    #[arg(long, env = "NEWSCORPUS_MAX_ARTICLE_BYTES", default_value_t = 2 * 1024 * 1024)]
+    #[arg(long, env = "NEWSCORPUS_MAX_ARTICLE_BYTES", default_value_t = crate::corpus::DEFAULT_MAX_ARTICLE_BYTES)]
     pub max_article_bytes: usize,
     /// Largest request message accepted, in bytes.
-    #[arg(long, env = "NEWSCORPUS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, env = "NEWSCORPUS_MAX_MESSAGE_BYTES", default_value_t = crate::grpc::DEFAULT_MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
     /// Seconds open streams get to finish after SIGTERM/SIGINT.
-    #[arg(long, env = "NEWSCORPUS_DRAIN_TIMEOUT_SECS", default_value_t = 10.0)]
+    #[arg(long, env = "NEWSCORPUS_DRAIN_TIMEOUT_SECS", default_value_t = crate::grpc::DEFAULT_DRAIN_TIMEOUT.as_secs_f64())]
     pub drain_timeout_secs: f64,
     /// Most response streams open at once, server-wide (more get RESOURCE_EXHAUSTED).
-    #[arg(long, env = "NEWSCORPUS_MAX_OPEN_STREAMS", default_value_t = 1024)]
+    #[arg(long, env = "NEWSCORPUS_MAX_OPEN_STREAMS", default_value_t = crate::grpc::service::DEFAULT_MAX_OPEN_STREAMS)]
     pub max_open_streams: usize,
     /// Bytes of responses one stream may hold in the server's queues (about
     /// one item more per stage), so a client that stops reading pins little.
@@ -175,14 +175,14 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "NEWSCORPUS_HANDSHAKE_TIMEOUT_SECS",
-        default_value_t = 10.0
+        default_value_t = crate::grpc::DEFAULT_HANDSHAKE_TIMEOUT.as_secs_f64()
     )]
     pub handshake_timeout_secs: f64,
     /// Most concurrent HTTP/2 streams (calls) per client connection.
     #[arg(
         long,
         env = "NEWSCORPUS_MAX_STREAMS_PER_CONNECTION",
-        default_value_t = 256
+        default_value_t = crate::grpc::DEFAULT_MAX_STREAMS_PER_CONNECTION
     )]
     pub max_streams_per_connection: u32,
     /// Seconds after which a client connection is asked to go away (GOAWAY) and
@@ -190,7 +190,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "NEWSCORPUS_MAX_CONNECTION_AGE_SECS",
-        default_value_t = 1800.0
+        default_value_t = crate::grpc::DEFAULT_MAX_CONNECTION_AGE.as_secs_f64()
     )]
     pub max_connection_age_secs: f64,
     /// Seconds the calls of a connection past its age get to finish before it
@@ -198,14 +198,14 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "NEWSCORPUS_MAX_CONNECTION_AGE_GRACE_SECS",
-        default_value_t = 30.0
+        default_value_t = crate::grpc::DEFAULT_MAX_CONNECTION_AGE_GRACE.as_secs_f64()
     )]
     pub max_connection_age_grace_secs: f64,
     /// Calls handled at once per connection; more get RESOURCE_EXHAUSTED at once.
     #[arg(
         long,
         env = "NEWSCORPUS_MAX_IN_FLIGHT_PER_CONNECTION",
-        default_value_t = 256
+        default_value_t = crate::grpc::DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION
     )]
     pub max_in_flight_per_connection: usize,
     /// File of bearer tokens (one per line; `read:TOKEN` may only query,

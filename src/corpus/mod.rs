@@ -27,10 +27,13 @@ pub struct Limits {
     pub max_article_bytes: usize,
 }
 
+/// Default of [`Limits::max_article_bytes`] (`--max-article-bytes`): 2 MiB.
+pub const DEFAULT_MAX_ARTICLE_BYTES: usize = 2 * 1024 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_article_bytes: 2 * 1024 * 1024,
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
         }
     }
 }

@@ -120,20 +120,35 @@ impl std::fmt::Debug for TlsFiles {
     }
 }
 
+/// Default of [`ServerOptions::max_message_bytes`] (`--max-message-bytes`).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Default of [`ServerOptions::drain_timeout`] (`--drain-timeout-secs`).
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`ServerOptions::max_streams_per_connection`].
+pub const DEFAULT_MAX_STREAMS_PER_CONNECTION: u32 = 256;
+/// Default of [`ServerOptions::max_in_flight_per_connection`].
+pub const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION: usize = 256;
+/// Default of [`ServerOptions::max_connection_age`]: 30 minutes.
+pub const DEFAULT_MAX_CONNECTION_AGE: Duration = Duration::from_secs(30 * 60);
+/// Default of [`ServerOptions::max_connection_age_grace`].
+pub const DEFAULT_MAX_CONNECTION_AGE_GRACE: Duration = Duration::from_secs(30);
+/// Default of [`ServerOptions::handshake_timeout`].
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Default for ServerOptions {
     fn default() -> Self {
         ServerOptions {
             service: ServiceOptions::default(),
-            max_message_bytes: 16 * 1024 * 1024,
-            drain_timeout: Duration::from_secs(10),
-            max_streams_per_connection: 256,
-            max_in_flight_per_connection: Some(256),
-            max_connection_age: Some(Duration::from_secs(30 * 60)),
-            max_connection_age_grace: Duration::from_secs(30),
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
+            max_in_flight_per_connection: Some(DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION),
+            max_connection_age: Some(DEFAULT_MAX_CONNECTION_AGE),
+            max_connection_age_grace: DEFAULT_MAX_CONNECTION_AGE_GRACE,
             protect_health: false,
             tls: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             keepalive_interval: KEEPALIVE_INTERVAL,
             keepalive_timeout: KEEPALIVE_TIMEOUT,
         }

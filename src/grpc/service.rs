@@ -51,6 +51,10 @@ pub struct ServiceOptions {
     pub stream_memory_budget_bytes: usize,
 }
 
+/// Default of [`ServiceOptions::max_limit`].
+pub const DEFAULT_MAX_LIMIT: usize = 1_000_000;
+/// Default of [`ServiceOptions::max_open_streams`].
+pub const DEFAULT_MAX_OPEN_STREAMS: usize = 1024;
 /// Default of [`ServiceOptions::max_stream_buffer_bytes`]: 1 MiB.
 pub const DEFAULT_STREAM_BUFFER_BYTES: usize = 1 << 20;
 /// Default of [`ServiceOptions::stream_memory_budget_bytes`]: 1 GiB.
@@ -59,8 +63,8 @@ pub const DEFAULT_STREAM_MEMORY_BUDGET_BYTES: usize = 1 << 30;
 impl Default for ServiceOptions {
     fn default() -> Self {
         ServiceOptions {
-            max_limit: 1_000_000,
-            max_open_streams: 1024,
+            max_limit: DEFAULT_MAX_LIMIT,
+            max_open_streams: DEFAULT_MAX_OPEN_STREAMS,
             auth: None,
             max_stream_buffer_bytes: DEFAULT_STREAM_BUFFER_BYTES,
             stream_memory_budget_bytes: DEFAULT_STREAM_MEMORY_BUDGET_BYTES,

@@ -242,11 +242,6 @@ impl PgStore {
         Ok(store)
     }
 
-    /// The in-memory read model (tests look inside it).
-    pub fn local(&self) -> &Arc<MemoryStore> {
-        &self.local
-    }
-
     fn set_up(&self, up: bool) {
         self.up.send_if_modified(|current| {
             if *current == up {
@@ -260,6 +255,14 @@ impl PgStore {
             }
             true
         });
+    }
+
+    /// The read model, when it may be read: every query goes through here,
+    /// so none answers from a model that is still loading or has lost the
+    /// database (it could be stale without knowing).
+    fn model(&self) -> Result<&MemoryStore> {
+        self.check_up()?;
+        Ok(&self.local)
     }
 
     fn check_up(&self) -> Result<()> {
@@ -942,8 +945,7 @@ impl Store for PgStore {
         after: u64,
         max: usize,
     ) -> Result<Vec<Article>> {
-        self.check_up()?;
-        self.local.articles(filter, after, max).await
+        self.model()?.articles(filter, after, max).await
     }
 
     async fn search(
@@ -952,8 +954,7 @@ impl Store for PgStore {
         offset: usize,
         max: usize,
     ) -> Result<Vec<SearchHit>> {
-        self.check_up()?;
-        self.local.search(query, offset, max).await
+        self.model()?.search(query, offset, max).await
     }
 
     fn validate_query(&self, text: &str) -> Result<()> {
@@ -961,13 +962,11 @@ impl Store for PgStore {
     }
 
     async fn entity(&self, id: &str) -> Result<Option<Entity>> {
-        self.check_up()?;
-        self.local.entity(id).await
+        self.model()?.entity(id).await
     }
 
     async fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
-        self.check_up()?;
-        self.local.entities_named(name).await
+        self.model()?.entities_named(name).await
     }
 
     async fn entities(
@@ -976,8 +975,7 @@ impl Store for PgStore {
         after: Option<&EntityPos>,
         max: usize,
     ) -> Result<Vec<Entity>> {
-        self.check_up()?;
-        self.local.entities(filter, after, max).await
+        self.model()?.entities(filter, after, max).await
     }
 
     async fn mentions(
@@ -986,8 +984,7 @@ impl Store for PgStore {
         after: Option<ItemPos>,
         max: usize,
     ) -> Result<Vec<(ItemPos, Mention)>> {
-        self.check_up()?;
-        self.local.mentions(filter, after, max).await
+        self.model()?.mentions(filter, after, max).await
     }
 
     async fn quotes(
@@ -996,18 +993,15 @@ impl Store for PgStore {
         after: Option<ItemPos>,
         max: usize,
     ) -> Result<Vec<(ItemPos, Quote)>> {
-        self.check_up()?;
-        self.local.quotes(filter, after, max).await
+        self.model()?.quotes(filter, after, max).await
     }
 
     async fn stats(&self) -> Result<StoreStats> {
-        self.check_up()?;
-        self.local.stats().await
+        self.model()?.stats().await
     }
 
     async fn story(&self, id: &str) -> Result<Option<Story>> {
-        self.check_up()?;
-        self.local.story(id).await
+        self.model()?.story(id).await
     }
 
     async fn stories(
@@ -1016,8 +1010,7 @@ impl Store for PgStore {
         after: Option<&StoryPos>,
         max: usize,
     ) -> Result<Vec<(StoryPos, Story)>> {
-        self.check_up()?;
-        self.local.stories(filter, after, max).await
+        self.model()?.stories(filter, after, max).await
     }
 
     async fn related_entities(
@@ -1026,8 +1019,7 @@ impl Store for PgStore {
         after: usize,
         max: usize,
     ) -> Result<Vec<EntityRelation>> {
-        self.check_up()?;
-        self.local.related_entities(query, after, max).await
+        self.model()?.related_entities(query, after, max).await
     }
 
     async fn aggregate(
@@ -1036,8 +1028,7 @@ impl Store for PgStore {
         filter: &ArticleFilter,
         facets: &[Facet],
     ) -> Result<Aggregation> {
-        self.check_up()?;
-        self.local.aggregate(query, filter, facets).await
+        self.model()?.aggregate(query, filter, facets).await
     }
 
     fn latest_seq(&self) -> watch::Receiver<u64> {

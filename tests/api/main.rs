@@ -1,5 +1,8 @@
 //! Integration tests: the real server on 127.0.0.1:0, the generated client.
 
+// A test stops at the first thing that is not as it expects.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod analytics;
 mod articles;
 mod catalogue;
