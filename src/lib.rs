@@ -6,17 +6,17 @@
 //! inside the store) → [`store`] → [`grpc`]. [`corpus`] runs that pipeline;
 //! [`app`] wires it to a server.
 
-pub mod analyze;
+pub(crate) mod analyze;
 pub mod app;
 pub mod config;
 pub mod corpus;
 pub mod error;
-pub mod extract;
+pub(crate) mod extract;
 pub mod gen;
 pub mod grpc;
-pub mod ingest;
-pub mod loader;
+pub(crate) mod loader;
 pub mod model;
+pub(crate) mod parse;
 pub mod query;
 pub mod resolve;
 pub mod store;

@@ -92,7 +92,7 @@ pub enum QuoteKind {
     Scare,
 }
 
-/// What `ingest::parse` makes of raw text: metadata and a clean body.
+/// What `parse::parse` makes of raw text: metadata and a clean body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParsedArticle {
     /// Headline; empty when none is found.

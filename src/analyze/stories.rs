@@ -233,16 +233,6 @@ impl StoryClusterer {
     pub fn first_article(&self, story: u32) -> Option<u32> {
         self.stories.get(story as usize).map(|s| s.first_article)
     }
-
-    /// Number of stories.
-    pub fn len(&self) -> usize {
-        self.stories.len()
-    }
-
-    /// True before the first article.
-    pub fn is_empty(&self) -> bool {
-        self.stories.is_empty()
-    }
 }
 
 /// Sorts by weight, strongest first, ties by feature (deterministic).
@@ -290,7 +280,7 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, other);
         assert_ne!(a, later, "two months later is another event");
-        assert_eq!(c.len(), 3);
+        assert_eq!(c.stories.len(), 3);
         assert_eq!(c.first_article(a), Some(0));
     }
 

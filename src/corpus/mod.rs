@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::model::{valid_date, ParsedArticle, RawArticle, SkippedFile};
-use crate::store::{ArticleDraft, InsertOutcome, Store};
-use crate::{extract, ingest, loader};
+use crate::store::{ArticleDraft, Store};
+use crate::{extract, loader, parse};
 
 /// Limits on what the corpus accepts.
 #[derive(Debug, Clone)]
@@ -181,7 +181,7 @@ pub fn prepare_unless_known(
         }
     }
     check_metadata(&raw)?;
-    let mut parsed = ingest::parse(&raw.text);
+    let mut parsed = parse::parse(&raw.text);
     bound_parsed_metadata(&mut parsed);
     if parsed.paragraphs.is_empty() && !parsed.title.is_empty() {
         // A text of one or two short lines is a short article, not a
@@ -244,11 +244,6 @@ impl Corpus {
         &self.store
     }
 
-    /// The limits in force.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// What the start-up load did.
     pub fn load_report(&self) -> LoadReport {
         self.load_report
@@ -257,26 +252,12 @@ impl Corpus {
             .unwrap_or_default()
     }
 
-    /// Ingests one raw article.
-    pub async fn ingest(&self, raw: RawArticle) -> Result<InsertOutcome> {
-        let draft = self.prepare(raw).await?;
-        self.store_draft(draft).await
-    }
-
     /// Parses and extracts one raw article on a blocking thread.
     pub async fn prepare(&self, raw: RawArticle) -> Result<ArticleDraft> {
         let limits = self.limits.clone();
         tokio::task::spawn_blocking(move || prepare(raw, &limits))
             .await
             .map_err(|e| Error::Internal(format!("extraction task failed: {e}")))?
-    }
-
-    /// Stores one prepared article.
-    pub async fn store_draft(&self, draft: ArticleDraft) -> Result<InsertOutcome> {
-        let mut outcomes = self.store.insert(vec![draft]).await?;
-        outcomes
-            .pop()
-            .ok_or_else(|| Error::Internal("store returned no outcome".into()))
     }
 
     /// Loads a corpus folder (`.txt` articles and `.jsonl` files, in name

@@ -217,7 +217,7 @@ fn property_random_text_never_panics_and_spans_slice_exactly() {
     for round in 0..400 {
         let len = (rng.next() % 120) as usize;
         let raw = random_text(&mut rng, len);
-        let article = crate::ingest::parse(&raw);
+        let article = crate::parse::parse(&raw);
         let body = article.body();
         let ex = extract(&article);
         check_invariants(&body, &ex);
@@ -685,7 +685,7 @@ fn fixture_articles_match_their_gold() {
             .as_array()
             .and_then(|a| a.iter().find(|x| x["file"] == *file))
             .expect("gold article");
-        let article = crate::ingest::parse(raw);
+        let article = crate::parse::parse(raw);
         let ex = extract(&article);
         // Scare quotes are not speech (the scorer skips them too), and a
         // headline is not part of the body.

@@ -616,11 +616,6 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// The underlying tantivy index (for diagnostics).
-    pub fn index(&self) -> &Index {
-        &self.index
-    }
 }
 
 /// A parsed query: as written (its terms are highlighted) and as it runs.

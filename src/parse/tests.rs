@@ -1,5 +1,6 @@
 //! Tests for ingest: metadata, furniture and repeats on small hand-made pages.
 
+use super::header::parse_date;
 use super::*;
 
 #[test]

@@ -13,8 +13,6 @@ mod text;
 
 use crate::model::ParsedArticle;
 
-pub use header::parse_date;
-
 /// Parses raw article text into metadata and clean paragraphs. Never panics; empty
 /// input gives an article with no paragraphs.
 pub fn parse(raw: &str) -> ParsedArticle {
