@@ -16,6 +16,7 @@ COPY migrations ./migrations
 COPY src ./src
 # Cargo reads every target the manifest declares, even when building one binary.
 COPY benches ./benches
+COPY tools ./tools
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=cache,target=/build/target \

@@ -34,13 +34,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // prost's codec plus the oneof check (src/grpc/codec.rs).
         .codec_path("crate::grpc::codec::StrictCodec")
         .compile_fds(fds)?;
-
-    // The load generator's baseline service; not part of the public API.
-    println!("cargo:rerun-if-changed=benches/proto");
-    let echo = protox::compile(["newscorpus/bench/v1/echo.proto"], ["benches/proto"])?;
-    tonic_prost_build::configure()
-        .build_server(true)
-        .build_client(true)
-        .compile_fds(echo)?;
     Ok(())
 }

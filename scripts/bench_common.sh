@@ -8,10 +8,10 @@ n=${1:-100000}
 profile=${BENCH_PROFILE:-release}
 target_dir=${CARGO_TARGET_DIR:-target}
 if [ "$profile" = release ]; then
-  cargo build --release --bins
+  cargo build --release --workspace --bins
   bin=$target_dir/release
 else
-  cargo build --bins
+  cargo build --workspace --bins
   bin=$target_dir/debug
 fi
 out=$target_dir/bench

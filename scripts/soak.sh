@@ -39,8 +39,8 @@ out=${SOAK_OUT:-$target_dir/soak}
 mkdir -p "$out"
 
 case "$profile" in
-  release) cargo build --release --bin newscorpus --bin loadgen ;;
-  debug) cargo build --bin newscorpus --bin loadgen ;;
+  release) cargo build --release --workspace --bin newscorpus --bin loadgen ;;
+  debug) cargo build --workspace --bin newscorpus --bin loadgen ;;
   *) echo "SOAK_PROFILE must be release or debug" >&2; exit 2 ;;
 esac
 bin=$target_dir/$profile

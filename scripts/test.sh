@@ -218,6 +218,11 @@ for kind, folder in (("bench", "benches"), ("test", "tests"), ("example", "examp
         parts = os.path.normpath(path).split(os.sep)
         if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
             problems.append(f"Cargo.toml declares [[{kind}]] {target.get('name')} ({path}), which the Dockerfile does not COPY")
+# Cargo loads every workspace member, even to build one package.
+for member in manifest.get("workspace", {}).get("members", []):
+    parts = os.path.normpath(member).split(os.sep)
+    if member != "." and not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
+        problems.append(f"Cargo.toml's workspace member {member} is not in the Dockerfile's COPY lines")
 for needed in ("EXPOSE 50051", "HEALTHCHECK", "USER "):
     if needed not in open("Dockerfile").read():
         problems.append(f"Dockerfile lacks {needed!r}")
@@ -253,7 +258,7 @@ else
   failed=$((failed + 1)); results+=("FAIL  PostgreSQL test server (see above)")
 fi
 step "cargo fmt --all -- --check" 300 cargo fmt --all -- --check
-step "cargo clippy --all-targets -- -D warnings" 1200 cargo clippy --all-targets -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings" 1200 cargo clippy --workspace --all-targets -- -D warnings
 step "cargo build" 1200 cargo build
 step "cargo test" 900 cargo test
 # The fuzz targets build in their own workspace (fuzz/); checked here against
