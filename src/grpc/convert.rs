@@ -591,6 +591,29 @@ mod tests {
     }
 
     #[test]
+    fn blank_overrides_are_no_overrides() {
+        let item = |authors: &[&str], title: &str| pb::IngestArticlesRequest {
+            text: "Body text.".into(),
+            authors: authors.iter().map(|a| a.to_string()).collect(),
+            title: title.into(),
+            ..Default::default()
+        };
+        let raw = RawArticle::try_from(item(&["  ", " Jane Doe "], " Headline ")).unwrap();
+        assert_eq!(raw.authors, Some(vec!["Jane Doe".to_owned()]));
+        assert_eq!(raw.title.as_deref(), Some("Headline"));
+        // Only blanks: the byline parsed from the text stands.
+        let raw = RawArticle::try_from(item(&[" ", ""], "  ")).unwrap();
+        assert_eq!(raw.authors, None);
+        assert_eq!(raw.title, None);
+        assert!(RawArticle::try_from(item(&[], "")).is_ok());
+        assert!(RawArticle::try_from(pb::IngestArticlesRequest {
+            text: "  \n ".into(),
+            ..Default::default()
+        })
+        .is_err());
+    }
+
+    #[test]
     fn every_quote_kind_round_trips() {
         use model::QuoteKind::*;
         for k in [Direct, Partial, Scare] {
