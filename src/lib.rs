@@ -21,3 +21,4 @@ pub mod query;
 pub mod resolve;
 pub mod store;
 pub mod telemetry;
+mod words;

@@ -14,6 +14,7 @@
 use super::gazetteer::{self, gazetteer, Gazetteer};
 use super::tokens::{Kind, Token};
 use crate::model::{EntityType, Extraction, LocalEntity, LocalMention, Span};
+use crate::words::word_list;
 use std::collections::HashMap;
 
 /// A typed stretch of tokens before article-level merging.
@@ -70,11 +71,7 @@ impl<'a> Doc<'a> {
     }
 }
 
-const CONNECTORS: &[&str] = &[
-    "of", "the", "and", "for", "de", "du", "da", "del", "der", "van", "von", "al", "bin", "el",
-    "las", "los", "des", "den", "ten", "ter", "la", "le", "on", "y", "&", "di", "dos", "das",
-    "ibn", "zu", "arap", "bint", "binti", "ould", "es", "dela", "delos", "della", "degli",
-];
+word_list!(CONNECTORS = "connectors.txt");
 
 fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
@@ -121,250 +118,29 @@ fn is_camel(w: &str) -> bool {
         .any(|p| w.starts_with(p))
 }
 
+word_list!(
 /// First words that mark an organisation name ("Banco Santander", "Atletico Madrid").
-const ORG_OPENERS: &[&str] = &[
-    "Banco",
-    "Banca",
-    "Banque",
-    "Grupo",
-    "Groupe",
-    "Club",
-    "Real",
-    "Atletico",
-    "Athletic",
-    "Sporting",
-    "Dynamo",
-    "Dinamo",
-    "Olympique",
-    "Borussia",
-    "Inter",
-    "Juventus",
-    "FC",
-    "AC",
-    "AS",
-    "SC",
-    "Deportivo",
-    "Racing",
-    "Union",
-    "Universidad",
-    "Universite",
-    "Institut",
-    "Instituto",
-    "Compagnie",
-    "Societe",
-    "Air",
-];
+    ORG_OPENERS = "org_openers.txt"
+);
 
+word_list!(
 /// First words that mark an event name ("Copa del Rey", "Operation Desert Storm").
-const EVENT_OPENERS: &[&str] = &[
-    "Copa",
-    "Tour",
-    "Operation",
-    "Battle",
-    "Siege",
-    "Treaty",
-    "Hurricane",
-    "Typhoon",
-    "Cyclone",
-];
+    EVENT_OPENERS = "event_openers.txt"
+);
 
+word_list!(
 /// Lowercase nouns after a name that make it a facility's name.
-const FACILITY_NOUNS: &[&str] = &[
-    "house",
-    "palace",
-    "castle",
-    "cathedral",
-    "temple",
-    "mosque",
-    "gate",
-    "pier",
-    "wharf",
-    "stadium",
-    "airport",
-    "bridge",
-    "street",
-    "avenue",
-    "road",
-    "arena",
-    "hall",
-    "tower",
-    "building",
-    "square",
-    "park",
-    "station",
-    "highway",
-    "boulevard",
-    "plaza",
-    "center",
-    "centre",
-    "memorial",
-    "library",
-    "hospital",
-    "school",
-    "field",
-    "dam",
-    "port",
-];
+    FACILITY_NOUNS = "facility_nouns.txt"
+);
 
 fn next_is_facility(doc: &Doc, i: usize) -> bool {
-    doc.is_word(i) && FACILITY_NOUNS.contains(&doc.text(i))
+    doc.is_word(i) && FACILITY_NOUNS.contains(doc.text(i))
 }
 
+word_list!(
 /// Sentence openers that are never part of a name.
-const FUNCTION_OPENERS: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "In",
-    "On",
-    "At",
-    "For",
-    "But",
-    "And",
-    "Or",
-    "If",
-    "When",
-    "While",
-    "As",
-    "After",
-    "Before",
-    "Since",
-    "Under",
-    "With",
-    "From",
-    "By",
-    "To",
-    "Of",
-    "Its",
-    "His",
-    "Her",
-    "Their",
-    "Our",
-    "My",
-    "Your",
-    "It",
-    "We",
-    "They",
-    "He",
-    "She",
-    "There",
-    "Here",
-    "Both",
-    "Some",
-    "Many",
-    "Most",
-    "All",
-    "Each",
-    "Every",
-    "Such",
-    "Other",
-    "Another",
-    "So",
-    "Yet",
-    "Then",
-    "Also",
-    "Still",
-    "Even",
-    "Only",
-    "Several",
-    "Few",
-    "Last",
-    "Early",
-    "Late",
-    "Meanwhile",
-    "Later",
-    "Earlier",
-    "Yesterday",
-    "Today",
-    "Tonight",
-    "Now",
-    "Why",
-    "How",
-    "What",
-    "Where",
-    "Who",
-    "Although",
-    "Though",
-    "Because",
-    "Until",
-    "During",
-    "Despite",
-    "Without",
-    "Against",
-    "Among",
-    "Between",
-    "Like",
-    "Unlike",
-    "Including",
-    "Besides",
-    "Overall",
-    "Instead",
-    "Indeed",
-    "Thus",
-    "Hence",
-    "Perhaps",
-    "Maybe",
-    "Already",
-    "Two",
-    "Three",
-    "Four",
-    "Five",
-    "First",
-    "Second",
-    "Next",
-    "No",
-    "Not",
-    "Neither",
-    "Either",
-    "Nor",
-    "Once",
-    "Whether",
-    "Upon",
-    "Across",
-    "Along",
-    "Around",
-    "Inside",
-    "Outside",
-    "Near",
-    "Over",
-    "Through",
-    "Toward",
-    "Towards",
-    "Via",
-    "Per",
-    "Within",
-    "Beyond",
-    "Above",
-    "Below",
-    "Behind",
-    "Following",
-    "Asked",
-    "Speaking",
-    "According",
-    "Like",
-    "Dear",
-    "Please",
-    "Thank",
-    "Thanks",
-    "Unless",
-    "Whereas",
-    "Whatever",
-    "Whoever",
-    "However",
-    "Moreover",
-    "Furthermore",
-    "Nevertheless",
-    "Nonetheless",
-    "Otherwise",
-    "Anyway",
-    "Since",
-    "Writing",
-    "Reporting",
-];
+    FUNCTION_OPENERS = "function_openers.txt"
+);
 
 /// Whether `w` is a title head ("President"), or the portfolio that ends one
 /// ("Secretary of State").
@@ -513,8 +289,8 @@ fn chunks(doc: &Doc, g: &Gazetteer) -> Vec<(usize, usize)> {
                 continue;
             }
             // Connectors: up to two lowercase words ("of the") before another name word.
-            if t.kind == Kind::Word && CONNECTORS.contains(&doc.text(j)) {
-                let k = if doc.is_word(j + 1) && CONNECTORS.contains(&doc.text(j + 1)) {
+            if t.kind == Kind::Word && CONNECTORS.contains(doc.text(j)) {
+                let k = if doc.is_word(j + 1) && CONNECTORS.contains(doc.text(j + 1)) {
                     j + 2
                 } else {
                     j + 1
@@ -703,7 +479,7 @@ fn head_type(doc: &Doc, words: &[usize]) -> Option<(EntityType, bool)> {
         return Some(h);
     }
     // "Hambrecht & Quist Inc.", "Peninsular and Oriental Steam Navigation Co".
-    if CORP_SUFFIXES.contains(&doc.text(words[last])) {
+    if CORP_SUFFIXES.contains(doc.text(words[last])) {
         return Some((EntityType::Org, false));
     }
     if let Some(p) = words
@@ -781,13 +557,13 @@ fn inner_title(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(usize, usiz
     let sets = gazetteer::sets();
     for p in 1..words.len() - 2 {
         let w = doc.text(words[p]);
-        if !sets.title_heads.contains(&w) || CONNECTORS.contains(&doc.text(words[p - 1])) {
+        if !sets.title_heads.contains(&w) || CONNECTORS.contains(doc.text(words[p - 1])) {
             continue;
         }
         let end = p + 1;
         let person = &words[end..];
         if person.len() > 4
-            || person.iter().any(|&t| CONNECTORS.contains(&doc.text(t)))
+            || person.iter().any(|&t| CONNECTORS.contains(doc.text(t)))
             || !person_like(doc, g, person)
             || title_len(doc, person) > 0
             || head_type(doc, person).is_some()
@@ -885,40 +661,15 @@ fn same_name_same_type(doc: &Doc, pieces: &mut [Piece]) {
     }
 }
 
+word_list!(
 /// Nouns that introduce a work's title right after them.
-const WORK_INTRO_NOUNS: &[&str] = &[
-    "film",
-    "movie",
-    "biopic",
-    "documentary",
-    "drama",
-    "comedy",
-    "thriller",
-    "novel",
-    "book",
-    "memoir",
-    "album",
-    "song",
-    "single",
-    "play",
-    "musical",
-    "opera",
-    "series",
-    "sitcom",
-    "show",
-    "painting",
-    "poem",
-    "anthem",
-    "hit",
-    "blockbuster",
-    "franchise",
-    "soap",
-];
+    WORK_INTRO_NOUNS = "work_intro_nouns.txt"
+);
 
 /// Whether the word before token `a` introduces a work's title ("the drama
 /// Vera Drake", "the producer of Kal Ka Sooraj").
 fn after_work_noun(doc: &Doc, a: usize) -> bool {
-    if a > 0 && doc.is_word(a - 1) && WORK_INTRO_NOUNS.contains(&doc.text(a - 1)) {
+    if a > 0 && doc.is_word(a - 1) && WORK_INTRO_NOUNS.contains(doc.text(a - 1)) {
         return true;
     }
     a >= 2
@@ -937,37 +688,10 @@ fn after_work_noun(doc: &Doc, a: usize) -> bool {
         )
 }
 
+word_list!(
 /// Nouns that introduce an organisation's name right after them.
-const ORG_INTRO_NOUNS: &[&str] = &[
-    "newspaper",
-    "daily",
-    "weekly",
-    "magazine",
-    "broadcaster",
-    "station",
-    "network",
-    "group",
-    "company",
-    "firm",
-    "airline",
-    "carmaker",
-    "automaker",
-    "lender",
-    "insurer",
-    "retailer",
-    "band",
-    "charity",
-    "watchdog",
-    "regulator",
-    "conglomerate",
-    "giant",
-    "state-run",
-    "state-owned",
-    "agency",
-    "outfit",
-    "club",
-    "side",
-];
+    ORG_INTRO_NOUNS = "org_intro_nouns.txt"
+);
 
 /// Whether the word before token `a` introduces an organisation ("the
 /// newspaper La Prensa", "rights group Liberty", "state-run Voice of Kenya").
@@ -976,7 +700,7 @@ fn after_org_noun(doc: &Doc, a: usize) -> bool {
         return false;
     }
     let prev = doc.text(a - 1);
-    if ORG_INTRO_NOUNS.contains(&prev) {
+    if ORG_INTRO_NOUNS.contains(prev) {
         return true;
     }
     // "state-run", "state-owned" are three tokens.
@@ -991,7 +715,7 @@ fn after_org_noun(doc: &Doc, a: usize) -> bool {
 fn of_a_place_noun(doc: &Doc, t0: usize) -> bool {
     t0 >= 2
         && doc.text(t0 - 1) == "of"
-        && PLACE_NOUNS.contains(&doc.text(t0 - 2).to_lowercase().as_str())
+        && PLACE_NOUNS.contains(doc.text(t0 - 2).to_lowercase().as_str())
 }
 
 /// "shares in X", "a stake in X": X (at token `t0`) is a company, not a place.
@@ -1004,25 +728,11 @@ fn shares_in(doc: &Doc, t0: usize) -> bool {
         )
 }
 
+word_list!(
 /// Words right after a lone name that make it an organisation ("Arcelor chief
 /// executive", "Bolton boss", "Toyota spokesman").
-const ORG_ROLE_NEXT: &[&str] = &[
-    "chief",
-    "boss",
-    "chairman",
-    "chairwoman",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "executives",
-    "shareholders",
-    "shares",
-    "board",
-    "employees",
-    "staff",
-    "workers",
-    "headquarters",
-];
+    ORG_ROLE_NEXT = "org_role_next.txt"
+);
 
 /// Whether the words read as a personal name.
 fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
@@ -1051,9 +761,9 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
     // A surname that is not an everyday word carries the name even after an
     // ordinary-looking given name ("Tame Malcolm", "Condoleezza Rice" is the other way).
     let mid_sentence = !doc.tokens[words[0]].sent_start;
-    let facility = FACILITY_NOUNS.contains(&last.to_lowercase().as_str());
+    let facility = FACILITY_NOUNS.contains(last.to_lowercase().as_str());
     g.is_first_name(first)
-        || g.is_surname(last) && !facility && !FUNCTION_OPENERS.contains(&first)
+        || g.is_surname(last) && !facility && !FUNCTION_OPENERS.contains(first)
         || !g.is_common_word(first)
         || texts.len() >= 3 && !g.is_common_word(last)
         || mid_sentence && !g.is_common_word(last) && last.chars().count() >= 3
@@ -1062,7 +772,7 @@ fn person_like(doc: &Doc, g: &Gazetteer, words: &[usize]) -> bool {
         || texts.len() == 2
             && !g.is_common_word(last)
             && last.chars().count() >= 4
-            && !FUNCTION_OPENERS.contains(&first)
+            && !FUNCTION_OPENERS.contains(first)
             && first.chars().skip(1).all(char::is_lowercase)
             && g.lookup(first).is_none()
 }
@@ -1111,7 +821,7 @@ fn split_of(doc: &Doc, g: &Gazetteer, words: &[usize]) -> Option<(Vec<usize>, Ve
         return Some((left.to_vec(), right.to_vec()));
     }
     // "NMB Corp of Cincinnati": a company, then where it is.
-    if CORP_SUFFIXES.contains(&doc.text(left[left.len() - 1]))
+    if CORP_SUFFIXES.contains(doc.text(left[left.len() - 1]))
         && g.lookup(right_text)
             .is_some_and(|k| k.entity_type == EntityType::Gpe)
     {
@@ -1203,7 +913,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
     if doc.tokens[words[0]].sent_start || quote_initial(doc, words[0]) {
         let w = doc.text(words[0]);
         let has_head = head_type(doc, words).is_some();
-        let function_word = FUNCTION_OPENERS.contains(&w);
+        let function_word = FUNCTION_OPENERS.contains(w);
         let ordinary = g.is_common_word(w)
             && g.lookup(w).is_none()
             && !g.is_first_name(w)
@@ -1211,7 +921,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             && !gazetteer::sets().title_modifiers.contains(&w);
         // Several capitalised words at a sentence start are a name ("Brad Smith said")
         // unless the first is a function word ("Meanwhile Tehran", "Several Iranian").
-        let name_pair = words.len() >= 2 && !CONNECTORS.contains(&doc.text(words[1]));
+        let name_pair = words.len() >= 2 && !CONNECTORS.contains(doc.text(words[1]));
         if function_word || (ordinary && !has_head && !name_pair) {
             if words.len() == 1 && !function_word {
                 let mut p = piece(words[0], words[0] + 1, None, w);
@@ -1221,7 +931,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             }
             i = 1;
             while i < words.len()
-                && CONNECTORS.contains(&doc.text(words[i]))
+                && CONNECTORS.contains(doc.text(words[i]))
                 && !particle_name(doc, words[i])
             {
                 i += 1;
@@ -1284,7 +994,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
             i += tl;
             let mut of = false;
             while i < words.len()
-                && CONNECTORS.contains(&doc.text(words[i]))
+                && CONNECTORS.contains(doc.text(words[i]))
                 && !particle_name(doc, words[i])
             {
                 of |= doc.text(words[i]) == "of";
@@ -1320,7 +1030,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                     doc.text(rest[p + tl - 1]),
                     "Guard" | "Center" | "Forward" | "Principal" | "Chair" | "Clerk" | "Controller"
                 )
-                && !CONNECTORS.contains(&doc.text(rest[p - 1]))
+                && !CONNECTORS.contains(doc.text(rest[p - 1]))
                 // "National Guard", "Kennedy Center" are names: a one-word title
                 // only ends a run after a known name ("Labour MP").
                 && (tl >= 2 || g.lookup(doc.span_text(rest[0], rest[p - 1] + 1)).is_some())
@@ -1338,7 +1048,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                 .is_some()
                 || left_words.iter().any(|&w| {
                     let t = doc.text(w);
-                    !CONNECTORS.contains(&t) && !g.is_common_word(t)
+                    !CONNECTORS.contains(t) && !g.is_common_word(t)
                 });
             if proper {
                 segment(doc, g, left_words, out);
@@ -1425,7 +1135,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
                     }
                     // "Commerzbank AG": a company and its legal form.
                     if k.entity_type == EntityType::Org
-                        && tail.iter().all(|&t| CORP_SUFFIXES.contains(&doc.text(t)))
+                        && tail.iter().all(|&t| CORP_SUFFIXES.contains(doc.text(t)))
                     {
                         out.push(piece(a, b, Some(EntityType::Org), text));
                         return;
@@ -1463,7 +1173,7 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         if matched > 0 {
             i += matched;
             while i < words.len()
-                && CONNECTORS.contains(&doc.text(words[i]))
+                && CONNECTORS.contains(doc.text(words[i]))
                 && !particle_name(doc, words[i])
             {
                 i += 1;
@@ -1473,11 +1183,11 @@ fn segment(doc: &Doc, g: &Gazetteer, words: &[usize], out: &mut Vec<Piece>) {
         let titled = !roles.is_empty();
         if rest.len() >= 2 {
             let first_word = doc.text(a);
-            if ORG_OPENERS.contains(&first_word) || is_camel(first_word) {
+            if ORG_OPENERS.contains(first_word) || is_camel(first_word) {
                 out.push(piece(a, b, Some(EntityType::Org), text));
                 return;
             }
-            if EVENT_OPENERS.contains(&first_word) {
+            if EVENT_OPENERS.contains(first_word) {
                 out.push(piece(a, b, Some(EntityType::Event), text));
                 return;
             }
@@ -1824,53 +1534,10 @@ fn fold_key(s: &str) -> String {
     gazetteer::fold_apostrophes(s).to_lowercase()
 }
 
+word_list!(
 /// Words after a company's short name in its full legal name ("Toyota *Motor Corp.*").
-const CORP_SUFFIXES: &[&str] = &[
-    "Corp.",
-    "Corp",
-    "Corporation",
-    "Co.",
-    "Co",
-    "Company",
-    "Inc.",
-    "Inc",
-    "Ltd.",
-    "Ltd",
-    "LLC",
-    "PLC",
-    "Plc",
-    "plc",
-    "Group",
-    "Holdings",
-    "Motor",
-    "Motors",
-    "AG",
-    "SA",
-    "S.A.",
-    "NV",
-    "GmbH",
-    "SE",
-    "Limited",
-    "Incorporated",
-    "International",
-    "Industries",
-    "Systems",
-    "Technologies",
-    "Technology",
-    "Software",
-    "Electronics",
-    "Communications",
-    "Networks",
-    "Pharmaceuticals",
-    "Airlines",
-    "Airways",
-    "Steel",
-    "Energy",
-    "Mining",
-    "Labs",
-    "Enterprises",
-    "Partners",
-];
+    CORP_SUFFIXES = "corp_suffixes.txt"
+);
 
 /// "Toyota" after "Toyota Motor Corp.": the short form joins the full company name.
 fn company_short_forms(doc: &Doc, pieces: &mut [Piece]) {
@@ -1881,7 +1548,7 @@ fn company_short_forms(doc: &Doc, pieces: &mut [Piece]) {
         }
         let words: Vec<usize> = (p.t0..p.t1).filter(|&i| doc.is_word(i)).collect();
         let mut cut = words.len();
-        while cut > 1 && CORP_SUFFIXES.contains(&doc.text(words[cut - 1])) {
+        while cut > 1 && CORP_SUFFIXES.contains(doc.text(words[cut - 1])) {
             cut -= 1;
         }
         if cut < words.len() {
@@ -1903,30 +1570,10 @@ fn company_short_forms(doc: &Doc, pieces: &mut [Piece]) {
     }
 }
 
+word_list!(
 /// Nouns after a place name that make it a sports team ("Valencia coach").
-const TEAM_NOUNS: &[&str] = &[
-    "coach",
-    "manager",
-    "striker",
-    "midfielder",
-    "goalkeeper",
-    "defender",
-    "forward",
-    "captain",
-    "fans",
-    "players",
-    "squad",
-    "supporters",
-    "boss",
-    "winger",
-    "keeper",
-    "playmaker",
-    "skipper",
-    "batsman",
-    "bowler",
-    "quarterback",
-    "pitcher",
-];
+    TEAM_NOUNS = "team_nouns.txt"
+);
 
 /// Cities and countries that play: a place followed by a team noun or a score
 /// ("Valencia coach", "beat Valencia 3-2") is a team in this article, everywhere.
@@ -1954,7 +1601,7 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
             continue;
         }
         let next = p.t1;
-        let noun = doc.is_word(next) && TEAM_NOUNS.contains(&doc.text(next));
+        let noun = doc.is_word(next) && TEAM_NOUNS.contains(doc.text(next));
         let score = doc.is_word(next)
             && is_number(doc.text(next))
             && doc
@@ -1984,18 +1631,11 @@ fn sports_teams(doc: &Doc, pieces: &mut [Piece]) {
     }
 }
 
+word_list!(
 /// Verbs and words that follow a surname; a lowercase noun after a capitalised word
 /// ("Camry sedan") suggests a product or modifier instead.
-const AFTER_NAME: &[&str] = &[
-    "met", "told", "said", "made", "took", "went", "gave", "got", "led", "won", "lost", "left",
-    "came", "saw", "sent", "spoke", "wrote", "ran", "began", "held", "kept", "brought", "thought",
-    "felt", "found", "became", "is", "was", "has", "had", "will", "would", "could", "can", "may",
-    "might", "must", "should", "did", "does", "also", "and", "who", "himself", "herself", "then",
-    "later", "insisted", "knew", "put", "set", "hit", "let", "cut", "quit", "struck", "fought",
-    "sought", "taught", "paid", "built", "stood", "sat", "fell", "grew", "drew", "threw", "flew",
-    "chose", "rose", "woke", "wore", "won't", "isn't", "wasn't", "hasn't", "didn't", "doesn't",
-    "or", "nor", "but", "to", "in", "on", "at", "for", "with",
-];
+    AFTER_NAME = "after_name.txt"
+);
 
 /// Whether the token after a lone capitalised word lets it be a name: punctuation, a
 /// possessive, another capitalised word, a verb-like word.
@@ -2007,108 +1647,26 @@ fn followed_like_a_name(doc: &Doc, i: usize) -> bool {
         return true;
     }
     let w = doc.text(i);
-    if starts_upper(w) || AFTER_NAME.contains(&w) {
+    if starts_upper(w) || AFTER_NAME.contains(w) {
         return true;
     }
     (w.ends_with("ed") || w.ends_with('s') && !w.ends_with("ss")) && w.chars().count() > 3
 }
 
+word_list!(
 /// Nouns before "of X" that make X a place ("the state of Chiapas").
-const PLACE_NOUNS: &[&str] = &[
-    "residents",
-    "citizens",
-    "mayor",
-    "people",
-    "state",
-    "city",
-    "town",
-    "village",
-    "province",
-    "region",
-    "district",
-    "county",
-    "capital",
-    "island",
-    "port",
-    "suburb",
-    "municipality",
-    "prefecture",
-    "republic",
-    "kingdom",
-    "outskirts",
-    "streets",
-    "center",
-    "centre",
-    "heart",
-    "north",
-    "south",
-    "east",
-    "west",
-    "coast",
-];
+    PLACE_NOUNS = "place_nouns.txt"
+);
 
+word_list!(
 /// Nouns after "the X" that make X an organisation ("the Merval index").
-const ORG_NOUNS: &[&str] = &[
-    "index",
-    "exchange",
-    "company",
-    "firm",
-    "group",
-    "bank",
-    "party",
-    "agency",
-    "newspaper",
-    "network",
-    "union",
-    "club",
-    "team",
-    "airline",
-    "brand",
-    "carmaker",
-    "automaker",
-    "insurer",
-    "lender",
-    "retailer",
-    "broadcaster",
-    "daily",
-    "tabloid",
-    "magazine",
-    "website",
-    "app",
-    "platform",
-    "conglomerate",
-    "chain",
-    "label",
-    "studio",
-    "ministry",
-    "militia",
-    "faction",
-];
+    ORG_NOUNS = "org_nouns.txt"
+);
 
+word_list!(
 /// Plural nouns after "the X" that make X a group ("the Zapatista rebels").
-const GROUP_NOUNS: &[&str] = &[
-    "rebels",
-    "fighters",
-    "militants",
-    "militia",
-    "militias",
-    "people",
-    "community",
-    "communities",
-    "movement",
-    "tribe",
-    "tribes",
-    "minority",
-    "population",
-    "voters",
-    "insurgents",
-    "separatists",
-    "guerrillas",
-    "protesters",
-    "refugees",
-    "settlers",
-    "clans",
-];
+    GROUP_NOUNS = "group_nouns.txt"
+);
 
 /// Decides lone capitalised words: surnames of people named in full, titled names,
 /// speakers ("Karimi said"), "the Biden administration", and places listed among places.
@@ -2172,7 +1730,7 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
         if person_words.contains_key(w) {
             continue;
         }
-        let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(&doc.text(p.t1));
+        let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(doc.text(p.t1));
         if org_role || shares_in(doc, p.t0) || after_org_noun(doc, p.t0) {
             org_words.insert(w.to_owned());
         }
@@ -2283,13 +1841,13 @@ fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
         }
         // "the Zapatista rebels": a group; "the Corolla model": not a person either.
         if doc.t_prev_is(p.t0, "the") {
-            if doc.is_word(p.t1) && GROUP_NOUNS.contains(&doc.text(p.t1)) {
+            if doc.is_word(p.t1) && GROUP_NOUNS.contains(doc.text(p.t1)) {
                 pieces[k].etype = Some(EntityType::Norp);
-            } else if doc.is_word(p.t1) && ORG_NOUNS.contains(&doc.text(p.t1)) {
+            } else if doc.is_word(p.t1) && ORG_NOUNS.contains(doc.text(p.t1)) {
                 // "the Merval stock index" → "Merval index"; "the Yomiuri newspaper".
                 pieces[k].etype = Some(EntityType::Org);
             } else if doc.is_word(p.t1 + 1)
-                && ORG_NOUNS.contains(&doc.text(p.t1 + 1))
+                && ORG_NOUNS.contains(doc.text(p.t1 + 1))
                 && doc.is_word(p.t1)
                 && !starts_upper(doc.text(p.t1))
             {
@@ -2545,43 +2103,20 @@ fn acronyms(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents: &[LocalE
     }
 }
 
+word_list!(
 /// Lowercase heads of descriptive agreement names.
-const DEAL_HEADS: &[&str] = &[
-    "deal",
-    "agreement",
-    "pact",
-    "accord",
-    "treaty",
-    "accords",
-    "deals",
-];
+    DEAL_HEADS = "deal_heads.txt"
+);
 
+word_list!(
 /// Words that make a descriptive agreement name specific enough to count.
-const DEAL_ANCHORS: &[&str] = &[
-    "nuclear",
-    "peace",
-    "trade",
-    "free-trade",
-    "ceasefire",
-    "cease-fire",
-    "climate",
-    "arms",
-    "grain",
-    "ceasefire",
-    "armistice",
-    "nonproliferation",
-    "non-proliferation",
-];
+    DEAL_ANCHORS = "deal_anchors.txt"
+);
 
+word_list!(
 /// Words that end the walk back from a deal head.
-const STOP_WORDS: &[&str] = &[
-    "the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "this", "that", "these",
-    "those", "of", "with", "to", "for", "in", "on", "by", "from", "at", "as", "was", "is", "be",
-    "been", "are", "were", "new", "any", "no", "such", "which", "what", "revive", "restore",
-    "under", "into", "about", "over", "after", "before", "between", "than", "or", "not", "also",
-    "so", "has", "have", "had", "will", "would", "could", "it", "they", "we", "said", "signed",
-    "sign", "called", "another", "first", "previous", "current", "final",
-];
+    STOP_WORDS = "stop_words.txt"
+);
 
 /// Descriptive law and event names: "the 2015 Iran nuclear deal", "a 25-year
 /// cooperation agreement", "the Ukraine war", "the invasion of Ukraine".
@@ -2628,7 +2163,7 @@ fn descriptive(doc: &Doc, pieces: &[Piece]) -> Vec<Piece> {
             }
             continue;
         }
-        if !DEAL_HEADS.contains(&w) {
+        if !DEAL_HEADS.contains(w) {
             continue;
         }
         // Walk back over modifiers.
@@ -2653,13 +2188,13 @@ fn descriptive(doc: &Doc, pieces: &[Piece]) -> Vec<Piece> {
                 Kind::Word => {
                     let pw = doc.text(prev);
                     let lower = pw.to_lowercase();
-                    if STOP_WORDS.contains(&lower.as_str()) || starts_upper(pw) {
+                    if STOP_WORDS.contains(lower.as_str()) || starts_upper(pw) {
                         break;
                     }
                     if is_number(pw)
                         && pw.len() == 4
                         && (pw.starts_with("19") || pw.starts_with("20"))
-                        || DEAL_ANCHORS.contains(&pw)
+                        || DEAL_ANCHORS.contains(pw)
                     {
                         anchored = true;
                     } else if pw == "year"
@@ -2710,7 +2245,7 @@ fn descriptive_links(doc: &Doc, pieces: &[Piece], piece_ent: &mut [usize], ents:
             .filter(|&i| doc.is_word(i))
             .map(|i| doc.text(i).to_lowercase())
             .filter(|w| {
-                (is_number(w) && w.len() == 4) || DEAL_ANCHORS.contains(&w.as_str()) || w == "year"
+                (is_number(w) && w.len() == 4) || DEAL_ANCHORS.contains(w.as_str()) || w == "year"
             })
             .map(|w| {
                 if w == "year" {

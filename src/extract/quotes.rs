@@ -17,6 +17,7 @@ use super::entities::{Doc, TokMention};
 use super::gazetteer;
 use super::tokens::{is_close_quote, Kind};
 use crate::model::{EntityType, Extraction, LocalQuote, QuoteKind, Span};
+use crate::words::word_list;
 
 /// A quoted span in token coordinates.
 #[derive(Debug, Clone)]
@@ -384,212 +385,22 @@ struct Ctx<'a, 'b> {
     starts: &'a [Option<usize>],
 }
 
+word_list!(
 /// Nouns that make "<ORG> spokesman" a speaker standing for the organisation.
-const SPOKES: &[&str] = &[
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "official",
-    "officials",
-    "representative",
-    "spokesmen",
-    "statement",
-    "source",
-    "sources",
-];
+    SPOKES = "spokes.txt"
+);
 
+word_list!(
 /// Nouns that, after "the", describe a person already named ("the coach said").
-const DESCRIPTOR_NOUNS: &[&str] = &[
-    "coach",
-    "manager",
-    "minister",
-    "president",
-    "senator",
-    "mayor",
-    "governor",
-    "striker",
-    "midfielder",
-    "goalkeeper",
-    "defender",
-    "forward",
-    "captain",
-    "chairman",
-    "chairwoman",
-    "spokesman",
-    "spokeswoman",
-    "official",
-    "economist",
-    "analyst",
-    "lawmaker",
-    "actor",
-    "actress",
-    "singer",
-    "author",
-    "writer",
-    "director",
-    "chief",
-    "leader",
-    "premier",
-    "diplomat",
-    "general",
-    "commander",
-    "veteran",
-    "player",
-    "prosecutor",
-    "judge",
-    "lawyer",
-    "officer",
-    "executive",
-    "founder",
-    "scientist",
-    "researcher",
-    "professor",
-    "teacher",
-    "councilman",
-    "councilwoman",
-    "councillor",
-    "candidate",
-    "pastor",
-    "priest",
-    "bishop",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "star",
-    "champion",
-    "winger",
-    "keeper",
-    "boss",
-    "businessman",
-    "businesswoman",
-    "dissident",
-    "widow",
-    "nurse",
-    "skipper",
-    "helmsman",
-    "driver",
-    "rider",
-    "jockey",
-    "batsman",
-    "bowler",
-    "pitcher",
-    "quarterback",
-    "swimmer",
-    "runner",
-    "sprinter",
-    "boxer",
-    "golfer",
-    "major",
-    "colonel",
-    "lieutenant",
-    "sergeant",
-    "admiral",
-    "brigadier",
-    "sheriff",
-    "detective",
-    "inspector",
-    "superintendent",
-    "constable",
-    "producer",
-    "musician",
-    "administrator",
-    "congressman",
-    "congresswoman",
-    "legislator",
-    "bishop",
-    "rabbi",
-    "imam",
-    "doctor",
-    "surgeon",
-    "novelist",
-    "poet",
-    "filmmaker",
-    "economist",
-    "tycoon",
-    "billionaire",
-    "entrepreneur",
-    "chancellor",
-    "secretary",
-    "spokesperson",
-    "activist",
-    "campaigner",
-    "banker",
-    "investor",
-    "envoy",
-    "ambassador",
-    "negotiator",
-    "cleric",
-];
+    DESCRIPTOR_NOUNS = "descriptor_nouns.txt"
+);
 
+word_list!(
 /// Nouns that, after "the", stand for an organisation named before.
-const ORG_DESCRIPTORS: &[&str] = &[
-    "statement",
-    "association",
-    "company",
-    "group",
-    "party",
-    "ministry",
-    "agency",
-    "union",
-    "council",
-    "department",
-    "commission",
-    "board",
-    "bank",
-    "firm",
-    "organisation",
-    "organization",
-    "federation",
-    "foundation",
-    "institute",
-    "charity",
-    "club",
-    "court",
-    "regulator",
-    "watchdog",
-    "airline",
-    "carmaker",
-    "insurer",
-    "lender",
-    "authority",
-];
+    ORG_DESCRIPTORS = "org_descriptors.txt"
+);
 
-const GAP_WORDS: &[&str] = &[
-    "has",
-    "had",
-    "have",
-    "also",
-    "later",
-    "then",
-    "reportedly",
-    "who",
-    "previously",
-    "earlier",
-    "once",
-    "further",
-    "again",
-    "recently",
-    "publicly",
-    "repeatedly",
-    "flatly",
-    "simply",
-    "separately",
-    "initially",
-    "would",
-    "will",
-    "had",
-    "is",
-    "was",
-    "were",
-    "subsequently",
-    "quickly",
-    "immediately",
-    "openly",
-    "privately",
-    "even",
-    "both",
-];
+word_list!(GAP_WORDS = "gap_words.txt");
 
 impl Ctx<'_, '_> {
     fn text(&self, i: usize) -> &str {
@@ -611,7 +422,7 @@ impl Ctx<'_, '_> {
         // "<ORG> spokesman": the organisation speaks through its spokesperson.
         if e.entity_type != EntityType::Person && self.is_word(m.t1) {
             let next = self.text(m.t1);
-            if SPOKES.contains(&next) {
+            if SPOKES.contains(next) {
                 role = next.to_owned();
             }
         }
@@ -639,7 +450,7 @@ impl Ctx<'_, '_> {
         match self.entity_type(m) {
             EntityType::Person => 3,
             EntityType::Org | EntityType::Gpe => {
-                if self.is_word(m.t1) && SPOKES.contains(&self.text(m.t1)) {
+                if self.is_word(m.t1) && SPOKES.contains(self.text(m.t1)) {
                     3
                 } else {
                     1
@@ -711,7 +522,7 @@ impl Ctx<'_, '_> {
         let before_name = self.is_word(j + 1)
             && self.text(j + 1).starts_with(char::is_uppercase)
             && self.starts[j + 1].is_some();
-        if DESCRIPTOR_NOUNS.contains(&w.to_lowercase().as_str()) && !before_name
+        if DESCRIPTOR_NOUNS.contains(w.to_lowercase().as_str()) && !before_name
             || self.starts[j].is_some_and(|k| {
                 let m = &self.mentions[k];
                 self.entity_type(m) == EntityType::Norp && m.t1 == j + 1
@@ -725,14 +536,14 @@ impl Ctx<'_, '_> {
         while k < (j + 8).min(self.doc.tokens.len()) && !self.quoted[k] {
             let t = self.text(k);
             if self.is_word(k) {
-                if DESCRIPTOR_NOUNS.contains(&t.to_lowercase().as_str()) {
+                if DESCRIPTOR_NOUNS.contains(t.to_lowercase().as_str()) {
                     // "The official Xinhua News Agency": an adjective before a name.
                     let before_name = self.is_word(k + 1)
                         && self.text(k + 1).starts_with(char::is_uppercase)
                         && self.starts[k + 1].is_some();
                     return !before_name;
                 }
-                if self.is_cue(k) || GAP_WORDS.contains(&t) || t == "and" || t == "of" {
+                if self.is_cue(k) || GAP_WORDS.contains(t) || t == "and" || t == "of" {
                     return false;
                 }
             } else if !super::tokens::hyphen(t.chars().next().unwrap_or(' ')) {
@@ -744,7 +555,7 @@ impl Ctx<'_, '_> {
     }
 
     fn pronoun_at(&self, i: usize) -> bool {
-        self.is_word(i) && gazetteer::PERSON_PRONOUNS.contains(&self.text(i))
+        self.is_word(i) && gazetteer::PERSON_PRONOUNS.contains(self.text(i))
     }
 
     /// Resolves a pronoun at token `p`: the first speaker-like mention of the nearest
@@ -951,7 +762,7 @@ impl Ctx<'_, '_> {
                     gap += 1;
                     continue;
                 }
-                if GAP_WORDS.contains(&t) {
+                if GAP_WORDS.contains(t) {
                     gap += 1;
                     continue;
                 }
@@ -997,7 +808,7 @@ impl Ctx<'_, '_> {
         if let Some(j) = (from..v).rev().take(6).find(|&j| {
             self.text(j).eq_ignore_ascii_case("the")
                 && self.is_word(j + 1)
-                && ORG_DESCRIPTORS.contains(&self.text(j + 1))
+                && ORG_DESCRIPTORS.contains(self.text(j + 1))
                 && j + 2 == v
         }) {
             if let Some(found) = self.resolve_org_descriptor(j, cue.clone()) {
@@ -1112,7 +923,7 @@ impl Ctx<'_, '_> {
         let noun = (j + 1..(j + 8).min(self.doc.tokens.len()))
             .filter(|&k| self.is_word(k))
             .map(|k| self.text(k).to_lowercase())
-            .find(|w| DESCRIPTOR_NOUNS.contains(&w.as_str()));
+            .find(|w| DESCRIPTOR_NOUNS.contains(w.as_str()));
         if let Some(noun) = noun {
             let titled = |e: usize| {
                 let ent = &self.ex.entities[e];
@@ -1182,7 +993,7 @@ impl Ctx<'_, '_> {
         if !self.is_word(j) || !self.text(j).eq_ignore_ascii_case("the") || !self.is_word(j + 1) {
             return None;
         }
-        if !ORG_DESCRIPTORS.contains(&self.text(j + 1)) {
+        if !ORG_DESCRIPTORS.contains(self.text(j + 1)) {
             return None;
         }
         let k = self.mentions[..self.mentions.partition_point(|m| m.t0 < j)]

@@ -6,6 +6,8 @@
 //! entity spans can stop before it, and hyphens are separate tokens marked as
 //! glued so "China-Iran" can still be read as one compound.
 
+use crate::words::word_list;
+
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -40,14 +42,10 @@ pub(crate) struct Token {
     pub para: usize,
 }
 
+word_list!(
 /// Abbreviations whose trailing dot belongs to the word (so it does not end a sentence).
-const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Gen", "Maj", "Lt", "Col", "Capt", "Sgt", "Cpl", "Adm", "Cmdr", "Gov",
-    "Sen", "Rep", "Prof", "Rev", "St", "Jr", "Sr", "Hon", "Pres", "Sec", "Amb", "Brig", "Mt", "Ft",
-    "Inc", "Corp", "Co", "Ltd", "No", "vs", "etc", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept",
-    "Sep", "Oct", "Nov", "Dec", "Messrs", "Supt", "Insp", "Det", "Gens", "Ave", "Blvd", "Dept",
-    "Univ", "approx", "Nos", "Sgts", "Fr", "Msgr", "Atty", "Ret",
-];
+    ABBREVIATIONS = "abbreviations.txt"
+);
 
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
@@ -148,7 +146,7 @@ pub(crate) fn tokenize(body: &str) -> Vec<Token> {
                     // A middle initial ("John F. Kennedy").
                     i += 1;
                 }
-            } else if ch(i) == Some('.') && ABBREVIATIONS.contains(&word) {
+            } else if ch(i) == Some('.') && ABBREVIATIONS.contains(word) {
                 i += 1;
             }
         } else {

@@ -5,82 +5,20 @@
 
 use super::text;
 use crate::model::ParsedArticle;
+use crate::words::word_list;
 
 /// At most this many lines at the top of a page are considered header.
 pub(crate) const MAX_HEADER_LINES: usize = 14;
 
+word_list!(
 /// Words that mark a line as an outlet name (masthead) rather than a headline.
-const OUTLET_WORDS: &[&str] = &[
-    "Post",
-    "Times",
-    "News",
-    "Journal",
-    "Herald",
-    "Tribune",
-    "Daily",
-    "Guardian",
-    "Telegraph",
-    "Gazette",
-    "Mail",
-    "Chronicle",
-    "Observer",
-    "Reuters",
-    "Press",
-    "Express",
-    "Independent",
-    "Economist",
-    "Magazine",
-    "Weekly",
-    "Today",
-    "Insider",
-    "Monitor",
-    "Review",
-    "Globe",
-    "Sun",
-    "Star",
-    "Standard",
-    "Record",
-    "Register",
-    "Bulletin",
-    "Courier",
-    "Dispatch",
-    "Inquirer",
-    "Examiner",
-    "Sentinel",
-    "Wire",
-    "Agency",
-    "Broadcasting",
-    "Television",
-    "Radio",
-    "Online",
-    "Diplomat",
-    "Affairs",
-    "Epoch",
-    "Bloomberg",
-    "BBC",
-    "CNN",
-    "NPR",
-    "Politico",
-    "Axios",
-    "Xinhua",
-    "Jazeera",
-    "AFP",
-    "AP",
-];
+    OUTLET_WORDS = "outlet_words.txt"
+);
 
+word_list!(
 /// Honorifics that may open a byline line ("Dr. Jane Roe").
-const BYLINE_HONORIFICS: &[&str] = &[
-    "Dr.",
-    "Dr",
-    "Prof.",
-    "Prof",
-    "Professor",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Sir",
-    "Rev.",
-];
+    BYLINE_HONORIFICS = "byline_honorifics.txt"
+);
 
 const MONTHS: &[(&str, u32)] = &[
     ("january", 1),
@@ -245,7 +183,7 @@ fn split_authors(s: &str) -> Vec<String> {
 }
 
 fn strip_honorific(name: &str) -> &str {
-    for h in BYLINE_HONORIFICS {
+    for h in BYLINE_HONORIFICS.iter() {
         if let Some(rest) = name.strip_prefix(h) {
             if rest.starts_with(' ') {
                 return rest.trim();

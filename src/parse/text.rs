@@ -1,6 +1,7 @@
 //! Line-level text handling for ingest: whitespace normalisation, paragraph
 //! splitting (with hard-wrap joining), furniture detection and repeat removal.
 
+use crate::words::word_list;
 use std::collections::{HashMap, HashSet};
 
 /// Normalises line endings and odd whitespace; drops zero-width and control characters.
@@ -114,49 +115,7 @@ pub(crate) fn is_body_like(line: &str) -> bool {
     terminal && words >= 4 && !byline && !is_furniture(line)
 }
 
-const FURNITURE: &[&str] = &[
-    "related topics",
-    "recent news",
-    "related",
-    "related articles",
-    "related stories",
-    "related news",
-    "read more",
-    "read next",
-    "more stories",
-    "advertisement",
-    "advertisements",
-    "sponsored",
-    "sponsored content",
-    "share",
-    "share this article",
-    "share this",
-    "share on facebook",
-    "share on twitter",
-    "sign up",
-    "subscribe",
-    "subscribe now",
-    "most popular",
-    "most read",
-    "trending",
-    "trending now",
-    "comments",
-    "topics",
-    "tags",
-    "newsletter",
-    "click here",
-    "back to top",
-    "skip to content",
-    "print",
-    "email",
-    "follow us",
-    "you may also like",
-    "recommended",
-    "top stories",
-    "latest news",
-    "view comments",
-    "add comment",
-];
+word_list!(FURNITURE = "furniture.txt");
 
 /// Page furniture that never belongs to the story.
 pub(crate) fn is_furniture(line: &str) -> bool {
@@ -172,7 +131,7 @@ pub(crate) fn is_furniture(line: &str) -> bool {
     }
     let lower = t.to_lowercase();
     let bare = lower.trim_end_matches([':', '.', '!']);
-    if FURNITURE.contains(&bare) {
+    if FURNITURE.contains(bare) {
         return true;
     }
     if lower.starts_with("newspapers in ") || lower.starts_with("newspapers from ") {
