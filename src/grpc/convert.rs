@@ -614,6 +614,31 @@ mod tests {
     }
 
     #[test]
+    fn listing_orders_map_each_value_and_refuse_unknown_ones() {
+        use model::{RelationOrder, StoryOrder};
+        assert_eq!(story_order(0).unwrap(), StoryOrder::Size);
+        assert_eq!(
+            story_order(pb::StoryOrder::Size as i32).unwrap(),
+            StoryOrder::Size
+        );
+        assert_eq!(
+            story_order(pb::StoryOrder::Recent as i32).unwrap(),
+            StoryOrder::Recent
+        );
+        assert!(story_order(99).is_err());
+        assert_eq!(relation_order(0).unwrap(), RelationOrder::Score);
+        assert_eq!(
+            relation_order(pb::RelationOrder::Score as i32).unwrap(),
+            RelationOrder::Score
+        );
+        assert_eq!(
+            relation_order(pb::RelationOrder::Count as i32).unwrap(),
+            RelationOrder::Count
+        );
+        assert!(relation_order(-1).is_err());
+    }
+
+    #[test]
     fn every_quote_kind_round_trips() {
         use model::QuoteKind::*;
         for k in [Direct, Partial, Scare] {
