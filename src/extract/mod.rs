@@ -5,9 +5,12 @@
 //! [`ParsedArticle::body`].
 //!
 //! - [`tokens`]: tokenizer (words, punctuation, possessives, paragraph breaks).
-//! - [`entities`]: proper-name chunks, typing, titles, article-level identity.
+//! - [`doc`]: the tokenised article both extractors read.
+//! - [`entities`]: proper-name chunks, typing, titles, article-level identity
+//!   (one file per step: chunking, segmentation, singles, descriptions, identity).
 //! - [`quotes`]: quoted spans, kinds, speakers and cues.
 
+mod doc;
 mod entities;
 mod gazetteer;
 mod quotes;
@@ -23,7 +26,7 @@ pub fn extract(article: &ParsedArticle) -> Extraction {
 /// Extracts from a body string (paragraphs separated by blank lines).
 pub fn extract_body(body: &str) -> Extraction {
     let toks = tokens::tokenize(body);
-    let doc = entities::Doc {
+    let doc = doc::Doc {
         body,
         tokens: &toks,
     };

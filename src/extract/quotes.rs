@@ -13,7 +13,8 @@
 //! no cue of its own continues the previous speaker. Pronoun subjects resolve to
 //! the first person (or "ORG spokesman") of the nearest earlier sentence naming one.
 
-use super::entities::{Doc, TokMention};
+use super::doc::Doc;
+use super::entities::TokMention;
 use super::gazetteer;
 use super::tokens::{is_close_quote, Kind};
 use crate::model::{EntityType, Extraction, LocalQuote, QuoteKind, Span};
