@@ -639,6 +639,57 @@ mod tests {
     }
 
     #[test]
+    fn facets_are_bounded_at_their_limits_and_sized_by_default() {
+        let outlet = |size: u32| pb::Facet {
+            kind: pb::FacetKind::Outlet as i32,
+            size,
+            ..Default::default()
+        };
+        assert_eq!(
+            facets(&[outlet(0)]).unwrap(),
+            [model::Facet::Outlet {
+                size: DEFAULT_FACET_SIZE as usize
+            }]
+        );
+        assert_eq!(
+            facets(&[outlet(7)]).unwrap(),
+            [model::Facet::Outlet { size: 7 }]
+        );
+        assert_eq!(
+            facets(&[outlet(MAX_FACET_SIZE)]).unwrap(),
+            [model::Facet::Outlet {
+                size: MAX_FACET_SIZE as usize
+            }]
+        );
+        assert!(facets(&[outlet(MAX_FACET_SIZE + 1)]).is_err());
+        assert_eq!(
+            facets(&vec![outlet(1); MAX_FACETS]).unwrap().len(),
+            MAX_FACETS
+        );
+        assert!(facets(&vec![outlet(1); MAX_FACETS + 1]).is_err());
+        assert!(facets(&[]).is_err());
+    }
+
+    #[test]
+    fn mentions_keep_every_field_and_their_span() {
+        let m = model::Mention {
+            entity_id: "person/ilse-vandermolen".into(),
+            article_id: "0123456789abcdef".into(),
+            text: "Ilse Vandermolen".into(),
+            span: model::Span { start: 4, end: 20 },
+            entity_type: model::EntityType::Person,
+        };
+        let p = pb::Mention::from(m);
+        assert_eq!(p.entity_id, "person/ilse-vandermolen");
+        assert_eq!(p.article_id, "0123456789abcdef");
+        assert_eq!(p.text, "Ilse Vandermolen");
+        assert_eq!(p.entity_type, pb::EntityType::Person as i32);
+        let span = p.span.expect("span");
+        assert_eq!((span.start, span.end), (4, 20));
+        assert_eq!(span.encoding, pb::OffsetEncoding::CodePoints as i32);
+    }
+
+    #[test]
     fn every_quote_kind_round_trips() {
         use model::QuoteKind::*;
         for k in [Direct, Partial, Scare] {
