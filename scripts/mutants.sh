@@ -40,7 +40,7 @@ core=(
 tests_for() {
   case "$1" in
     src/grpc/cursor.rs) echo "cursor resume paging catalogue" ;;
-    src/grpc/convert.rs) echo "catalogue invalid filters bad_ articles::" ;;
+    src/grpc/convert.rs) echo "catalogue invalid filters bad_ articles:: analytics" ;;
     src/grpc/offsets.rs) echo "offsets" ;;
     src/grpc/auth.rs) echo "security token" ;;
     src/error.rs|src/grpc/status.rs) echo "offsets catalogue reason" ;;
