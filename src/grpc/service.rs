@@ -166,6 +166,39 @@ impl CorpusApi {
     fn limit(&self, value: i32) -> Result<Option<usize>, Status> {
         Ok(convert::limit(value, self.options.max_limit)?)
     }
+
+    /// Streams located items from `fetch` in corpus order (ListMentions,
+    /// ListQuotes), spans in the requested unit; `paging` is the request's
+    /// limit, cursor and offset encoding, checked in that order.
+    fn located_listing<T: Located>(
+        &self,
+        scope: StreamScope,
+        paging: (i32, &str, i32),
+        fetch: impl Fn(Arc<Corpus>, Option<ItemPos>, usize) -> Page<ItemPos, T> + Send + Sync + 'static,
+    ) -> Result<ChunkedStream<T::Response>, Status> {
+        let (limit, given, encoding) = paging;
+        let limit = self.limit(limit)?;
+        let start = cursor::given(given)?
+            .map(|c| cursor::parse_item(T::KIND, c))
+            .transpose()?;
+        let encoding = offsets::encoding(encoding)?;
+        let (corpus, fetch) = (self.corpus.clone(), Arc::new(fetch));
+        Ok(paged(
+            start,
+            limit,
+            scope,
+            FIRST_PAGE,
+            move |after, max| {
+                let (corpus, fetch) = (corpus.clone(), fetch.clone());
+                Box::pin(async move {
+                    let mut page = fetch(corpus.clone(), after, max).await?;
+                    in_units(&corpus, &mut page, encoding).await?;
+                    Ok(page)
+                })
+            },
+            move |item: T, pos| item.into_response(pos, encoding),
+        ))
+    }
 }
 
 #[tonic::async_trait]
@@ -353,22 +386,15 @@ impl CorpusService for CorpusApi {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = Arc::new(MentionFilter::try_from(&r)?);
-        let limit = self.limit(r.limit)?;
-        let start = cursor::given(&r.cursor)?
-            .map(|c| cursor::parse_item("mention", c))
-            .transpose()?;
-        let encoding = offsets::encoding(r.offset_encoding)?;
-        Ok(Response::new(located_listing(
-            self.corpus.clone(),
+        let listing = self.located_listing::<Mention>(
             scope,
-            start,
-            limit,
-            encoding,
+            (r.limit, &r.cursor, r.offset_encoding),
             move |corpus, after, max| {
                 let filter = filter.clone();
                 Box::pin(async move { corpus.mentions(&filter, after, max).await })
             },
-        )))
+        )?;
+        Ok(Response::new(listing))
     }
 
     type ListQuotesStream = ChunkedStream<pb::Quote>;
@@ -381,22 +407,15 @@ impl CorpusService for CorpusApi {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
         let filter = Arc::new(QuoteFilter::try_from(&r)?);
-        let limit = self.limit(r.limit)?;
-        let start = cursor::given(&r.cursor)?
-            .map(|c| cursor::parse_item("quote", c))
-            .transpose()?;
-        let encoding = offsets::encoding(r.offset_encoding)?;
-        Ok(Response::new(located_listing(
-            self.corpus.clone(),
+        let listing = self.located_listing::<Quote>(
             scope,
-            start,
-            limit,
-            encoding,
+            (r.limit, &r.cursor, r.offset_encoding),
             move |corpus, after, max| {
                 let filter = filter.clone();
                 Box::pin(async move { corpus.quotes(&filter, after, max).await })
             },
-        )))
+        )?;
+        Ok(Response::new(listing))
     }
 
     #[instrument(level = "debug", skip(self, request))]
@@ -669,34 +688,6 @@ impl Located for Quote {
             ..self.into()
         }
     }
-}
-
-/// Streams located items from `fetch` in corpus order (ListMentions,
-/// ListQuotes), spans in `encoding` units.
-fn located_listing<T: Located>(
-    corpus: Arc<Corpus>,
-    scope: StreamScope,
-    start: Option<ItemPos>,
-    limit: Option<usize>,
-    encoding: pb::OffsetEncoding,
-    fetch: impl Fn(Arc<Corpus>, Option<ItemPos>, usize) -> Page<ItemPos, T> + Send + Sync + 'static,
-) -> ChunkedStream<T::Response> {
-    let fetch = Arc::new(fetch);
-    paged(
-        start,
-        limit,
-        scope,
-        FIRST_PAGE,
-        move |after, max| {
-            let (corpus, fetch) = (corpus.clone(), fetch.clone());
-            Box::pin(async move {
-                let mut page = fetch(corpus.clone(), after, max).await?;
-                in_units(&corpus, &mut page, encoding).await?;
-                Ok(page)
-            })
-        },
-        move |item: T, pos| item.into_response(pos, encoding),
-    )
 }
 
 /// Rewrites the spans of a page of items into `encoding` units, fetching
