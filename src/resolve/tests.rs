@@ -122,3 +122,31 @@ fn short_skeletons_do_not_merge_different_names() {
     let f = r.resolve(&ex(vec![ent("Mohammed Baqeri", EntityType::Person, &[])]));
     assert_eq!(e[0].id, f[0].id);
 }
+
+#[test]
+fn acronyms_are_capitals_with_dots_digits_or_ampersands() {
+    for yes in ["US", "U.S.", "COP26", "AT&T", "NATO", "U.N."] {
+        assert!(is_acronym(yes), "{yes}");
+    }
+    for no in [
+        "A", "A.", "G20", "Nato", "U.s.", "COP-26", "20", "&", "Iran",
+    ] {
+        assert!(!is_acronym(no), "{no}");
+    }
+}
+
+#[test]
+fn id_lists_drop_their_growth_headroom() {
+    let mut ids = Ids::default();
+    for id in 0..5 {
+        ids.push(id);
+    }
+    ids.shrink_to_fit();
+    match &ids {
+        Ids::Many(list) => {
+            assert_eq!(list.as_slice(), [0, 1, 2, 3, 4]);
+            assert_eq!(list.capacity(), 5);
+        }
+        _ => panic!("five ids are a list"),
+    }
+}

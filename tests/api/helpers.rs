@@ -309,3 +309,25 @@ pub fn entity_request(id: &str, name: &str) -> pb::GetEntityRequest {
         },
     }
 }
+
+/// One ingest item: text and a client reference.
+pub fn ingest_item(text: &str, client_ref: &str) -> pb::IngestArticlesRequest {
+    pb::IngestArticlesRequest {
+        text: text.into(),
+        client_ref: client_ref.into(),
+        ..Default::default()
+    }
+}
+
+/// Sends `items` in one IngestArticles stream and collects every answer.
+pub async fn ingest(
+    client: &mut Client,
+    items: Vec<pb::IngestArticlesRequest>,
+) -> Vec<pb::IngestArticlesResponse> {
+    let stream = client
+        .ingest_articles(tokio_stream::iter(items))
+        .await
+        .expect("ingest call")
+        .into_inner();
+    collect(stream).await.expect("ingest stream")
+}

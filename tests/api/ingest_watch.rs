@@ -29,18 +29,6 @@ fn item(text: &str, client_ref: &str) -> pb::IngestArticlesRequest {
     }
 }
 
-async fn ingest(
-    client: &mut Client,
-    items: Vec<pb::IngestArticlesRequest>,
-) -> Vec<pb::IngestArticlesResponse> {
-    let stream = client
-        .ingest_articles(tokio_stream::iter(items))
-        .await
-        .unwrap()
-        .into_inner();
-    collect(stream).await.unwrap()
-}
-
 #[tokio::test]
 async fn ingest_reports_each_item_and_goes_on_after_failures() {
     let mut app = spawn_app_with(

@@ -16,18 +16,6 @@ use tonic::{Code, Request};
 
 use crate::helpers::*;
 
-async fn ingest(
-    client: &mut Client,
-    items: Vec<pb::IngestArticlesRequest>,
-) -> Vec<pb::IngestArticlesResponse> {
-    let stream = client
-        .ingest_articles(tokio_stream::iter(items))
-        .await
-        .expect("ingest call")
-        .into_inner();
-    collect(stream).await.expect("ingest stream")
-}
-
 fn titled(title: &str, text: &str) -> pb::IngestArticlesRequest {
     pb::IngestArticlesRequest {
         title: title.into(),

@@ -20,18 +20,6 @@ fn story(n: usize) -> String {
     )
 }
 
-async fn ingest(
-    client: &mut Client,
-    items: Vec<pb::IngestArticlesRequest>,
-) -> Vec<pb::IngestArticlesResponse> {
-    let stream = client
-        .ingest_articles(tokio_stream::iter(items))
-        .await
-        .expect("ingest call")
-        .into_inner();
-    collect(stream).await.expect("ingest stream")
-}
-
 fn item(text: String) -> pb::IngestArticlesRequest {
     pb::IngestArticlesRequest {
         text,
