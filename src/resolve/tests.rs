@@ -150,3 +150,14 @@ fn id_lists_drop_their_growth_headroom() {
         _ => panic!("five ids are a list"),
     }
 }
+
+#[test]
+fn agreement_names_anchor_on_years_durations_and_topics() {
+    assert_eq!(law_anchors("the 2015 nuclear deal"), ["2015", "nuclear"]);
+    assert_eq!(
+        law_anchors("10-year Cooperation Agreement,2021"),
+        ["10-year", "2021"]
+    );
+    assert!(law_anchors("Joint Comprehensive Plan of Action").is_empty());
+    assert!(law_anchors("the 20150 accord of abc-year fame").is_empty());
+}
