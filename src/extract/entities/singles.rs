@@ -2,6 +2,7 @@
 //! names it elsewhere, a team, a company's short form, or nothing.
 
 use super::*;
+use std::collections::HashSet;
 
 /// "Thomas Jordan … Jordan said": a lone word that is the surname of someone
 /// named in full in this article is that person, even when it is also a
@@ -206,246 +207,478 @@ word_list!(
 
 /// Decides lone capitalised words: surnames of people named in full, titled names,
 /// speakers ("Karimi said"), "the Biden administration", and places listed among places.
+///
+/// The article's evidence about its lone words is gathered first ([`Evidence`]);
+/// then each undecided word goes through the [`SINGLE_RULES`] in order, the first
+/// that applies deciding it; last, a word used for a person anywhere is a person
+/// everywhere.
 pub(super) fn decide_singles(doc: &Doc, g: &Gazetteer, pieces: &mut [Piece]) {
-    let mut person_words: HashMap<String, bool> = HashMap::new();
-    for p in pieces.iter() {
-        if p.etype == Some(EntityType::Person) {
-            for i in p.t0..p.t1 {
-                if doc.is_word(i) {
-                    person_words.insert(doc.text(i).to_owned(), true);
-                }
-            }
-        }
-    }
-    let n = pieces.len();
-    // Words placed by strong evidence somewhere ("in Gympie") are places
-    // wherever else they appear alone ("Gympie on Sunday").
-    let mut place_words: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for p in pieces.iter() {
-        if p.etype.is_some() || p.weak || p.titled || p.t1 != p.t0 + 1 {
-            continue;
-        }
-        let w = doc.text(p.t0);
-        let prep = p.t0 > 0
-            && doc.is_word(p.t0 - 1)
-            && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside")
-            && !doc.tokens[p.t0].sent_start
-            && !shares_in(doc, p.t0);
-        let of_place = of_a_place_noun(doc, p.t0);
-        // "on a visit to Argenteuil", "a trip to Kybong".
-        let visit_to = p.t0 >= 2
-            && doc.text(p.t0 - 1) == "to"
-            && matches!(
-                doc.text(p.t0 - 2),
-                "visit"
-                    | "trip"
-                    | "travelled"
-                    | "traveled"
-                    | "flew"
-                    | "moved"
-                    | "returned"
-                    | "journey"
-                    | "drove"
-            );
-        if (prep || of_place || visit_to)
-            && !g.is_common_word(w)
-            && !g.is_first_name(w)
-            && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)))
-        {
-            place_words.insert(w.to_owned());
-        }
-    }
-    // Words with organisation evidence somewhere ("Arcelor chief executive",
-    // "shares in Ispat") are organisations wherever they appear alone.
-    let mut org_words: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for p in pieces.iter() {
-        if p.etype.is_some() || p.titled || p.t1 != p.t0 + 1 {
-            continue;
-        }
-        let w = doc.text(p.t0);
-        if person_words.contains_key(w) {
-            continue;
-        }
-        let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(doc.text(p.t1));
-        if org_role || shares_in(doc, p.t0) || after_org_noun(doc, p.t0) {
-            org_words.insert(w.to_owned());
-        }
-    }
-    // Evidence pass.
-    for k in 0..n {
+    let mut evidence = Evidence::gather(doc, g, pieces);
+    for k in 0..pieces.len() {
         if pieces[k].etype.is_some() || pieces[k].weak {
             continue;
         }
-        let p = &pieces[k];
-        let w = doc.text(p.t0);
-        let next = next_word(doc, p.t1);
-        let next_text = next.map(|i| doc.text(i)).unwrap_or("");
-        // "analysts at Nomura": an unknown name after "at" is an organisation.
-        let after_at = p.t0 > 0
-            && doc.is_word(p.t0 - 1)
-            && doc.text(p.t0 - 1) == "at"
-            && !g.is_common_word(w)
-            && !g.is_first_name(w)
-            && !doc.tokens[p.t0].sent_start;
-        // "an analyst at Moody's": a firm named by its founder's possessive.
-        let at_possessive = p.t0 > 0
-            && doc.is_word(p.t0 - 1)
-            && doc.text(p.t0 - 1) == "at"
-            && doc
-                .tokens
-                .get(p.t1)
-                .is_some_and(|t| t.kind == Kind::Possessive)
-            && !is_name_word(doc, p.t1 + 1);
-        // "Arcelor chief executive", "Bolton boss", "rights group Liberty",
-        // "shares in Ispat" — here or elsewhere in the article.
-        let org_evidence = org_words.contains(w);
-        if (after_at || at_possessive || org_evidence) && !p.titled && !person_words.contains_key(w)
-        {
-            pieces[k].etype = Some(EntityType::Org);
-            continue;
-        }
-        let person = p.titled
-            || person_words.contains_key(w)
-            || matches!(
-                next_text,
-                "administration" | "government" | "campaign" | "presidency"
-            ) && doc.t_prev_is(p.t0, "the")
-            || gazetteer::sets().cue_verbs.contains(&next_text)
-                && !g.is_common_word(w)
-                && next.is_some_and(|i| i == p.t1);
-        if person {
-            pieces[k].etype = Some(EntityType::Person);
-            person_words.insert(w.to_owned(), true);
-            continue;
-        }
-        if w == "West" || w == "East" {
-            if doc.t_prev_is(p.t0, "the") {
-                pieces[k].etype = Some(EntityType::Loc);
+        let single = Single::at(doc, g, pieces, k);
+        let decision = SINGLE_RULES
+            .iter()
+            .find_map(|(_, rule)| rule(&single, &evidence));
+        let Some(decision) = decision else { continue };
+        let w = single.w.to_owned();
+        match decision.remember {
+            Remember::Nothing => {}
+            Remember::Person => {
+                evidence.person_words.insert(w);
             }
-            continue;
-        }
-        // Listed among places: "Taiwan, Hong Kong and Macau".
-        let prev_piece = k.checked_sub(1).map(|j| &pieces[j]);
-        let next_piece = pieces.get(k + 1);
-        let listed = |q: Option<&Piece>, before: bool| {
-            q.is_some_and(|q| {
-                q.etype == Some(EntityType::Gpe) && {
-                    let (a, b) = if before { (q.t1, p.t0) } else { (p.t1, q.t0) };
-                    b > a && b - a <= 2 && (a..b).all(|i| matches!(doc.text(i), "," | "and" | "or"))
-                }
-            })
-        };
-        // "a rally in Kibera": an unknown, unusual word after a place preposition.
-        let after_place_prep = p.t0 > 0
-            && doc.is_word(p.t0 - 1)
-            && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside" | "from")
-            && !g.is_common_word(w)
-            && !g.is_first_name(w)
-            && !doc.tokens[p.t0].sent_start
-            && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
-        // "Sen. Garrett Lindqvist, R-Andover": a party letter and a home town.
-        let party_tag = p.t0 >= 2
-            && doc.is_punct(p.t0 - 1, "-")
-            && !doc.tokens[p.t0].space_before
-            && doc.is_word(p.t0 - 2)
-            && matches!(doc.text(p.t0 - 2), "R" | "D" | "I");
-        if party_tag {
-            pieces[k].etype = Some(EntityType::Gpe);
-            continue;
-        }
-        // "the state of Chiapas", "the town of Lodwar", "residents of Gympie".
-        let of_place = of_a_place_noun(doc, p.t0) && !g.is_common_word(w);
-        // "the Makati financial district".
-        let the_x_place = doc.t_prev_is(p.t0, "the")
-            && (p.t1..(p.t1 + 2).min(doc.tokens.len())).any(|i| {
-                doc.is_word(i)
-                    && matches!(
-                        doc.text(i),
-                        "district" | "area" | "region" | "province" | "valley"
-                    )
-            })
-            && !g.is_common_word(w);
-        if listed(prev_piece, true)
-            || listed(next_piece, false)
-            || after_place_prep
-            || of_place
-            || the_x_place
-        {
-            pieces[k].etype = Some(EntityType::Gpe);
-            place_words.insert(w.to_owned());
-            continue;
-        }
-        // "the Zapatista rebels": a group; "the Corolla model": not a person either.
-        if doc.t_prev_is(p.t0, "the") {
-            if doc.is_word(p.t1) && GROUP_NOUNS.contains(doc.text(p.t1)) {
-                pieces[k].etype = Some(EntityType::Norp);
-            } else if doc.is_word(p.t1) && ORG_NOUNS.contains(doc.text(p.t1)) {
-                // "the Merval stock index" → "Merval index"; "the Yomiuri newspaper".
-                pieces[k].etype = Some(EntityType::Org);
-            } else if doc.is_word(p.t1 + 1)
-                && ORG_NOUNS.contains(doc.text(p.t1 + 1))
-                && doc.is_word(p.t1)
-                && !starts_upper(doc.text(p.t1))
-            {
-                pieces[k].etype = Some(EntityType::Org);
+            Remember::Place => {
+                evidence.place_words.insert(w);
             }
-            continue;
         }
-        // "ChatGPT", "iPhone": product-style capitals inside the word.
-        if w.chars().skip(1).any(char::is_uppercase) && w.chars().any(char::is_lowercase) {
-            continue;
-        }
-        // Otherwise a capitalised word that is not an everyday word, in mid-sentence, is
-        // most often a person's surname in news text ("Putin", "Macron").
-        if !g.is_common_word(w)
-            && !is_acronym(w)
-            && w.chars().count() >= 3
-            && w.chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '\u{2019}')
-        {
-            let model_number = doc.is_punct(p.t1, "-")
-                && doc
-                    .tokens
-                    .get(p.t1 + 1)
-                    .is_some_and(|t| t.kind == Kind::Word)
-                && doc.text(p.t1 + 1).starts_with(|c: char| c.is_ascii_digit());
-            if model_number || !followed_like_a_name(doc, p.t1) {
-                continue;
-            }
-            let org_next = next_text == "’s" || next_text == "'s";
-            let org_like = org_next
-                && doc.is_word(p.t1 + 1)
-                && matches!(
-                    doc.text(p.t1 + 1),
-                    "shares"
-                        | "stock"
-                        | "chief"
-                        | "CEO"
-                        | "board"
-                        | "headquarters"
-                        | "profits"
-                        | "revenue"
-                        | "sales"
-                        | "products"
-                        | "customers"
-                        | "employees"
-                );
-            if place_words.contains(w) {
-                pieces[k].etype = Some(EntityType::Gpe);
-                continue;
-            }
-            pieces[k].etype = Some(if org_like {
-                EntityType::Org
-            } else {
-                EntityType::Person
-            });
-            person_words.insert(w.to_owned(), true);
+        if decision.etype.is_some() {
+            pieces[k].etype = decision.etype;
         }
     }
-    // Second pass: same word as a decided person anywhere in the article.
+    // Same word as a decided person anywhere in the article.
     for p in pieces.iter_mut() {
-        if p.etype.is_none() && person_words.contains_key(doc.text(p.t0)) {
+        if p.etype.is_none() && evidence.person_words.contains(doc.text(p.t0)) {
             p.etype = Some(EntityType::Person);
         }
+    }
+}
+
+/// What the whole article says about its lone words.
+pub(super) struct Evidence {
+    /// Words of person names (grows as words are decided as persons).
+    person_words: HashSet<String>,
+    /// Words placed by strong evidence somewhere ("in Gympie"): places wherever
+    /// else they appear alone ("Gympie on Sunday").
+    place_words: HashSet<String>,
+    /// Words with organisation evidence somewhere ("Arcelor chief executive",
+    /// "shares in Ispat"): organisations wherever they appear alone.
+    org_words: HashSet<String>,
+}
+
+impl Evidence {
+    fn gather(doc: &Doc, g: &Gazetteer, pieces: &[Piece]) -> Self {
+        let mut person_words = HashSet::new();
+        for p in pieces {
+            if p.etype == Some(EntityType::Person) {
+                for i in p.t0..p.t1 {
+                    if doc.is_word(i) {
+                        person_words.insert(doc.text(i).to_owned());
+                    }
+                }
+            }
+        }
+        let mut place_words = HashSet::new();
+        for p in pieces {
+            if p.etype.is_some() || p.weak || p.titled || p.t1 != p.t0 + 1 {
+                continue;
+            }
+            let w = doc.text(p.t0);
+            let prep = p.t0 > 0
+                && doc.is_word(p.t0 - 1)
+                && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside")
+                && !doc.tokens[p.t0].sent_start
+                && !shares_in(doc, p.t0);
+            let of_place = of_a_place_noun(doc, p.t0);
+            // "on a visit to Argenteuil", "a trip to Kybong".
+            let visit_to = p.t0 >= 2
+                && doc.text(p.t0 - 1) == "to"
+                && matches!(
+                    doc.text(p.t0 - 2),
+                    "visit"
+                        | "trip"
+                        | "travelled"
+                        | "traveled"
+                        | "flew"
+                        | "moved"
+                        | "returned"
+                        | "journey"
+                        | "drove"
+                );
+            if (prep || of_place || visit_to)
+                && !g.is_common_word(w)
+                && !g.is_first_name(w)
+                && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)))
+            {
+                place_words.insert(w.to_owned());
+            }
+        }
+        let mut org_words = HashSet::new();
+        for p in pieces {
+            if p.etype.is_some() || p.titled || p.t1 != p.t0 + 1 {
+                continue;
+            }
+            let w = doc.text(p.t0);
+            if person_words.contains(w) {
+                continue;
+            }
+            let org_role = doc.is_word(p.t1) && ORG_ROLE_NEXT.contains(doc.text(p.t1));
+            if org_role || shares_in(doc, p.t0) || after_org_noun(doc, p.t0) {
+                org_words.insert(w.to_owned());
+            }
+        }
+        Evidence {
+            person_words,
+            place_words,
+            org_words,
+        }
+    }
+}
+
+/// A lone word being decided, with its neighbours.
+pub(super) struct Single<'r, 'a> {
+    doc: &'r Doc<'a>,
+    g: &'r Gazetteer,
+    pieces: &'r [Piece],
+    k: usize,
+    p: &'r Piece,
+    w: &'a str,
+    next: Option<usize>,
+    next_text: &'a str,
+}
+
+impl<'r, 'a> Single<'r, 'a> {
+    fn at(doc: &'r Doc<'a>, g: &'r Gazetteer, pieces: &'r [Piece], k: usize) -> Self {
+        let p = &pieces[k];
+        let next = next_word(doc, p.t1);
+        Single {
+            doc,
+            g,
+            pieces,
+            k,
+            p,
+            w: doc.text(p.t0),
+            next,
+            next_text: next.map(|i| doc.text(i)).unwrap_or(""),
+        }
+    }
+}
+
+/// What a rule decided about a lone word: its type (`None`: it stays
+/// undecided, and no later rule looks at it), and what the article learns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Decision {
+    etype: Option<EntityType>,
+    remember: Remember,
+}
+
+/// What a decision teaches about the word elsewhere in the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Remember {
+    Nothing,
+    /// The word is a person's wherever it appears alone.
+    Person,
+    /// The word is a place wherever it appears alone.
+    Place,
+}
+
+fn decide(etype: Option<EntityType>, remember: Remember) -> Option<Decision> {
+    Some(Decision { etype, remember })
+}
+
+/// A rule for lone words: `None` when it does not apply.
+pub(super) type SingleRule = fn(&Single, &Evidence) -> Option<Decision>;
+
+/// The rules for lone words, in the order they are tried.
+pub(super) const SINGLE_RULES: &[(&str, SingleRule)] = &[
+    ("organisation by context", organisation_by_context),
+    ("person by context", person_by_context),
+    ("west or east", west_or_east),
+    ("party and home town", party_tag),
+    ("place by context", place_by_context),
+    ("the X noun", the_x_noun),
+    ("product-style capitals", product_capitals),
+    ("surname", surname),
+];
+
+/// "analysts at Nomura", "an analyst at Moody's", and words with organisation
+/// evidence elsewhere ("Arcelor chief executive", "shares in Ispat").
+fn organisation_by_context(s: &Single, e: &Evidence) -> Option<Decision> {
+    let (doc, g, p, w) = (s.doc, s.g, s.p, s.w);
+    // "analysts at Nomura": an unknown name after "at" is an organisation.
+    let after_at = p.t0 > 0
+        && doc.is_word(p.t0 - 1)
+        && doc.text(p.t0 - 1) == "at"
+        && !g.is_common_word(w)
+        && !g.is_first_name(w)
+        && !doc.tokens[p.t0].sent_start;
+    // "an analyst at Moody's": a firm named by its founder's possessive.
+    let at_possessive = p.t0 > 0
+        && doc.is_word(p.t0 - 1)
+        && doc.text(p.t0 - 1) == "at"
+        && doc
+            .tokens
+            .get(p.t1)
+            .is_some_and(|t| t.kind == Kind::Possessive)
+        && !is_name_word(doc, p.t1 + 1);
+    let org_evidence = e.org_words.contains(w);
+    ((after_at || at_possessive || org_evidence) && !p.titled && !e.person_words.contains(w))
+        .then_some(Decision {
+            etype: Some(EntityType::Org),
+            remember: Remember::Nothing,
+        })
+}
+
+/// A titled word, a word of a person named elsewhere, "the Biden
+/// administration", or a speaker ("Karimi said").
+fn person_by_context(s: &Single, e: &Evidence) -> Option<Decision> {
+    let (doc, g, p, w, next_text) = (s.doc, s.g, s.p, s.w, s.next_text);
+    let person = p.titled
+        || e.person_words.contains(w)
+        || matches!(
+            next_text,
+            "administration" | "government" | "campaign" | "presidency"
+        ) && doc.t_prev_is(p.t0, "the")
+        || gazetteer::sets().cue_verbs.contains(&next_text)
+            && !g.is_common_word(w)
+            && s.next.is_some_and(|i| i == p.t1);
+    person.then_some(Decision {
+        etype: Some(EntityType::Person),
+        remember: Remember::Person,
+    })
+}
+
+/// "the West", "the East": regions; alone, nothing.
+fn west_or_east(s: &Single, _: &Evidence) -> Option<Decision> {
+    if s.w != "West" && s.w != "East" {
+        return None;
+    }
+    let region = s.doc.t_prev_is(s.p.t0, "the");
+    decide(region.then_some(EntityType::Loc), Remember::Nothing)
+}
+
+/// "Sen. Garrett Lindqvist, R-Andover": a party letter and a home town.
+fn party_tag(s: &Single, _: &Evidence) -> Option<Decision> {
+    let (doc, p) = (s.doc, s.p);
+    let party_tag = p.t0 >= 2
+        && doc.is_punct(p.t0 - 1, "-")
+        && !doc.tokens[p.t0].space_before
+        && doc.is_word(p.t0 - 2)
+        && matches!(doc.text(p.t0 - 2), "R" | "D" | "I");
+    party_tag.then_some(Decision {
+        etype: Some(EntityType::Gpe),
+        remember: Remember::Nothing,
+    })
+}
+
+/// Listed among places ("Taiwan, Hong Kong and Macau"), after a place
+/// preposition ("a rally in Kibera"), "the town of Lodwar", "the Makati
+/// financial district".
+fn place_by_context(s: &Single, _: &Evidence) -> Option<Decision> {
+    let (doc, g, p, w) = (s.doc, s.g, s.p, s.w);
+    let prev_piece = s.k.checked_sub(1).map(|j| &s.pieces[j]);
+    let next_piece = s.pieces.get(s.k + 1);
+    let listed = |q: Option<&Piece>, before: bool| {
+        q.is_some_and(|q| {
+            q.etype == Some(EntityType::Gpe) && {
+                let (a, b) = if before { (q.t1, p.t0) } else { (p.t1, q.t0) };
+                b > a && b - a <= 2 && (a..b).all(|i| matches!(doc.text(i), "," | "and" | "or"))
+            }
+        })
+    };
+    // "a rally in Kibera": an unknown, unusual word after a place preposition.
+    let after_place_prep = p.t0 > 0
+        && doc.is_word(p.t0 - 1)
+        && matches!(doc.text(p.t0 - 1), "in" | "near" | "outside" | "from")
+        && !g.is_common_word(w)
+        && !g.is_first_name(w)
+        && !doc.tokens[p.t0].sent_start
+        && !(doc.is_word(p.t1) && starts_upper(doc.text(p.t1)));
+    // "the state of Chiapas", "the town of Lodwar", "residents of Gympie".
+    let of_place = of_a_place_noun(doc, p.t0) && !g.is_common_word(w);
+    // "the Makati financial district".
+    let the_x_place = doc.t_prev_is(p.t0, "the")
+        && (p.t1..(p.t1 + 2).min(doc.tokens.len())).any(|i| {
+            doc.is_word(i)
+                && matches!(
+                    doc.text(i),
+                    "district" | "area" | "region" | "province" | "valley"
+                )
+        })
+        && !g.is_common_word(w);
+    (listed(prev_piece, true)
+        || listed(next_piece, false)
+        || after_place_prep
+        || of_place
+        || the_x_place)
+        .then_some(Decision {
+            etype: Some(EntityType::Gpe),
+            remember: Remember::Place,
+        })
+}
+
+/// After "the": "the Zapatista rebels" (a group), "the Yomiuri newspaper"
+/// (an organisation); "the Corolla model" is no one.
+fn the_x_noun(s: &Single, _: &Evidence) -> Option<Decision> {
+    let (doc, p) = (s.doc, s.p);
+    if !doc.t_prev_is(p.t0, "the") {
+        return None;
+    }
+    let etype = if doc.is_word(p.t1) && GROUP_NOUNS.contains(doc.text(p.t1)) {
+        Some(EntityType::Norp)
+    } else if doc.is_word(p.t1) && ORG_NOUNS.contains(doc.text(p.t1)) {
+        // "the Merval stock index" → "Merval index"; "the Yomiuri newspaper".
+        Some(EntityType::Org)
+    } else if doc.is_word(p.t1 + 1)
+        && ORG_NOUNS.contains(doc.text(p.t1 + 1))
+        && doc.is_word(p.t1)
+        && !starts_upper(doc.text(p.t1))
+    {
+        Some(EntityType::Org)
+    } else {
+        None
+    };
+    decide(etype, Remember::Nothing)
+}
+
+/// "ChatGPT", "iPhone": product-style capitals inside the word; left undecided.
+fn product_capitals(s: &Single, _: &Evidence) -> Option<Decision> {
+    let w = s.w;
+    (w.chars().skip(1).any(char::is_uppercase) && w.chars().any(char::is_lowercase)).then_some(
+        Decision {
+            etype: None,
+            remember: Remember::Nothing,
+        },
+    )
+}
+
+/// Otherwise a capitalised word that is not an everyday word, in mid-sentence, is
+/// most often a person's surname in news text ("Putin", "Macron") — or a place
+/// placed elsewhere, or a company before "'s shares".
+fn surname(s: &Single, e: &Evidence) -> Option<Decision> {
+    let (doc, g, p, w) = (s.doc, s.g, s.p, s.w);
+    if g.is_common_word(w)
+        || is_acronym(w)
+        || w.chars().count() < 3
+        || !w
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '\u{2019}')
+    {
+        return None;
+    }
+    let model_number = doc.is_punct(p.t1, "-")
+        && doc
+            .tokens
+            .get(p.t1 + 1)
+            .is_some_and(|t| t.kind == Kind::Word)
+        && doc.text(p.t1 + 1).starts_with(|c: char| c.is_ascii_digit());
+    if model_number || !followed_like_a_name(doc, p.t1) {
+        return decide(None, Remember::Nothing);
+    }
+    let org_next = s.next_text == "’s" || s.next_text == "'s";
+    let org_like = org_next
+        && doc.is_word(p.t1 + 1)
+        && matches!(
+            doc.text(p.t1 + 1),
+            "shares"
+                | "stock"
+                | "chief"
+                | "CEO"
+                | "board"
+                | "headquarters"
+                | "profits"
+                | "revenue"
+                | "sales"
+                | "products"
+                | "customers"
+                | "employees"
+        );
+    if e.place_words.contains(w) {
+        return decide(Some(EntityType::Gpe), Remember::Nothing);
+    }
+    decide(
+        Some(if org_like {
+            EntityType::Org
+        } else {
+            EntityType::Person
+        }),
+        Remember::Person,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::tokens::tokenize;
+
+    /// What `rule` decides for the lone word `word` in `text` (`None`: the
+    /// rule does not apply; `Some(None)`: it leaves the word undecided).
+    fn decided(rule: SingleRule, text: &str, word: &str) -> Option<Option<EntityType>> {
+        let tokens = tokenize(text);
+        let doc = Doc {
+            body: text,
+            tokens: &tokens,
+        };
+        let t0 = (0..tokens.len())
+            .find(|&i| doc.text(i) == word)
+            .expect("the word is in the text");
+        let pieces = vec![piece(t0, t0 + 1, None, word)];
+        let evidence = Evidence::gather(&doc, gazetteer(), &pieces);
+        rule(&Single::at(&doc, gazetteer(), &pieces, 0), &evidence).map(|d| d.etype)
+    }
+
+    #[test]
+    fn single_rules_have_distinct_names() {
+        let mut names: Vec<&str> = SINGLE_RULES.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SINGLE_RULES.len());
+    }
+
+    #[test]
+    fn each_single_rule_decides_its_own_case_only() {
+        use EntityType::*;
+        let org = organisation_by_context;
+        assert_eq!(
+            decided(org, "analysts at Nomura expect more", "Nomura"),
+            Some(Some(Org))
+        );
+        assert_eq!(
+            decided(org, "analysts expect Nomura to win", "Nomura"),
+            None
+        );
+        let person = person_by_context;
+        assert_eq!(
+            decided(person, "so Vandermolen said on Monday", "Vandermolen"),
+            Some(Some(Person))
+        );
+        assert_eq!(
+            decided(person, "so Vandermolen left on Monday", "Vandermolen"),
+            None
+        );
+        assert_eq!(
+            decided(west_or_east, "tension with the West grew", "West"),
+            Some(Some(Loc))
+        );
+        assert_eq!(decided(west_or_east, "West of here", "West"), Some(None));
+        assert_eq!(
+            decided(
+                party_tag,
+                "Sen. Garrett Lindqvist, R-Andover, said",
+                "Andover"
+            ),
+            Some(Some(Gpe))
+        );
+        assert_eq!(
+            decided(place_by_context, "a rally in Kibera on Sunday", "Kibera"),
+            Some(Some(Gpe))
+        );
+        assert_eq!(
+            decided(place_by_context, "a rally for Kibera on Sunday", "Kibera"),
+            None
+        );
+        assert_eq!(
+            decided(the_x_noun, "the Zapatista rebels", "Zapatista"),
+            Some(Some(Norp))
+        );
+        assert_eq!(
+            decided(product_capitals, "users of ChatGPT say", "ChatGPT"),
+            Some(None)
+        );
+        assert_eq!(
+            decided(product_capitals, "users of Velmora say", "Velmora"),
+            None
+        );
     }
 }
