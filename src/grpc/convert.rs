@@ -6,7 +6,9 @@ use super::pb;
 use crate::error::{Error, Invalid, Result};
 use crate::model;
 use crate::model::{valid_date, RawArticle};
-use crate::query::{ArticleFilter, EntityFilter, MentionFilter, QuoteFilter};
+use crate::query::{
+    ArticleFilter, EntityFilter, MentionFilter, QuoteFilter, SearchQuery, StoryFilter,
+};
 
 /// Longest id or name accepted in a request.
 pub const MAX_ID_LEN: usize = 512;
@@ -221,6 +223,44 @@ impl TryFrom<&pb::ListQuotesRequest> for QuoteFilter {
 
 /// An ingest item as the pipeline takes it: trimmed metadata, empty fields
 /// meaning "not given" (extraction decides), the URL as the source.
+impl TryFrom<&pb::SearchArticlesRequest> for SearchQuery {
+    type Error = Error;
+
+    fn try_from(r: &pb::SearchArticlesRequest) -> Result<Self> {
+        let text = r.query.trim().to_owned();
+        if text.is_empty() {
+            return Err(Error::invalid_as(
+                Invalid::Required,
+                "query",
+                "must not be empty",
+            ));
+        }
+        if text.len() > MAX_QUERY_LEN {
+            return Err(Error::invalid(
+                "query",
+                format!("longer than {MAX_QUERY_LEN} bytes"),
+            ));
+        }
+        Ok(SearchQuery {
+            text,
+            filter: article_filter("filter", r.filter.as_ref())?,
+            max_snippets: r.max_snippets.clamp(1, 10) as usize,
+        })
+    }
+}
+
+impl TryFrom<&pb::ListStoriesRequest> for StoryFilter {
+    type Error = Error;
+
+    fn try_from(r: &pb::ListStoriesRequest) -> Result<Self> {
+        Ok(StoryFilter {
+            articles: article_filter("filter", r.filter.as_ref())?,
+            min_articles: r.min_articles,
+            order: story_order(r.order)?,
+        })
+    }
+}
+
 impl TryFrom<pb::IngestArticlesRequest> for RawArticle {
     type Error = Error;
 

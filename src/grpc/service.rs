@@ -252,23 +252,9 @@ impl CorpusService for CorpusApi {
     ) -> Result<Response<Self::SearchArticlesStream>, Status> {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
-        let text = r.query.trim().to_owned();
-        if text.is_empty() {
-            return Err(Error::invalid_as(Invalid::Required, "query", "must not be empty").into());
-        }
-        if text.len() > MAX_QUERY_LEN {
-            return Err(
-                Error::invalid("query", format!("longer than {MAX_QUERY_LEN} bytes")).into(),
-            );
-        }
-        let filter = ArticleFilter::try_from(r.filter)?;
+        let query = Arc::new(SearchQuery::try_from(&r)?);
         let limit = self.limit(r.limit)?;
         let encoding = offsets::encoding(r.offset_encoding)?;
-        let query = Arc::new(SearchQuery {
-            text,
-            filter,
-            max_snippets: r.max_snippets.clamp(1, 10) as usize,
-        });
         // The cursor is tied to the query and filter it was issued for.
         let fingerprint = query.fingerprint();
         let start = match cursor::given(&r.cursor)? {
@@ -463,11 +449,7 @@ impl CorpusService for CorpusApi {
     ) -> Result<Response<Self::ListStoriesStream>, Status> {
         let scope = self.admit_stream(&request, Access::Read)?;
         let r = request.into_inner();
-        let filter = Arc::new(StoryFilter {
-            articles: convert::article_filter("filter", r.filter.as_ref())?,
-            min_articles: r.min_articles,
-            order: convert::story_order(r.order)?,
-        });
+        let filter = Arc::new(StoryFilter::try_from(&r)?);
         let limit = self.limit(r.limit)?;
         let start = cursor::given(&r.cursor)?
             .map(cursor::parse_story)
