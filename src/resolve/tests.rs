@@ -161,3 +161,21 @@ fn agreement_names_anchor_on_years_durations_and_topics() {
     assert!(law_anchors("Joint Comprehensive Plan of Action").is_empty());
     assert!(law_anchors("the 20150 accord of abc-year fame").is_empty());
 }
+
+#[test]
+fn truncations_differ_only_in_a_cut_last_word() {
+    let t = |a: &str, b: &str| truncation_of(&words(a), &words(b));
+    assert!(t("Zhou Yongka", "Zhou Yongkang"));
+    assert!(t("Zhou Yongkang", "Zhou Yongka"));
+    assert!(
+        !t("Yongka", "Yongkang"),
+        "one word is a surname, not a truncation"
+    );
+    assert!(!t("Li Yongka", "Zhou Yongkang"), "other first words");
+    assert!(!t("Zhou Yangka", "Zhou Yongkang"), "not a prefix");
+    assert!(!t("Zhou Yo", "Zhou Yong"), "too short to tell");
+    assert!(
+        !t("Zhou Smith", "Zhou Smithson"),
+        "three letters more is another name"
+    );
+}
