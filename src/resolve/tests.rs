@@ -159,7 +159,7 @@ fn agreement_names_anchor_on_years_durations_and_topics() {
         ["10-year", "2021"]
     );
     assert!(law_anchors("Joint Comprehensive Plan of Action").is_empty());
-    assert!(law_anchors("the 20150 accord of abc-year fame").is_empty());
+    assert!(law_anchors("the 20150 accord of abc-year fame, 1x-year").is_empty());
 }
 
 #[test]
