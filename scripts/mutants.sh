@@ -33,6 +33,7 @@ core=(
   src/error.rs
   src/grpc/status.rs
   src/store/journal.rs
+  src/store/codec.rs
   src/resolve/mod.rs
 )
 
@@ -44,7 +45,7 @@ tests_for() {
     src/grpc/offsets.rs) echo "offsets" ;;
     src/grpc/auth.rs) echo "security token" ;;
     src/error.rs|src/grpc/status.rs) echo "offsets catalogue reason" ;;
-    src/store/journal.rs) echo "durable reliability torn journal" ;;
+    src/store/journal.rs|src/store/codec.rs) echo "durable reliability torn journal" ;;
     src/resolve/*) echo "entities alias resolve" ;;
     *) echo "" ;;
   esac
