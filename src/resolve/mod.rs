@@ -537,13 +537,6 @@ impl Resolver {
     pub fn canonical_name(&self, id: &str) -> Option<&str> {
         self.by_id.get(id).map(|&i| self.entities[i].name.as_str())
     }
-
-    /// Every surface form seen for an id.
-    pub fn aliases(&self, id: &str) -> Option<&[String]> {
-        self.by_id
-            .get(id)
-            .map(|&i| self.entities[i].aliases.as_slice())
-    }
 }
 
 #[cfg(test)]
