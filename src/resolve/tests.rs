@@ -179,3 +179,29 @@ fn truncations_differ_only_in_a_cut_last_word() {
         "three letters more is another name"
     );
 }
+
+#[test]
+fn a_bare_surname_two_people_answer_to_is_neither() {
+    let mut r = Resolver::new();
+    let a = r.resolve(&ex(vec![ent("John Smith", EntityType::Person, &["Smith"])]));
+    let b = r.resolve(&ex(vec![ent("Mary Smith", EntityType::Person, &["Smith"])]));
+    assert_ne!(a[0].id, b[0].id);
+    let c = r.resolve(&ex(vec![ent("Smith", EntityType::Person, &["Smith"])]));
+    assert_ne!(c[0].id, a[0].id);
+    assert_ne!(c[0].id, b[0].id);
+    // One person answering to it is that person.
+    let d = r.resolve(&ex(vec![ent(
+        "Ilse Vandermolen",
+        EntityType::Person,
+        &["Vandermolen"],
+    )]));
+    let e = r.resolve(&ex(vec![ent(
+        "Vandermolen",
+        EntityType::Person,
+        &["Vandermolen"],
+    )]));
+    assert_eq!(e[0].id, d[0].id);
+    // An organisation's one-word name is not a person's surname.
+    let f = r.resolve(&ex(vec![ent("Smith", EntityType::Org, &["Smith"])]));
+    assert!(f[0].id.starts_with("org/"), "{}", f[0].id);
+}
