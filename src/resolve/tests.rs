@@ -205,3 +205,39 @@ fn a_bare_surname_two_people_answer_to_is_neither() {
     let f = r.resolve(&ex(vec![ent("Smith", EntityType::Org, &["Smith"])]));
     assert!(f[0].id.starts_with("org/"), "{}", f[0].id);
 }
+
+#[test]
+fn a_one_word_alias_does_not_merge_two_full_names() {
+    let mut r = Resolver::new();
+    let motor = r.resolve(&ex(vec![ent("Ford Motor Co.", EntityType::Org, &["Ford"])]));
+    let foundation = r.resolve(&ex(vec![ent(
+        "Ford Foundation",
+        EntityType::Org,
+        &["Ford"],
+    )]));
+    assert_ne!(
+        foundation[0].id, motor[0].id,
+        "two full names sharing 'Ford'"
+    );
+    let trust = r.resolve(&ex(vec![ent(
+        "Ford Trust Fund",
+        EntityType::Org,
+        &["Ford"],
+    )]));
+    assert_ne!(trust[0].id, motor[0].id);
+    assert_ne!(trust[0].id, foundation[0].id);
+    // The full name again is that organisation, whichever alias it carries.
+    let again = r.resolve(&ex(vec![ent(
+        "Ford Foundation",
+        EntityType::Org,
+        &["Ford"],
+    )]));
+    assert_eq!(again[0].id, foundation[0].id);
+    // A bare "Ford" may join a full name.
+    let bare = r.resolve(&ex(vec![ent("Ford", EntityType::Org, &["Ford"])]));
+    assert!(
+        bare[0].id == motor[0].id || bare[0].id == foundation[0].id,
+        "{}",
+        bare[0].id
+    );
+}
