@@ -241,3 +241,39 @@ fn a_one_word_alias_does_not_merge_two_full_names() {
         bare[0].id
     );
 }
+
+#[test]
+fn canonical_names_grow_to_the_fullest_form_and_acronyms_give_way() {
+    let mut r = Resolver::new();
+    let short = r.resolve(&ex(vec![ent("Vandermolen", EntityType::Person, &[])]));
+    let full = r.resolve(&ex(vec![ent(
+        "Ilse Vandermolen",
+        EntityType::Person,
+        &["Vandermolen"],
+    )]));
+    assert_eq!(full[0].id, short[0].id);
+    assert_eq!(r.canonical_name(&short[0].id), Some("Ilse Vandermolen"));
+    // The same number of words is no improvement.
+    r.resolve(&ex(vec![ent("ILSE VANDERMOLEN", EntityType::Person, &[])]));
+    assert_eq!(r.canonical_name(&short[0].id), Some("Ilse Vandermolen"));
+    // An acronym keeps its first form against another acronym form.
+    let a = r.resolve(&ex(vec![ent("NTSB", EntityType::Org, &[])]));
+    let b = r.resolve(&ex(vec![ent("N.T.S.B.", EntityType::Org, &[])]));
+    assert_eq!(a[0].id, b[0].id);
+    assert_eq!(r.canonical_name(&a[0].id), Some("NTSB"));
+}
+
+#[test]
+fn new_entities_with_a_taken_slug_are_numbered_in_order() {
+    let mut r = Resolver::new();
+    r.resolve(&ex(vec![ent("John Smith", EntityType::Person, &["Smith"])]));
+    r.resolve(&ex(vec![ent("Mary Smith", EntityType::Person, &["Smith"])]));
+    let ids: Vec<String> = (0..3)
+        .map(|_| {
+            r.resolve(&ex(vec![ent("Smith", EntityType::Person, &["Smith"])]))[0]
+                .id
+                .clone()
+        })
+        .collect();
+    assert_eq!(ids, ["person/smith", "person/smith-2", "person/smith-3"]);
+}
