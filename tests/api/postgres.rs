@@ -81,6 +81,14 @@ struct Replica {
     running: RunningApp,
 }
 
+impl Replica {
+    /// Shuts the replica down and waits until it has stopped.
+    async fn stop(self) {
+        self.running.shutdown.cancel();
+        let _ = self.running.handle.await;
+    }
+}
+
 async fn start_replica(url: &str, corpus: Option<PathBuf>) -> Replica {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let config = AppConfig {
@@ -415,8 +423,7 @@ async fn a_database_restart_is_survived() {
     let after = ingest(&mut r.client, vec![story(2)]).await.remove(0);
     assert_eq!(after.status, pb::IngestStatus::Created as i32, "{after:?}");
 
-    r.running.shutdown.cancel();
-    let _ = r.running.handle.await;
+    r.stop().await;
 
     // A replica started while the database is down waits for it ("It waits
     // for the database if it is not up yet"): it listens, says NOT_SERVING,
@@ -596,8 +603,7 @@ async fn replicas_starting_together_migrate_once() {
             .unwrap()
             .into_inner();
         assert_eq!(stats.article_count, 0);
-        replica.running.shutdown.cancel();
-        let _ = replica.running.handle.await;
+        replica.stop().await;
     }
 }
 
@@ -676,8 +682,7 @@ async fn get_article_catches_up_on_a_write_it_was_not_told_about() {
         assert_eq!(got.id, created.article_id);
     }
     for r in [writer, reader] {
-        r.running.shutdown.cancel();
-        let _ = r.running.handle.await;
+        r.stop().await;
     }
 }
 
@@ -750,8 +755,7 @@ async fn a_write_that_loses_its_connection_is_retried() {
         .await
         .expect("the retried article is served");
     assert_eq!(got.into_inner().id, answer.article_id);
-    replica.running.shutdown.cancel();
-    let _ = replica.running.handle.await;
+    replica.stop().await;
 }
 
 /// Articles whose writer never projected them (it stopped first) are
@@ -804,6 +808,5 @@ async fn the_sweep_projects_what_no_projector_did() {
     eprintln!("swept after {:?}", started.elapsed());
     assert_eq!(rows("mentions").await, mentions);
     assert_eq!(rows("quotes").await, quotes);
-    replica.running.shutdown.cancel();
-    let _ = replica.running.handle.await;
+    replica.stop().await;
 }
