@@ -32,3 +32,74 @@ pub fn decode_draft(payload: &[u8]) -> std::result::Result<ArticleDraft, String>
         .map_err(|e| format!("it does not decompress: {e}"))?;
     serde_json::from_slice::<ArticleDraft>(&json).map_err(|e| format!("it does not decode: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Extraction, ParsedArticle};
+
+    fn draft() -> ArticleDraft {
+        ArticleDraft {
+            id: "a1".into(),
+            source: "a1.txt".into(),
+            url: "https://example.org/a1".into(),
+            parsed: ParsedArticle {
+                title: "A title".into(),
+                paragraphs: vec!["Body “quoted” text, ünïcode 🙂.".into(); 3],
+                ..Default::default()
+            },
+            extraction: Extraction::default(),
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_compressed_with_its_size_in_front() {
+        let d = draft();
+        let bytes = encode_draft(&d).unwrap();
+        let json = serde_json::to_vec(&d).unwrap();
+        let claimed = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+        assert_eq!(claimed, json.len(), "the uncompressed size comes first");
+        // Three equal paragraphs compress: the bytes are LZ4, not the JSON.
+        assert!(
+            bytes.len() < json.len(),
+            "{} !< {}",
+            bytes.len(),
+            json.len()
+        );
+        let back = decode_draft(&bytes).unwrap();
+        assert_eq!(back.id, d.id);
+        assert_eq!(back.url, d.url);
+        assert_eq!(back.parsed, d.parsed);
+    }
+
+    fn claiming(size: usize) -> Vec<u8> {
+        let mut payload = (size as u32).to_le_bytes().to_vec();
+        payload.extend_from_slice(b"\xff\xff not lz4");
+        payload
+    }
+
+    #[test]
+    fn an_implausible_size_is_refused_before_anything_is_allocated() {
+        for payload in [
+            claiming(MAX_DECODED + 1),
+            claiming(u32::MAX as usize),
+            vec![1, 2],
+        ] {
+            let err = decode_draft(&payload).unwrap_err();
+            assert!(err.contains("not plausible"), "{err}");
+        }
+        // The limit itself is plausible: such a record fails later, as
+        // damaged data, not on its size.
+        for size in [MAX_DECODED, 10] {
+            let err = decode_draft(&claiming(size)).unwrap_err();
+            assert!(err.contains("does not decompress"), "{size}: {err}");
+        }
+    }
+
+    #[test]
+    fn damaged_json_says_it_does_not_decode() {
+        let bytes = lz4_flex::compress_prepend_size(b"{\"id\": 1}");
+        let err = decode_draft(&bytes).unwrap_err();
+        assert!(err.contains("does not decode"), "{err}");
+    }
+}
