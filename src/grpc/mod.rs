@@ -4,16 +4,16 @@
 //! This is the only module that touches generated protobuf code.
 
 pub mod auth;
-pub mod codec;
-pub mod content_type;
+pub(crate) mod codec;
+pub(crate) mod content_type;
 pub mod convert;
 pub mod cursor;
-pub mod deadline;
-pub mod incoming;
+pub(crate) mod deadline;
+pub(crate) mod incoming;
 mod ingest;
-pub mod offsets;
-pub mod service;
-pub mod status;
+pub(crate) mod offsets;
+pub(crate) mod service;
+pub(crate) mod status;
 mod stream;
 
 use std::net::SocketAddr;

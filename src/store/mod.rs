@@ -7,7 +7,7 @@
 //! Listing methods are page-based (`after` + `max`) so callers can stream
 //! without ever holding a whole result set.
 
-pub mod codec;
+pub(crate) mod codec;
 pub mod journal;
 pub mod memory;
 pub mod postgres;
