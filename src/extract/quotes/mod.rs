@@ -21,10 +21,12 @@ use crate::model::{EntityType, Extraction, LocalQuote, QuoteKind, Span};
 use crate::words::word_list;
 
 mod attribution;
+mod continuation;
 mod coreference;
 mod ctx;
 mod kind;
 mod spans;
+mod subject;
 
 use spans::*;
 
@@ -54,36 +56,8 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
     if raw.is_empty() {
         return;
     }
-    let n = doc.tokens.len();
-    // Which tokens are inside quotes (marks included), so cues inside quotes are ignored.
-    let mut quoted = vec![false; n];
-    for q in &raw {
-        for flag in quoted.iter_mut().take(q.close.min(n - 1) + 1).skip(q.open) {
-            *flag = true;
-        }
-    }
-    let sent = sentence_ids(doc, &quoted);
-    // Mention lookup by token: index of the mention starting at / covering a token.
-    let mut starts: Vec<Option<usize>> = vec![None; n];
-    let mut covers: Vec<Option<usize>> = vec![None; n];
-    for (k, m) in mentions.iter().enumerate() {
-        if m.t0 < n && starts[m.t0].is_none() {
-            starts[m.t0] = Some(k);
-        }
-        for c in covers.iter_mut().take(m.t1.min(n)).skip(m.t0) {
-            if c.is_none() {
-                *c = Some(k);
-            }
-        }
-    }
-    let ctx = Ctx {
-        doc,
-        mentions,
-        ex,
-        quoted: &quoted,
-        sent: &sent,
-        starts: &starts,
-    };
+    let lookups = Lookups::new(doc, mentions, &raw);
+    let ctx = lookups.ctx(doc, mentions, ex);
     let mut results: Vec<LocalQuote> = Vec::with_capacity(raw.len());
     let mut speakers: Vec<Option<Speaker>> = Vec::with_capacity(raw.len());
     let mut last_speaker: Option<(usize, Speaker)> = None; // paragraph, speaker
@@ -99,49 +73,16 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
         let mut found = ctx.attribute(q);
         let mut continued = false;
         if found.is_none() {
-            // Continuation: no cue of its own, right after an attributed quote of the
-            // same paragraph, or opening a paragraph after one that quoted someone.
-            let first_in_para = q.open == 0 || doc.tokens[q.open - 1].kind == Kind::ParaBreak;
-            if let Some(prev) = qi.checked_sub(1).and_then(|p| speakers[p].clone()) {
-                let pq = &raw[qi - 1];
-                let same_para = doc.tokens[pq.open].para == para;
-                let starts_sentence = is_sentence_start(doc, q.open);
-                // “…,” said X, the party's spokesman, at its headquarters, “because …”
-                let resumes = sent[pq.close.min(n - 1)] == sent[q.open.min(n - 1)]
-                    && q.open > 0
-                    && doc.text(q.open - 1) == ","
-                    && doc.tokens.get(q.open + 1).is_some_and(|t| {
-                        doc.text(q.open + 1).starts_with(char::is_lowercase) && t.kind == Kind::Word
-                    });
-                if same_para && (starts_sentence || resumes) && sent_gap_ok(&sent, pq, q) {
-                    found = Some(prev);
-                    continued = true;
-                }
-            }
-            if found.is_none() && first_in_para {
-                if let Some((p, s)) = &last_speaker {
-                    if *p + 1 == para || *p == para {
-                        found = Some(s.clone());
-                        continued = true;
-                    }
-                }
-            }
-            // "The Mayor's answer was brief: “…”", "Smith was blunt: “…”": the
-            // sentence the colon ends introduces its subject's words.
-            if found.is_none() && q.open > 0 && doc.text(q.open - 1) == ":" {
-                if let Some(s) = ctx.colon_subject(q.open - 1) {
-                    found = Some(s);
-                    continued = true;
-                }
-            }
-            // A whole-sentence quote right after a sentence about someone
-            // ("Smith was blunt. “We had no choice.”") is theirs.
-            if found.is_none() && is_sentence_start(doc, q.open) && words >= 3 {
-                if let Some(s) = ctx.previous_subject(q.open) {
-                    found = Some(s);
-                    continued = true;
-                }
-            }
+            let c = continuation::Continuing {
+                quote: q,
+                words,
+                previous: qi
+                    .checked_sub(1)
+                    .and_then(|p| Some((&raw[p], speakers[p].as_ref()?))),
+                last_speaker: last_speaker.as_ref(),
+            };
+            found = ctx.continued_speaker(&c);
+            continued = found.is_some();
         }
         let kind = match &found {
             None => {
@@ -166,8 +107,6 @@ pub(crate) fn extract_quotes(doc: &Doc, mentions: &[TokMention], ex: &mut Extrac
             .is_some_and(|s| !s.name.is_empty() || !s.cue.is_empty())
         {
             last_speaker = Some((para, sp.clone()));
-        } else if q.open_ended || doc.tokens.get(q.close + 1).is_none() {
-            // keep
         }
         speakers.push(found.filter(|s| !s.name.is_empty()));
         results.push(LocalQuote {
@@ -191,6 +130,71 @@ struct Ctx<'a, 'b> {
     quoted: &'a [bool],
     sent: &'a [usize],
     starts: &'a [Option<usize>],
+}
+
+/// Per-token tables the attribution rules read: which tokens are inside quotes
+/// (marks included, so cues inside quotes are ignored), sentence ids, and the
+/// mention starting at each token.
+struct Lookups {
+    quoted: Vec<bool>,
+    sent: Vec<usize>,
+    starts: Vec<Option<usize>>,
+}
+
+impl Lookups {
+    fn new(doc: &Doc, mentions: &[TokMention], raw: &[RawQuote]) -> Self {
+        let n = doc.tokens.len();
+        let mut quoted = vec![false; n];
+        for q in raw {
+            for flag in quoted.iter_mut().take(q.close.min(n - 1) + 1).skip(q.open) {
+                *flag = true;
+            }
+        }
+        let sent = sentence_ids(doc, &quoted);
+        let mut starts: Vec<Option<usize>> = vec![None; n];
+        for (k, m) in mentions.iter().enumerate() {
+            if m.t0 < n && starts[m.t0].is_none() {
+                starts[m.t0] = Some(k);
+            }
+        }
+        Lookups {
+            quoted,
+            sent,
+            starts,
+        }
+    }
+
+    fn ctx<'a, 'b>(
+        &'a self,
+        doc: &'a Doc<'b>,
+        mentions: &'a [TokMention],
+        ex: &'a Extraction,
+    ) -> Ctx<'a, 'b> {
+        Ctx {
+            doc,
+            mentions,
+            ex,
+            quoted: &self.quoted,
+            sent: &self.sent,
+            starts: &self.starts,
+        }
+    }
+}
+
+/// Runs `f` on the attribution context of `body` (entities extracted as in
+/// the pipeline), so that rules can be tested one at a time.
+#[cfg(test)]
+fn with_ctx<R>(body: &str, f: impl FnOnce(&Ctx) -> R) -> R {
+    let toks = super::tokens::tokenize(body);
+    let doc = Doc {
+        body,
+        tokens: &toks,
+    };
+    let pieces = super::entities::find_pieces(&doc);
+    let (ex, mentions) = super::entities::build(&doc, pieces);
+    let raw = find_quotes(&doc);
+    let lookups = Lookups::new(&doc, &mentions, &raw);
+    f(&lookups.ctx(&doc, &mentions, &ex))
 }
 
 word_list!(
