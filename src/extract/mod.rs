@@ -36,5 +36,15 @@ pub fn extract_body(body: &str) -> Extraction {
     ex
 }
 
+/// Panics if two rules of a rule table share a name: the name is how a
+/// test, a reader or a debugging session points at one rule.
+#[cfg(test)]
+fn assert_distinct_names<T>(rules: &[(&str, T)]) {
+    let mut names: Vec<&str> = rules.iter().map(|(n, _)| *n).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), rules.len(), "a rule name is used twice");
+}
+
 #[cfg(test)]
 mod tests;

@@ -167,37 +167,42 @@ impl CorpusApi {
         Ok(convert::limit(value, self.options.max_limit)?)
     }
 
-    /// Streams located items from `fetch` in corpus order (ListMentions,
-    /// ListQuotes), spans in the requested unit; `paging` is the request's
-    /// limit, cursor and offset encoding, checked in that order.
-    fn located_listing<T: Located>(
+    /// Streams located items (ListMentions, ListQuotes) from `fetch` in
+    /// corpus order, spans in the requested unit. The request's filter, limit,
+    /// cursor and offset encoding are checked in that order.
+    fn located_listing<R: LocatedRequest>(
         &self,
-        scope: StreamScope,
-        paging: (i32, &str, i32),
-        fetch: impl Fn(Arc<Corpus>, Option<ItemPos>, usize) -> Page<ItemPos, T> + Send + Sync + 'static,
-    ) -> Result<ChunkedStream<T::Response>, Status> {
-        let (limit, given, encoding) = paging;
+        request: Request<R>,
+        fetch: impl Fn(Arc<Corpus>, Arc<R::Filter>, Option<ItemPos>, usize) -> Page<ItemPos, R::Item>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Result<Response<ChunkedStream<<R::Item as Located>::Response>>, Status> {
+        let scope = self.admit_stream(&request, Access::Read)?;
+        let r = request.into_inner();
+        let filter = Arc::new(R::Filter::try_from(&r)?);
+        let (limit, given, encoding) = r.paging();
         let limit = self.limit(limit)?;
         let start = cursor::given(given)?
-            .map(|c| cursor::parse_item(T::KIND, c))
+            .map(|c| cursor::parse_item(R::Item::KIND, c))
             .transpose()?;
         let encoding = offsets::encoding(encoding)?;
         let (corpus, fetch) = (self.corpus.clone(), Arc::new(fetch));
-        Ok(paged(
+        Ok(Response::new(paged(
             start,
             limit,
             scope,
             FIRST_PAGE,
             move |after, max| {
-                let (corpus, fetch) = (corpus.clone(), fetch.clone());
+                let (corpus, filter, fetch) = (corpus.clone(), filter.clone(), fetch.clone());
                 Box::pin(async move {
-                    let mut page = fetch(corpus.clone(), after, max).await?;
+                    let mut page = fetch(corpus.clone(), filter, after, max).await?;
                     in_units(&corpus, &mut page, encoding).await?;
                     Ok(page)
                 })
             },
-            move |item: T, pos| item.into_response(pos, encoding),
-        ))
+            move |item: R::Item, pos| item.into_response(pos, encoding),
+        )))
     }
 }
 
@@ -369,18 +374,9 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListMentionsRequest>,
     ) -> Result<Response<Self::ListMentionsStream>, Status> {
-        let scope = self.admit_stream(&request, Access::Read)?;
-        let r = request.into_inner();
-        let filter = Arc::new(MentionFilter::try_from(&r)?);
-        let listing = self.located_listing::<Mention>(
-            scope,
-            (r.limit, &r.cursor, r.offset_encoding),
-            move |corpus, after, max| {
-                let filter = filter.clone();
-                Box::pin(async move { corpus.mentions(&filter, after, max).await })
-            },
-        )?;
-        Ok(Response::new(listing))
+        self.located_listing(request, |corpus, filter, after, max| {
+            Box::pin(async move { corpus.mentions(&filter, after, max).await })
+        })
     }
 
     type ListQuotesStream = ChunkedStream<pb::Quote>;
@@ -390,18 +386,9 @@ impl CorpusService for CorpusApi {
         &self,
         request: Request<pb::ListQuotesRequest>,
     ) -> Result<Response<Self::ListQuotesStream>, Status> {
-        let scope = self.admit_stream(&request, Access::Read)?;
-        let r = request.into_inner();
-        let filter = Arc::new(QuoteFilter::try_from(&r)?);
-        let listing = self.located_listing::<Quote>(
-            scope,
-            (r.limit, &r.cursor, r.offset_encoding),
-            move |corpus, after, max| {
-                let filter = filter.clone();
-                Box::pin(async move { corpus.quotes(&filter, after, max).await })
-            },
-        )?;
-        Ok(Response::new(listing))
+        self.located_listing(request, |corpus, filter, after, max| {
+            Box::pin(async move { corpus.quotes(&filter, after, max).await })
+        })
     }
 
     #[instrument(level = "debug", skip(self, request))]
@@ -626,6 +613,30 @@ fn article_response(article: Article, seq: u64, view: pb::ArticleView) -> pb::Ar
     pb::Article {
         cursor: cursor::article(seq),
         ..convert::article(article, view)
+    }
+}
+
+/// A request for a listing of located items: the filter it converts to, the
+/// items it lists, and its paging fields (limit, cursor, offset encoding).
+trait LocatedRequest: Send + 'static {
+    type Filter: for<'r> TryFrom<&'r Self, Error = Error> + Send + Sync + 'static;
+    type Item: Located;
+    fn paging(&self) -> (i32, &str, i32);
+}
+
+impl LocatedRequest for pb::ListMentionsRequest {
+    type Filter = MentionFilter;
+    type Item = Mention;
+    fn paging(&self) -> (i32, &str, i32) {
+        (self.limit, &self.cursor, self.offset_encoding)
+    }
+}
+
+impl LocatedRequest for pb::ListQuotesRequest {
+    type Filter = QuoteFilter;
+    type Item = Quote;
+    fn paging(&self) -> (i32, &str, i32) {
+        (self.limit, &self.cursor, self.offset_encoding)
     }
 }
 

@@ -421,10 +421,7 @@ mod tests {
 
     #[test]
     fn extensions_have_distinct_names() {
-        let mut names: Vec<&str> = EXTENSIONS.iter().map(|(n, _)| *n).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), EXTENSIONS.len());
+        crate::extract::assert_distinct_names(EXTENSIONS);
     }
 
     #[test]

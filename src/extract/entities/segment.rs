@@ -728,10 +728,7 @@ mod tests {
 
     #[test]
     fn rules_have_distinct_names() {
-        let mut names: Vec<&str> = RULES.iter().map(|(n, _)| *n).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), RULES.len());
+        crate::extract::assert_distinct_names(RULES);
     }
 
     #[test]

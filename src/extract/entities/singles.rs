@@ -620,10 +620,7 @@ mod tests {
 
     #[test]
     fn single_rules_have_distinct_names() {
-        let mut names: Vec<&str> = SINGLE_RULES.iter().map(|(n, _)| *n).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), SINGLE_RULES.len());
+        crate::extract::assert_distinct_names(SINGLE_RULES);
     }
 
     #[test]
