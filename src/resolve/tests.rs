@@ -277,3 +277,156 @@ fn new_entities_with_a_taken_slug_are_numbered_in_order() {
         .collect();
     assert_eq!(ids, ["person/smith", "person/smith-2", "person/smith-3"]);
 }
+
+fn id_of(r: &mut Resolver, e: LocalEntity) -> String {
+    r.resolve(&ex(vec![e])).remove(0).id
+}
+
+#[test]
+fn a_short_bare_name_seen_twice_is_one_entity() {
+    // Its skeleton is too short for the transliteration path, so only the
+    // exact key can join them.
+    let mut r = Resolver::new();
+    let a = id_of(&mut r, ent("Lee", EntityType::Person, &[]));
+    let b = id_of(&mut r, ent("Lee", EntityType::Person, &[]));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn an_alias_joins_places_whatever_their_canonical_name() {
+    let mut r = Resolver::new();
+    let a = id_of(
+        &mut r,
+        ent(
+            "Republic of Valdora",
+            EntityType::Gpe,
+            &["Republic of Valdora", "RV"],
+        ),
+    );
+    assert_eq!(id_of(&mut r, ent("RV", EntityType::Gpe, &[])), a);
+    let b = id_of(
+        &mut r,
+        ent(
+            "Upper Marsh Islands",
+            EntityType::Gpe,
+            &["Upper Marsh Islands", "Marsh Isles"],
+        ),
+    );
+    assert_eq!(id_of(&mut r, ent("Marsh Isles", EntityType::Gpe, &[])), b);
+}
+
+#[test]
+fn last_words_that_share_a_head_but_neither_cuts_the_other_stay_apart() {
+    // Both keep "x:maria delacro", neither name is the other cut short.
+    let mut r = Resolver::new();
+    let a = id_of(&mut r, ent("Maria Delacroix", EntityType::Person, &[]));
+    let b = id_of(&mut r, ent("Maria Delacrosa", EntityType::Person, &[]));
+    assert_ne!(a, b);
+    // A real truncation still meets.
+    let c = id_of(&mut r, ent("Maria Delacroi", EntityType::Person, &[]));
+    assert_eq!(c, a);
+}
+
+#[test]
+fn a_last_name_cut_by_up_to_two_letters_meets_its_full_form() {
+    // A five-letter last name keeps its three-letter head, so a name cut
+    // to three letters still meets it.
+    let mut r = Resolver::new();
+    let a = id_of(&mut r, ent("Ivo Petro", EntityType::Person, &[]));
+    let b = id_of(&mut r, ent("Ivo Pet", EntityType::Person, &[]));
+    assert_eq!(a, b);
+    let c = id_of(&mut r, ent("Oskar Brandenbu", EntityType::Person, &[]));
+    let d = id_of(&mut r, ent("Oskar Brandenburg", EntityType::Person, &[]));
+    assert_eq!(c, d);
+    // Two letters are no head: "Li" is not "Lin" cut short.
+    let e = id_of(&mut r, ent("Mei Lin", EntityType::Person, &[]));
+    let f = id_of(&mut r, ent("Mei Li", EntityType::Person, &[]));
+    assert_ne!(e, f);
+}
+
+#[test]
+fn a_bare_surname_finds_its_one_person_by_name_before_skeleton() {
+    let mut r = Resolver::new();
+    let smith = id_of(&mut r, ent("Peter Smith", EntityType::Person, &[]));
+    let smyth = id_of(&mut r, ent("Laura Smyth", EntityType::Person, &[]));
+    assert_ne!(smith, smyth);
+    // The surname itself names one person; the skeleton would name two.
+    assert_eq!(id_of(&mut r, ent("Smith", EntityType::Person, &[])), smith);
+}
+
+#[test]
+fn a_bare_transliterated_surname_finds_its_person_by_skeleton() {
+    let mut r = Resolver::new();
+    let a = id_of(&mut r, ent("Mohammad Sadeghi", EntityType::Person, &[]));
+    assert_eq!(id_of(&mut r, ent("Sadeqi", EntityType::Person, &[])), a);
+}
+
+#[test]
+fn organisations_sharing_their_last_two_words_stay_apart() {
+    // The shared head ("… Electricity Board") anchors agreements, not bodies.
+    let mut r = Resolver::new();
+    let a = id_of(
+        &mut r,
+        ent("Harbour Electricity Board", EntityType::Org, &[]),
+    );
+    let b = id_of(
+        &mut r,
+        ent("Valley Electricity Board", EntityType::Org, &[]),
+    );
+    assert_ne!(a, b);
+}
+
+#[test]
+fn agreements_meet_on_their_head_and_anchors() {
+    let mut r = Resolver::new();
+    let a = id_of(
+        &mut r,
+        ent(
+            "Valdora Fisheries Cooperation Agreement",
+            EntityType::Law,
+            &[],
+        ),
+    );
+    let b = id_of(
+        &mut r,
+        ent("Marsh Cooperation Agreement", EntityType::Law, &[]),
+    );
+    assert_eq!(a, b);
+    let c = id_of(&mut r, ent("2019 Harbour Accord", EntityType::Law, &[]));
+    let d = id_of(&mut r, ent("Accord of 2019", EntityType::Law, &[]));
+    assert_eq!(c, d);
+}
+
+#[test]
+fn lookup_puts_exact_canonical_names_before_aliases() {
+    let mut r = Resolver::new();
+    let person = id_of(
+        &mut r,
+        ent(
+            "Georgia Brown",
+            EntityType::Person,
+            &["Georgia Brown", "Georgia"],
+        ),
+    );
+    let place = id_of(&mut r, ent("Georgia", EntityType::Gpe, &[]));
+    assert_eq!(r.lookup("Georgia"), vec![place, person]);
+}
+
+#[test]
+fn a_bare_surname_goes_to_whose_surname_it_is_not_to_whom_it_once_joined() {
+    let mut r = Resolver::new();
+    let smith = id_of(
+        &mut r,
+        ent("Ana Smith", EntityType::Person, &["Ana Smith", "Smith"]),
+    );
+    // By skeleton (smt) the only candidate: it joins her, as a form of her name.
+    assert_eq!(id_of(&mut r, ent("Smyth", EntityType::Person, &[])), smith);
+    let smyth = id_of(
+        &mut r,
+        ent("Ali Smyth", EntityType::Person, &["Ali Smyth", "Smyth"]),
+    );
+    assert_ne!(smyth, smith);
+    // Now two people answer to "Smyth" by form, but only one has it as
+    // surname: a one-word form a person picked up is no surname of theirs.
+    assert_eq!(id_of(&mut r, ent("Smyth", EntityType::Person, &[])), smyth);
+}
