@@ -76,19 +76,19 @@ struct Records<R> {
 
 impl<R: Read> Records<R> {
     fn next_record(&mut self) -> Option<ArticleDraft> {
-        let mut header = [0u8; HEADER];
-        match read_full(&mut self.reader, &mut header) {
-            Ok(0) => return None,
-            Ok(n) if n < HEADER => {
+        let header = match read_up_to(&mut self.reader, HEADER) {
+            Ok(h) if h.is_empty() => return None,
+            Ok(h) if h.len() < HEADER => {
+                let n = h.len();
                 self.torn = Some(format!("record header cut short ({n} of {HEADER} bytes)"));
                 return None;
             }
-            Ok(_) => {}
+            Ok(h) => h,
             Err(e) => {
                 self.torn = Some(format!("read failed: {e}"));
                 return None;
             }
-        }
+        };
         let compressed = match [header[0], header[1], header[2], header[3]] {
             MAGIC => true,
             MAGIC_PLAIN => false,
@@ -99,14 +99,14 @@ impl<R: Read> Records<R> {
         };
         let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
         let crc = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
-        if len > MAX_PAYLOAD {
+        if !plausible_len(len as u64) {
             self.torn = Some(format!("record length {len} is not plausible"));
             return None;
         }
-        let mut payload = vec![0u8; len];
-        match read_full(&mut self.reader, &mut payload) {
-            Ok(n) if n == len => {}
-            Ok(n) => {
+        let payload = match read_up_to(&mut self.reader, len) {
+            Ok(p) if p.len() == len => p,
+            Ok(p) => {
+                let n = p.len();
                 self.torn = Some(format!("record cut short ({n} of {len} bytes)"));
                 return None;
             }
@@ -114,7 +114,7 @@ impl<R: Read> Records<R> {
                 self.torn = Some(format!("read failed: {e}"));
                 return None;
             }
-        }
+        };
         if crc32fast::hash(&payload) != crc {
             self.torn = Some("record checksum mismatch".into());
             return None;
@@ -138,18 +138,19 @@ impl<R: Read> Records<R> {
     }
 }
 
-/// Like `read_exact`, but reports how much was read at end of file.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+/// Up to `len` bytes, fewer only at the end of the file (`read_exact` would
+/// not say how many it got, and a torn record's report says so).
+fn read_up_to(reader: &mut impl Read, len: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(len);
+    reader.take(len as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Whether a record's claimed payload length could be a record's. Checked
+/// before anything is allocated for it: a damaged length field must not ask
+/// for gigabytes.
+fn plausible_len(len: u64) -> bool {
+    len <= MAX_PAYLOAD as u64
 }
 
 /// The length of the whole, checksum-valid record starting at `offset`, if
@@ -169,7 +170,7 @@ fn valid_record_at(file: &File, offset: u64, size: u64) -> std::io::Result<Optio
     }
     let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as u64;
     let crc = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
-    if len > MAX_PAYLOAD as u64 || offset + HEADER as u64 + len > size {
+    if !plausible_len(len) || offset + HEADER as u64 + len > size {
         return Ok(None);
     }
     let mut payload = vec![0u8; len as usize];
@@ -695,5 +696,114 @@ mod tests {
         assert_eq!(drafts.len(), 9);
         assert_eq!(replay.dropped_bytes, (HEADER + 4) as u64);
         assert_eq!(std::fs::metadata(&path).unwrap().len(), starts[9] as u64);
+    }
+
+    /// What reading `bytes` as a journal stops on, and the drafts before.
+    fn read_records(bytes: &[u8]) -> (Vec<ArticleDraft>, u64, Option<String>) {
+        let mut records = Records {
+            reader: std::io::Cursor::new(bytes),
+            good: 0,
+            torn: None,
+            unreadable: None,
+        };
+        let drafts = std::iter::from_fn(|| records.next_record()).collect();
+        (drafts, records.good, records.torn)
+    }
+
+    fn record(payload: &[u8]) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+        bytes.extend_from_slice(payload);
+        bytes
+    }
+
+    #[test]
+    fn each_kind_of_torn_record_says_what_it_is() {
+        let whole = record(&encode_draft(&draft("a")).unwrap());
+        let torn = |tail: &[u8]| {
+            let mut bytes = whole.clone();
+            bytes.extend_from_slice(tail);
+            let (drafts, good, torn) = read_records(&bytes);
+            assert_eq!(ids(&drafts), ["a"], "{torn:?}");
+            assert_eq!(good, whole.len() as u64);
+            torn.unwrap_or_default()
+        };
+        assert_eq!(torn(&MAGIC[..3]), "record header cut short (3 of 12 bytes)");
+        assert_eq!(torn(b"NCx1........"), "bad record marker");
+        let mut header = MAGIC.to_vec();
+        header.extend_from_slice(&((MAX_PAYLOAD + 1) as u32).to_le_bytes());
+        header.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            torn(&header),
+            format!("record length {} is not plausible", MAX_PAYLOAD + 1)
+        );
+        let next = record(&encode_draft(&draft("b")).unwrap());
+        assert_eq!(
+            torn(&next[..HEADER + 10]),
+            format!("record cut short (10 of {} bytes)", next.len() - HEADER)
+        );
+        let mut flipped = next.clone();
+        flipped[HEADER + 2] ^= 0x04;
+        assert_eq!(torn(&flipped), "record checksum mismatch");
+        // A clean end is no tear.
+        let (drafts, good, torn) = read_records(&whole);
+        assert_eq!((drafts.len(), good, torn), (1, whole.len() as u64, None));
+    }
+
+    #[test]
+    fn the_largest_plausible_payload_is_the_limit_itself() {
+        assert!(plausible_len(MAX_PAYLOAD as u64));
+        assert!(plausible_len(0));
+        assert!(!plausible_len(MAX_PAYLOAD as u64 + 1));
+        assert!(!plausible_len(u32::MAX as u64));
+    }
+
+    #[test]
+    fn a_valid_record_may_end_exactly_at_the_end_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let whole = record(b"{}");
+        let mut bytes = whole.clone();
+        bytes.extend_from_slice(&record(b""));
+        std::fs::write(&path, &bytes).unwrap();
+        let file = File::open(&path).unwrap();
+        let size = bytes.len() as u64;
+        let n = whole.len() as u64;
+        assert_eq!(valid_record_at(&file, 0, size).unwrap(), Some(n));
+        assert_eq!(valid_record_at(&file, 0, n).unwrap(), Some(n));
+        // An empty payload: the header alone ends at the end of the file.
+        assert_eq!(
+            valid_record_at(&file, n, size).unwrap(),
+            Some(HEADER as u64)
+        );
+        // Past what `size` allows: no record (and no read error).
+        assert_eq!(valid_record_at(&file, 0, n - 1).unwrap(), None);
+        assert_eq!(valid_record_at(&file, size - 5, size).unwrap(), None);
+        assert_eq!(valid_record_at(&file, 1, size).unwrap(), None);
+    }
+
+    #[test]
+    fn the_scan_for_the_next_record_crosses_its_read_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let window = 1usize << 20;
+        let rec = record(&encode_draft(&draft("a")).unwrap());
+        // Records right across the first window's end (its marker split
+        // between two reads) and far into the third window.
+        for at in [window - 2, window - 4, window + 1, 2 * window + 77] {
+            let mut bytes = vec![b'x'; at];
+            bytes.extend_from_slice(&rec);
+            bytes.extend_from_slice(&[b'y'; 40]);
+            std::fs::write(&path, &bytes).unwrap();
+            let file = File::open(&path).unwrap();
+            let size = bytes.len() as u64;
+            assert_eq!(
+                next_valid_record(&file, 0, size).unwrap(),
+                Some(at as u64),
+                "{at}"
+            );
+            assert_eq!(next_valid_record(&file, at as u64 + 1, size).unwrap(), None);
+        }
     }
 }
