@@ -146,6 +146,11 @@ fn read_up_to(reader: &mut impl Read, len: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// Whether four bytes start a record (of either kind).
+fn is_marker(bytes: [u8; 4]) -> bool {
+    bytes == MAGIC || bytes == MAGIC_PLAIN
+}
+
 /// Whether a record's claimed payload length could be a record's. Checked
 /// before anything is allocated for it: a damaged length field must not ask
 /// for gigabytes.
@@ -162,10 +167,7 @@ fn valid_record_at(file: &File, offset: u64, size: u64) -> std::io::Result<Optio
     }
     let mut header = [0u8; HEADER];
     file.read_exact_at(&mut header, offset)?;
-    if !matches!(
-        [header[0], header[1], header[2], header[3]],
-        MAGIC | MAGIC_PLAIN
-    ) {
+    if !is_marker([header[0], header[1], header[2], header[3]]) {
         return Ok(None);
     }
     let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as u64;
@@ -191,9 +193,8 @@ fn next_valid_record(file: &File, from: u64, size: u64) -> std::io::Result<Optio
         file.read_exact_at(&mut buf[..want], start)?;
         for at in 0..want.saturating_sub(3) {
             let marker = [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]];
-            if (marker == MAGIC || marker == MAGIC_PLAIN)
-                && valid_record_at(file, start + at as u64, size)?.is_some()
-            {
+            // The marker first: reading a header at every byte would be slow.
+            if is_marker(marker) && valid_record_at(file, start + at as u64, size)?.is_some() {
                 return Ok(Some(start + at as u64));
             }
         }
@@ -781,6 +782,17 @@ mod tests {
         assert_eq!(valid_record_at(&file, 0, n - 1).unwrap(), None);
         assert_eq!(valid_record_at(&file, size - 5, size).unwrap(), None);
         assert_eq!(valid_record_at(&file, 1, size).unwrap(), None);
+        // Either marker starts a record; anything else does not.
+        let mut plain = record(b"{}");
+        plain[..4].copy_from_slice(&MAGIC_PLAIN);
+        let mut other = record(b"{}");
+        other[..4].copy_from_slice(b"NCz2");
+        for (bytes, valid) in [(plain, true), (other, false)] {
+            std::fs::write(&path, &bytes).unwrap();
+            let file = File::open(&path).unwrap();
+            let found = valid_record_at(&file, 0, bytes.len() as u64).unwrap();
+            assert_eq!(found.is_some(), valid);
+        }
     }
 
     #[test]
@@ -793,6 +805,8 @@ mod tests {
         // between two reads) and far into the third window.
         for at in [window - 2, window - 4, window + 1, 2 * window + 77] {
             let mut bytes = vec![b'x'; at];
+            // A marker that starts no valid record is passed over.
+            bytes[at / 2..at / 2 + 4].copy_from_slice(&MAGIC);
             bytes.extend_from_slice(&rec);
             bytes.extend_from_slice(&[b'y'; 40]);
             std::fs::write(&path, &bytes).unwrap();
