@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing (cargo-mutants) of the files that hold the README's
 # promises: cursors, request validation and limits, spans, errors, auth, the
-# journal and its recovery, the resolver's merge decisions.
+# journal and its recovery (the store's durable write path), the resolver's
+# merge decisions.
 #
 #   scripts/mutants.sh                  # every core file (hours on 2 cores)
 #   scripts/mutants.sh FILE...          # only these files
@@ -34,6 +35,7 @@ core=(
   src/grpc/status.rs
   src/store/journal.rs
   src/store/codec.rs
+  src/store/memory/durable.rs
   src/resolve/mod.rs
 )
 
@@ -46,6 +48,7 @@ tests_for() {
     src/grpc/auth.rs) echo "security token" ;;
     src/error.rs|src/grpc/status.rs) echo "offsets catalogue reason" ;;
     src/store/journal.rs|src/store/codec.rs) echo "durable reliability torn journal" ;;
+    src/store/memory/durable.rs) echo "durable reliability torn journal repair restart" ;;
     src/resolve/*) echo "entities alias resolve" ;;
     *) echo "" ;;
   esac
@@ -61,8 +64,12 @@ ensure_mutants() {
 
 count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 
-# The file's own unit tests: its module path (src/grpc/auth.rs -> grpc::auth::).
+# The file's own unit tests: its module path (src/grpc/auth.rs -> grpc::auth::),
+# or the module whose tests exercise it.
 module_of() {
+  case "$1" in
+    src/store/memory/durable.rs) echo "store::memory::"; return ;;
+  esac
   local m=${1#src/}
   m=${m%.rs}
   m=${m%/mod}
