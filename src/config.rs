@@ -224,6 +224,16 @@ pub struct ServeArgs {
     /// PEM CA bundle: require client certificates signed by it (mutual TLS).
     #[arg(long, env = "NEWSCORPUS_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+    /// Let browser pages from this origin (`https://app.example.org`) call
+    /// the API over gRPC-Web (CORS). Repeatable; `*` allows any origin. Unset:
+    /// no CORS headers, so only pages served from this server's own origin
+    /// can call it. Env: comma-separated.
+    #[arg(
+        long = "cors-origin",
+        env = "NEWSCORPUS_CORS_ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeArgs {
@@ -290,6 +300,7 @@ impl ServeArgs {
                 self.max_connection_age_grace_secs.max(0.0),
             ),
             protect_health: self.auth_protect_health,
+            cors_origins: crate::grpc::web::origins(&self.cors_origins)?,
             keepalive_interval: crate::grpc::KEEPALIVE_INTERVAL,
             keepalive_timeout: crate::grpc::KEEPALIVE_TIMEOUT,
             tls,

@@ -80,6 +80,6 @@ tsc -p "$work/tsconfig.json"
 [ -x "$NEWSCORPUS_BIN" ] || { echo "server binary not found: $NEWSCORPUS_BIN (cargo build, or set NEWSCORPUS_BIN)" >&2; exit 1; }
 note "server: $NEWSCORPUS_BIN"
 rc=0
-(cd "$work" && node --test --test-reporter=spec dist/dynamic.test.js dist/typed.test.js) </dev/null || rc=$?
+(cd "$work" && node --test --test-reporter=spec dist/dynamic.test.js dist/typed.test.js dist/web.test.js) </dev/null || rc=$?
 note "took $(( $(date +%s) - started ))s, exit $rc"
 exit "$rc"

@@ -15,6 +15,7 @@ pub(crate) mod offsets;
 pub(crate) mod service;
 pub(crate) mod status;
 mod stream;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,6 +72,8 @@ pub struct ServerOptions {
     pub max_connection_age_grace: Duration,
     /// Require a token for health and reflection too (when auth is on).
     pub protect_health: bool,
+    /// Browser origins allowed to call over gRPC-Web (CORS); empty: none.
+    pub cors_origins: web::Origins,
     /// Serve TLS with these PEM files.
     pub tls: Option<TlsFiles>,
     /// Client connections open at once; more are closed as they arrive.
@@ -146,6 +149,7 @@ impl Default for ServerOptions {
             max_connection_age: Some(DEFAULT_MAX_CONNECTION_AGE),
             max_connection_age_grace: DEFAULT_MAX_CONNECTION_AGE_GRACE,
             protect_health: false,
+            cors_origins: web::Origins::None,
             tls: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
@@ -308,6 +312,12 @@ pub async fn serve(
     tracing::info!(%addr, tls = options.tls.is_some(), auth = options.service.auth.is_some(), "listening");
     on_start(readiness);
     let server = builder
+        // gRPC-Web (browsers) on the same port, over HTTP/1.1 or HTTP/2:
+        // CORS answers preflights first, then the call is translated to
+        // gRPC, so every layer below sees plain gRPC.
+        .accept_http1(true)
+        .layer(web::cors(&options.cors_origins))
+        .layer(tonic_web::GrpcWebLayer::new())
         .layer(content_type::GrpcContentTypeLayer)
         .layer(deadline::DeadlineLayer)
         .max_concurrent_streams(options.max_streams_per_connection)
