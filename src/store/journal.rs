@@ -203,6 +203,10 @@ fn next_valid_record(file: &File, from: u64, size: u64) -> std::io::Result<Optio
     Ok(None)
 }
 
+/// Kept records [`repair`] holds before writing them out: its memory bound,
+/// not part of what it writes.
+const REPAIR_FLUSH_BYTES: usize = 4 << 20;
+
 /// What [`repair`] kept and moved aside.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RepairReport {
@@ -259,7 +263,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
                 if readable {
                     kept.extend_from_slice(&record);
                     report.kept_records += 1;
-                    if kept.len() >= 1 << 22 {
+                    if kept.len() >= REPAIR_FLUSH_BYTES {
                         out.write_all(&kept)
                             .map_err(|e| io_error(&tmp, "write", e))?;
                         kept.clear();
@@ -672,6 +676,31 @@ mod tests {
             .collect();
         assert_eq!(ids(&drafts), expected);
         assert!(std::fs::metadata(&path).unwrap().len() < size as u64);
+    }
+
+    #[test]
+    fn repair_moves_a_whole_record_that_cannot_be_read_aside_and_counts_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (a, b) = (draft("a"), draft("b"));
+        let mut bytes = record(&encode_draft(&a).unwrap());
+        let at = bytes.len();
+        // Passes its checksum, but is no draft (another version's record).
+        let unreadable = record(&lz4_flex::compress_prepend_size(b"{\"v\": 2}"));
+        bytes.extend_from_slice(&unreadable);
+        bytes.extend_from_slice(&record(&encode_draft(&b).unwrap()));
+        std::fs::write(&path, &bytes).unwrap();
+        let report = repair(&path).unwrap();
+        assert_eq!(report.kept_records, 2);
+        assert_eq!(report.unreadable_records, 1);
+        assert_eq!(report.damaged, [(at as u64, unreadable.len() as u64)]);
+        let saved = std::fs::read(report.saved_to.unwrap()).unwrap();
+        let mut expected = format!("{at} {}\n", unreadable.len()).into_bytes();
+        expected.extend_from_slice(&unreadable);
+        assert_eq!(saved, expected);
+        let (_, replay, drafts) = open(&path);
+        assert_eq!((replay.records, replay.dropped_bytes), (2, 0));
+        assert_eq!(ids(&drafts), ["a", "b"]);
     }
 
     #[test]
