@@ -92,12 +92,17 @@ run_file() {
   # tree would start from a cold build).
   echo "==== mutants: $file, pass 1 (unit tests: $unit)"
   rm -rf "$out/mutants.out" "$out/mutants.out.old"
-  cargo mutants --in-place --no-shuffle --timeout 300 --file "$file" \
+  # Unit tests take a second or two: a minute is plenty, and a mutant that
+  # loops for ever costs only that.
+  cargo mutants --in-place --no-shuffle --timeout 60 --file "$file" \
     --output "$out" -- --lib -- "$unit" || code=$?
   # 2: some mutants survived, 3: some timed out (both counted, not errors).
   case $code in 0|2|3) ;; *) return "$code" ;; esac
   [ -n "$api" ] || { [ ! -s "$out/mutants.out/missed.txt" ]; return; }
   [ -s "$out/mutants.out/missed.txt" ] || return 0
+  # A timeout is a detected mutant (it loops for ever): --iterate retests
+  # only what is not in caught.txt or unviable.txt, so count it there.
+  cat "$out/mutants.out/timeout.txt" >>"$out/mutants.out/caught.txt" 2>/dev/null || true
   echo "==== mutants: $file, pass 2 ($(count "$out/mutants.out/missed.txt") survivors; unit tests + api matching: $api)"
   # shellcheck disable=SC2086
   cargo mutants --in-place --no-shuffle --timeout 300 --file "$file" --iterate \

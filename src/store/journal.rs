@@ -203,6 +203,21 @@ fn next_valid_record(file: &File, from: u64, size: u64) -> std::io::Result<Optio
     Ok(None)
 }
 
+/// The folder a file is in: its parent, or the working directory for a
+/// bare file name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs the folder holding `path`: a file created or renamed there is only
+/// durable once its folder's entry is.
+fn sync_folder_of(path: &Path) -> std::io::Result<()> {
+    File::open(folder_of(path))?.sync_all()
+}
+
 /// Kept records [`repair`] holds before writing them out: its memory bound,
 /// not part of what it writes.
 const REPAIR_FLUSH_BYTES: usize = 4 << 20;
@@ -298,11 +313,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
         report.saved_to = Some(saved);
     }
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io_error(path, "sync its folder", e))?;
-    }
+    sync_folder_of(path).map_err(|e| io_error(path, "sync its folder", e))?;
     Ok(report)
 }
 
@@ -323,11 +334,7 @@ impl Journal {
             .map_err(|e| io_error(path, "open", e))?;
         if !existed {
             // A new file's name is only durable once its folder is synced too.
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                File::open(dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(|e| io_error(path, "sync its folder", e))?;
-            }
+            sync_folder_of(path).map_err(|e| io_error(path, "sync its folder", e))?;
         }
         let size = file
             .metadata()
@@ -848,5 +855,115 @@ mod tests {
             );
             assert_eq!(next_valid_record(&file, at as u64 + 1, size).unwrap(), None);
         }
+    }
+
+    #[test]
+    fn the_folder_of_a_bare_file_name_is_the_working_directory() {
+        assert_eq!(
+            folder_of(Path::new("/data/nc/journal")),
+            Path::new("/data/nc")
+        );
+        assert_eq!(folder_of(Path::new("nc/journal")), Path::new("nc"));
+        assert_eq!(folder_of(Path::new("journal")), Path::new("."));
+        sync_folder_of(Path::new("journal")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        sync_folder_of(&dir.path().join("j")).unwrap();
+        assert!(sync_folder_of(&dir.path().join("missing/j")).is_err());
+    }
+
+    #[test]
+    fn replay_hands_records_over_in_full_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let n = REPLAY_BATCH + 44;
+        {
+            let (mut journal, _, _) = open(&path);
+            assert!(journal.is_empty());
+            let drafts: Vec<ArticleDraft> = (0..n).map(|i| draft(&format!("r{i}"))).collect();
+            journal.append(&drafts.iter().collect::<Vec<_>>()).unwrap();
+            assert!(!journal.is_empty());
+        }
+        let mut sizes = Vec::new();
+        let (journal, replay) = Journal::open(&path, |batch| {
+            sizes.push(batch.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sizes, [REPLAY_BATCH, 44]);
+        assert_eq!(replay.records, n as u64);
+        assert_eq!(journal.len(), std::fs::metadata(&path).unwrap().len());
+    }
+
+    /// What `Journal::open` logs, at WARN and above.
+    fn warnings_of_open(path: &Path) -> String {
+        #[derive(Clone, Default)]
+        struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Captured {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            Journal::open(path, |_| Ok(())).unwrap();
+        });
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn only_a_torn_tail_is_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        journal_of(&path, 3);
+        assert_eq!(
+            warnings_of_open(&path),
+            "",
+            "a clean start warns of nothing"
+        );
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(&MAGIC);
+        std::fs::write(&path, &bytes).unwrap();
+        let logged = warnings_of_open(&path);
+        assert!(logged.contains("torn or corrupt record"), "{logged}");
+        assert!(logged.contains("dropped_bytes=4"), "{logged}");
+        assert_eq!(warnings_of_open(&path), "", "cut once, then clean");
+    }
+
+    #[test]
+    fn a_journal_torn_in_its_first_record_opens_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let whole = record(&encode_draft(&draft("a")).unwrap());
+        std::fs::write(&path, &whole[..whole.len() - 3]).unwrap();
+        let (journal, replay, drafts) = open(&path);
+        assert!(drafts.is_empty());
+        assert_eq!(replay.dropped_bytes, (whole.len() - 3) as u64);
+        assert!(journal.is_empty());
+    }
+
+    #[test]
+    fn repair_of_damage_at_the_very_start_keeps_what_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let starts = journal_of(&path, 3);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[..4].copy_from_slice(b"XXXX");
+        std::fs::write(&path, &bytes).unwrap();
+        let report = repair(&path).unwrap();
+        assert_eq!(report.kept_records, 2);
+        assert_eq!(report.damaged, [(0, starts[1] as u64)]);
+        let (_, _, drafts) = open(&path);
+        assert_eq!(ids(&drafts), ["r1", "r2"]);
     }
 }
