@@ -14,6 +14,8 @@ COPY proto ./proto
 COPY data ./data
 COPY migrations ./migrations
 COPY src ./src
+# The corpus explorer's committed bundle, compiled in with include_bytes!.
+COPY ui/dist ./ui/dist
 # Cargo reads every target the manifest declares, even when building one binary.
 COPY benches ./benches
 COPY tools ./tools

@@ -10,7 +10,8 @@
 # (licences, bans, sources; cargo-deny is installed from crates.io if missing),
 # buf lint, the grpcurl client tests, the Python client tests (extraction
 # quality thresholds among them), the Node/TypeScript and Go client tests
-# (scripts/clients/), the fuzz targets' build, the shared-mode
+# (scripts/clients/), the corpus explorer's bundle check and its tests in
+# headless Chromium (scripts/clients/browser.sh), the fuzz targets' build, the shared-mode
 # topology (scripts/topology.sh: PostgreSQL, two replicas, nginx; nginx-light is
 # installed if missing) and the docker-compose/Dockerfile validation. (cargo deny's advisories check needs the RustSec database from
 # GitHub, which CI cannot reach: see README, "Hardening".)
@@ -205,6 +206,11 @@ for folder, _dirs, files in os.walk("src"):
             parts = target.split(os.sep)
             if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
                 problems.append(f"{path} includes {target}, which the Dockerfile does not COPY")
+        # include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/dir/…")): relative to the crate root.
+        for inc in re.findall(r'env!\(\s*"CARGO_MANIFEST_DIR"\s*\)\s*,\s*"/([^"]+)"', code):
+            parts = os.path.normpath(inc).split(os.sep)
+            if not any(os.sep.join(parts[:i]) in copied for i in range(1, len(parts) + 1)):
+                problems.append(f"{path} includes {inc} (from the crate root), which the Dockerfile does not COPY")
         # refinery's embed_migrations! reads a folder relative to the crate root.
         for inc in re.findall(r'embed_migrations!\(\s*"([^"]+)"', code):
             if os.path.normpath(inc) not in copied:
@@ -283,11 +289,14 @@ if [ -x "$server_bin" ]; then
   step "node/typescript client tests (grpc-js + proto-loader, protoc-gen-es + connect-node, tsc --strict)" 600 \
     scripts/clients/node.sh
   step "go client tests (Debian golang + grpc, GOPATH mode, offline)" 900 scripts/clients/go.sh
+  step "corpus explorer: ui/dist fresh, tested in headless Chromium (puppeteer-core)" 900 \
+    scripts/clients/browser.sh
 else
   skip_failed "grpcurl client tests" "no server binary at $server_bin"
   skip_failed "python client tests (pytest)" "no server binary at $server_bin"
   skip_failed "node/typescript client tests" "no server binary at $server_bin"
   skip_failed "go client tests" "no server binary at $server_bin"
+  skip_failed "corpus explorer in Chromium" "no server binary at $server_bin"
 fi
 if [ -x "$server_bin" ]; then
   step "shared-mode topology (PostgreSQL, 2 replicas, nginx grpc_pass; grpcurl through it)" 600 \

@@ -234,6 +234,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Do not serve the corpus explorer (the browser UI at `/`): every GET
+    /// then gets 404, and the port serves the API only.
+    #[arg(long, env = "NEWSCORPUS_NO_UI")]
+    pub no_ui: bool,
 }
 
 impl ServeArgs {
@@ -301,6 +305,7 @@ impl ServeArgs {
             ),
             protect_health: self.auth_protect_health,
             cors_origins: crate::grpc::web::origins(&self.cors_origins)?,
+            ui: !self.no_ui,
             keepalive_interval: crate::grpc::KEEPALIVE_INTERVAL,
             keepalive_timeout: crate::grpc::KEEPALIVE_TIMEOUT,
             tls,

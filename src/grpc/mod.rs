@@ -9,6 +9,7 @@ pub(crate) mod content_type;
 pub mod convert;
 pub mod cursor;
 pub(crate) mod deadline;
+pub(crate) mod explorer;
 pub(crate) mod incoming;
 mod ingest;
 pub(crate) mod offsets;
@@ -74,6 +75,8 @@ pub struct ServerOptions {
     pub protect_health: bool,
     /// Browser origins allowed to call over gRPC-Web (CORS); empty: none.
     pub cors_origins: web::Origins,
+    /// Serve the corpus explorer (a browser UI) at `/` on the same port.
+    pub ui: bool,
     /// Serve TLS with these PEM files.
     pub tls: Option<TlsFiles>,
     /// Client connections open at once; more are closed as they arrive.
@@ -150,6 +153,7 @@ impl Default for ServerOptions {
             max_connection_age_grace: DEFAULT_MAX_CONNECTION_AGE_GRACE,
             protect_health: false,
             cors_origins: web::Origins::None,
+            ui: true,
             tls: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
@@ -317,6 +321,9 @@ pub async fn serve(
         // gRPC, so every layer below sees plain gRPC.
         .accept_http1(true)
         .layer(web::cors(&options.cors_origins))
+        // The explorer's pages: GET and HEAD requests that are not gRPC
+        // (before tonic-web, which refuses any HTTP/1.1 request but its own).
+        .layer(explorer::ExplorerLayer::new(options.ui))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(content_type::GrpcContentTypeLayer)
         .layer(deadline::DeadlineLayer)

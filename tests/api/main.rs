@@ -8,6 +8,7 @@ mod articles;
 mod catalogue;
 mod durable;
 mod entities;
+mod explorer;
 mod fuzz_corpora;
 mod fuzz_regressions;
 mod helpers;
