@@ -11,6 +11,11 @@
 //! and silently drops any more; such a call is malformed (a client bug that
 //! would otherwise go unnoticed), so its body is watched and a second
 //! message fails the call with INVALID_ARGUMENT.
+//!
+//! The same watch sees a body that ends inside a message (its length prefix
+//! promised more bytes than came) or that cannot be read at all (gRPC-Web
+//! text that is not base64): tonic answers those INTERNAL, as if the server
+//! had failed; they are the client's, so they fail with INVALID_ARGUMENT.
 
 use std::task::{Context, Poll};
 
@@ -81,7 +86,13 @@ pub struct OneMessage<B> {
 }
 
 impl<B> OneMessage<B> {
-    /// Counts messages in `data`; false once a second one starts.
+    /// Whether the body so far ends between messages, not inside one.
+    fn at_boundary(&self) -> bool {
+        self.header == 0 && self.body_left == 0
+    }
+
+    /// Follows the message framing through `data`; false once a second
+    /// message starts on a call that takes one.
     fn feed(&mut self, data: &[u8]) -> bool {
         let mut i = 0;
         while i < data.len() {
@@ -92,8 +103,8 @@ impl<B> OneMessage<B> {
                 continue;
             }
             if self.header == 0 {
-                self.messages += 1;
-                if self.messages > 1 {
+                self.messages = self.messages.saturating_add(1);
+                if self.watch && self.messages > 1 {
                     return false;
                 }
             }
@@ -124,22 +135,47 @@ where
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let invalid = |reason: &str, message: String| -> Poll<Option<Result<_, Self::Error>>> {
+            Poll::Ready(Some(Err(Box::new(super::status::status(
+                tonic::Code::InvalidArgument,
+                reason,
+                message,
+            )))))
+        };
         let frame = match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => frame,
-            Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
+            Poll::Ready(Some(Err(error))) => {
+                let error: tonic::codegen::StdError = error.into();
+                // tonic-web reports a body it cannot decode as INTERNAL;
+                // any other status (ours) stands.
+                let reason = match error.downcast_ref::<tonic::Status>() {
+                    Some(status) if status.code() != tonic::Code::Internal => {
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                    Some(status) => status.message().to_owned(),
+                    None => error.to_string(),
+                };
+                return invalid(
+                    "MALFORMED_BODY",
+                    format!("the request body cannot be read: {reason}"),
+                );
+            }
+            Poll::Ready(None) if !self.at_boundary() => {
+                return invalid(
+                    "TRUNCATED_MESSAGE",
+                    "the request body ends inside a message: its length prefix promised more bytes than were sent".into(),
+                );
+            }
             Poll::Ready(None) => return Poll::Ready(None),
             Poll::Pending => return Poll::Pending,
         };
-        if self.watch {
-            if let Some(data) = frame.data_ref() {
-                let data = data.clone();
-                if !self.feed(&data) {
-                    return Poll::Ready(Some(Err(Box::new(super::status::status(
-                        tonic::Code::InvalidArgument,
-                        "TOO_MANY_MESSAGES",
-                        "more than one request message for a method that takes one",
-                    )))));
-                }
+        if let Some(data) = frame.data_ref() {
+            let data = data.clone();
+            if !self.feed(&data) {
+                return invalid(
+                    "TOO_MANY_MESSAGES",
+                    "more than one request message for a method that takes one".into(),
+                );
             }
         }
         Poll::Ready(Some(Ok(frame)))
@@ -219,6 +255,36 @@ mod tests {
         let mut empty = counter();
         assert!(empty.feed(&[0, 0, 0, 0, 0]));
         assert!(!empty.feed(&[0]));
+    }
+
+    #[test]
+    fn a_body_cut_inside_a_message_is_seen() {
+        let message = [0u8, 0, 0, 0, 3, 7, 7, 7];
+        for cut in 0..=message.len() {
+            let mut c = counter();
+            assert!(c.feed(&message[..cut]));
+            let whole = cut == 0 || cut == message.len();
+            assert_eq!(c.at_boundary(), whole, "cut at {cut}");
+        }
+        // An empty message (length 0) ends right after its prefix.
+        let mut empty = counter();
+        assert!(empty.feed(&[0, 0, 0, 0]));
+        assert!(!empty.at_boundary());
+        assert!(empty.feed(&[0]));
+        assert!(empty.at_boundary());
+    }
+
+    #[test]
+    fn streaming_calls_may_send_many_messages() {
+        let mut stream = OneMessage {
+            watch: false,
+            ..counter()
+        };
+        for _ in 0..3 {
+            assert!(stream.feed(&[0, 0, 0, 0, 2, 1, 1]));
+            assert!(stream.at_boundary());
+        }
+        assert_eq!(stream.messages, 3);
     }
 
     #[test]

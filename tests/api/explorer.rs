@@ -133,3 +133,86 @@ async fn no_ui_serves_the_api_only() {
         .into_inner();
     assert_eq!(stats.article_count, 5);
 }
+
+/// A gRPC-Web call over HTTP/1.1 with this raw body: (grpc-status, grpc-message).
+async fn grpc_web(
+    addr: std::net::SocketAddr,
+    method: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (String, String) {
+    let mut request = format!(
+        "POST /newscorpus.v1.CorpusService/{method} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\
+         content-type: {content_type}\r\nx-grpc-web: 1\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // The server may answer (and close) before it has read a large body.
+    let _ = tcp.write_all(&request).await;
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut raw),
+    )
+    .await
+    .expect("an answer");
+    // The status comes as a header (no message) or in the trailer frame (0x80).
+    let text = String::from_utf8_lossy(&raw).to_lowercase();
+    let field = |name: &str| {
+        text.split(&format!("{name}:"))
+            .nth(1)
+            .map(|rest| {
+                rest.split(['\r', '\n'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default()
+    };
+    (field("grpc-status"), field("grpc-message"))
+}
+
+#[tokio::test]
+async fn malformed_grpc_web_bodies_get_invalid_argument_and_the_server_keeps_serving() {
+    let mut app = spawn_app().await;
+    let addr = app.running.addr;
+    let proto = "application/grpc-web+proto";
+
+    // A length prefix of 1,000 bytes, then 3.
+    let (status, message) = grpc_web(addr, "GetCorpusStats", proto, b"\0\0\0\x03\xe8abc").await;
+    assert_eq!(status, "3", "{message}");
+    assert!(message.contains("ends%20inside%20a%20message"), "{message}");
+    // gRPC-Web text whose body is not base64.
+    let (status, message) = grpc_web(
+        addr,
+        "GetCorpusStats",
+        "application/grpc-web-text",
+        b"!!!not base64",
+    )
+    .await;
+    assert_eq!(status, "3", "{message}");
+    assert!(message.contains("cannot%20be%20read"), "{message}");
+    // A message over --max-message-bytes (16 MiB by default): OUT_OF_RANGE
+    // naming the limit, as over gRPC (tonic's answer; see the catalogue).
+    let big = 17 * 1024 * 1024;
+    let mut body = vec![0u8];
+    body.extend_from_slice(&(big as u32).to_be_bytes());
+    body.resize(5 + big, b'x');
+    let (status, message) = grpc_web(addr, "GetArticle", proto, &body).await;
+    assert_eq!(status, "11", "{message}");
+    assert!(message.contains("16777216"), "{message}");
+    // Well-formed: OK.
+    let (status, message) = grpc_web(addr, "GetCorpusStats", proto, b"\0\0\0\0\0").await;
+    assert_eq!(status, "0", "{message}");
+
+    let stats = app
+        .client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stats.article_count, 5);
+}

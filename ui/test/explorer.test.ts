@@ -282,6 +282,20 @@ describe("explorer with auth, and gRPC-Web across origins, in headless Chromium"
     await page.close();
   });
 
+  it("a server that goes away mid-session gives an error box, not a blank page", async () => {
+    const doomed = await launch();
+    const page = await open(doomed, "/");
+    await page.waitForSelector("[data-testid=counts]", WAIT);
+    assert.equal(await doomed.stop(), 0);
+    await page.click('nav.main a[href="#/stories"]');
+    await page.waitForSelector(".error", WAIT);
+    const text = await page.$eval(".error", (n) => n.textContent ?? "");
+    assert.match(text, /^(UNAVAILABLE|UNKNOWN) \S/, text);
+    assert.doesNotMatch(text, /\bat \S+:\d+:\d+/, "no stack trace");
+    await shot(page, "server-gone");
+    await page.close();
+  });
+
   /** A gRPC-Web call to `to` from a page of the other web app: "ok", or what the page's fetch saw. */
   async function fromApp(to: Server): Promise<string> {
     const page = await browser.newPage();
