@@ -130,6 +130,38 @@ describe("corpus explorer in headless Chromium", () => {
     await page.close();
   });
 
+  it("search filters (outlet, entity by name, dates) narrow the hits as the API does", async () => {
+    const grpc = server.grpc();
+    // A person in some articles but not all, so the filter narrows.
+    const stats = await grpc.getCorpusStats({});
+    let person = "";
+    for await (const e of grpc.listEntities({ type: 1 })) {
+      if (!person && e.articleCount > 1 && e.articleCount < Number(stats.articleCount)) person = e.name;
+    }
+    assert.ok(person);
+    const cases = [
+      { route: "/search?q=iran&outlet=South+China+Morning+Post", filter: { outlet: "South China Morning Post" } },
+      { route: "/search?q=iran&from=2022-04-28&to=2022-04-30", filter: { publishedFrom: "2022-04-28", publishedTo: "2022-04-30" } },
+      {
+        route: `/search?q=iran&entity=${encodeURIComponent(person)}`,
+        filter: { entityId: (await grpc.getEntity({ selector: { case: "name", value: person } })).id },
+      },
+    ];
+    for (const { route, filter } of cases) {
+      let expected = 0;
+      for await (const _ of grpc.searchArticles({ query: "iran", filter })) expected++;
+      const all = [];
+      for await (const hit of grpc.searchArticles({ query: "iran" })) all.push(hit);
+      assert.ok(expected > 0 && expected < all.length, `${route}: ${expected} of ${all.length} narrows`);
+      const page = await open(server, route);
+      await page.waitForSelector("[data-testid=match-count]", WAIT);
+      await page.waitForSelector("[data-testid=hits] li", WAIT);
+      assert.equal(await page.$$eval("[data-testid=hits] > li", (n) => n.length), expected, route);
+      assert.equal(await page.$eval("[data-testid=match-count]", (n) => n.textContent), `${expected} matching articles`);
+      await page.close();
+    }
+  });
+
   it("an article marks every mention exactly, also after emoji and astral characters", async () => {
     const grpc = server.grpc();
     const results = grpc.ingestArticles(
