@@ -219,3 +219,211 @@ impl MemoryStore {
         Ok(export)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::journal::Journal;
+
+    fn draft(n: usize) -> ArticleDraft {
+        let raw = crate::model::RawArticle {
+            text: format!(
+                "Harbour {n} opens\n\nThe harbour number w{n}x opened in Perth on Monday, \
+                 Mayor Dana Whitlock said. \"It is a great day,\" Whitlock said.\n"
+            ),
+            source: format!("{n}.txt"),
+            url: String::new(),
+            title: None,
+            outlet: None,
+            authors: None,
+            published: None,
+        };
+        crate::corpus::prepare(raw, &Default::default()).expect("draft")
+    }
+
+    /// Opens the folder, recovers, inserts `new` (flushed unless told not
+    /// to), and closes it again; returns what recovery said.
+    async fn session(dir: &Path, new: std::ops::Range<usize>, flush: bool) -> Recovery {
+        let store = MemoryStore::open(dir).expect("open");
+        let recovery = store.recover().await.expect("recover");
+        if !new.is_empty() {
+            store
+                .insert(new.map(draft).collect())
+                .await
+                .expect("insert");
+        }
+        if flush {
+            store.flush().await.expect("flush");
+        }
+        recovery
+    }
+
+    async fn hits(dir: &Path, word: &str) -> usize {
+        let store = MemoryStore::open(dir).expect("open");
+        store.recover().await.expect("recover");
+        let query = SearchQuery {
+            text: word.into(),
+            filter: ArticleFilter::default(),
+            max_snippets: 0,
+        };
+        store.search(&query, 0, 100).await.expect("search").len()
+    }
+
+    fn journal_records(dir: &Path) -> usize {
+        let mut records = 0;
+        Journal::open(&dir.join(JOURNAL_FILE), |batch| {
+            records += batch.len();
+            Ok(())
+        })
+        .expect("journal");
+        records
+    }
+
+    #[test]
+    fn note_keys_are_plain_file_names() {
+        assert_eq!(note_file("cursor").ok(), Some("cursor"));
+        for bad in ["", "a/b", "a\\b", ".hidden", "/abs", "..", "x/"] {
+            assert!(note_file(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_restart_indexes_only_what_the_index_lacks() {
+        let dir = tempfile::tempdir().expect("dir");
+        let first = session(dir.path(), 0..3, true).await;
+        assert_eq!((first.articles, first.reindexed), (0, 0));
+        // A clean restart: the index on disk has every article.
+        let clean = session(dir.path(), 0..0, true).await;
+        assert_eq!((clean.articles, clean.reindexed), (3, 0));
+        // The index lost: everything is indexed again.
+        std::fs::remove_dir_all(dir.path().join(INDEX_DIR)).expect("remove index");
+        let lost = session(dir.path(), 0..0, true).await;
+        assert_eq!((lost.articles, lost.reindexed), (3, 3));
+        assert_eq!(hits(dir.path(), "harbour").await, 3);
+    }
+
+    #[tokio::test]
+    async fn an_index_ahead_of_the_journal_is_rebuilt_from_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        session(dir.path(), 0..3, true).await;
+        let journal = dir.path().join(JOURNAL_FILE);
+        let three = std::fs::read(&journal).expect("read journal");
+        session(dir.path(), 3..5, true).await;
+        // The journal loses the last two records; the index still has them.
+        std::fs::write(&journal, &three).expect("write journal");
+        let recovery = session(dir.path(), 0..0, true).await;
+        assert_eq!((recovery.articles, recovery.reindexed), (3, 3));
+        assert_eq!(hits(dir.path(), "harbour").await, 3);
+        assert_eq!(
+            hits(dir.path(), "w4x").await,
+            0,
+            "a lost article is still found"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_new_articles_reach_the_journal() {
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            let store = MemoryStore::open(dir.path()).expect("open");
+            store.recover().await.expect("recover");
+            store
+                .insert(vec![draft(1), draft(1), draft(2)])
+                .await
+                .expect("insert");
+            store
+                .insert(vec![draft(2), draft(3)])
+                .await
+                .expect("insert");
+        }
+        assert_eq!(journal_records(dir.path()), 3);
+    }
+
+    #[tokio::test]
+    async fn outcomes_of_stored_articles_count_duplicates() {
+        let store = MemoryStore::new().expect("store");
+        let stored = store.insert(vec![draft(1)]).await.expect("insert");
+        let id = stored[0].article_id.clone();
+        let created = store.outcome(&id, true).expect("outcome").expect("stored");
+        assert_eq!(
+            (created.article_id.as_str(), created.created),
+            (id.as_str(), true)
+        );
+        assert_eq!(created.mention_count, stored[0].mention_count);
+        assert_eq!(store.stats().await.expect("stats").duplicates, 0);
+        let again = store.outcome(&id, false).expect("outcome").expect("stored");
+        assert!(!again.created);
+        assert_eq!(store.stats().await.expect("stats").duplicates, 1);
+        assert!(store
+            .outcome("0000000000000000", true)
+            .expect("outcome")
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn an_export_holds_each_article_asked_for_with_its_rows_and_entities() {
+        let store = MemoryStore::new().expect("store");
+        let stored = store
+            .insert(vec![draft(1), draft(2)])
+            .await
+            .expect("insert");
+        let ids: Vec<String> = stored.iter().map(|o| o.article_id.clone()).collect();
+        let asked = vec![ids[1].clone(), "0000000000000000".into(), ids[0].clone()];
+        let export = store.export(&asked).expect("export");
+        let order: Vec<&str> = export.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            order,
+            [ids[1].as_str(), ids[0].as_str()],
+            "asked order, unknown left out"
+        );
+        for (article, outcome) in export.articles.iter().zip([&stored[1], &stored[0]]) {
+            assert_eq!(article.mentions.len() as u32, outcome.mention_count);
+            assert_eq!(article.quotes.len() as u32, outcome.quote_count);
+            assert!(article.story.id.starts_with("story/"));
+            assert!(article.mentions.iter().all(|m| m.article_id == article.id));
+            assert!(!article.quotes.is_empty());
+        }
+        let mentioned: BTreeSet<&str> = export
+            .articles
+            .iter()
+            .flat_map(|a| a.mentions.iter().map(|m| m.entity_id.as_str()))
+            .collect();
+        let exported: BTreeSet<&str> = export.entities.iter().map(|e| e.id.as_str()).collect();
+        assert!(!mentioned.is_empty());
+        assert_eq!(exported, mentioned, "each mentioned entity once");
+        assert_eq!(export.entities.len(), exported.len());
+    }
+
+    #[tokio::test]
+    async fn repair_drops_the_index_only_when_records_moved_aside() {
+        let dir = tempfile::tempdir().expect("dir");
+        session(dir.path(), 0..3, true).await;
+        let clean = repair_journal(dir.path()).expect("repair");
+        assert!(clean.damaged.is_empty());
+        assert!(
+            dir.path().join(INDEX_DIR).exists(),
+            "a clean repair keeps the index"
+        );
+
+        // Damage the middle of the journal: a record there fails its checksum.
+        let journal = dir.path().join(JOURNAL_FILE);
+        let mut bytes = std::fs::read(&journal).expect("read");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&journal, &bytes).expect("write");
+        let report = repair_journal(dir.path()).expect("repair");
+        assert!(!report.damaged.is_empty(), "{report:?}");
+        assert!(
+            !dir.path().join(INDEX_DIR).exists(),
+            "positions changed: the index goes"
+        );
+        let recovery = session(dir.path(), 0..0, true).await;
+        assert_eq!(recovery.articles, report.kept_records);
+        assert_eq!(recovery.reindexed, report.kept_records);
+
+        let empty = tempfile::tempdir().expect("dir");
+        assert!(repair_journal(empty.path()).is_err(), "no journal there");
+        let _open = MemoryStore::open(dir.path()).expect("open");
+        assert!(repair_journal(dir.path()).is_err(), "the folder is in use");
+    }
+}
