@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Corpus-analytics benchmark: load an N-article generated corpus into a release
 # server (load time, resident memory: clustering and copy detection run during
-# the load) and time the analytics RPCs over it with grpcurl — ListStories (first
+# the load) and time the analytics RPCs over it — ListStories (first
 # 100), AggregateArticles over the whole corpus (month histogram + top 10 outlets
 # + top 10 entities) and with an entity filter, ListRelatedEntities of the most
-# mentioned entity (first 100) — three times each, reporting each time.
+# mentioned entity (first 100) — with `loadgen analytics`: p50 and p99 at
+# concurrency 1 and 16 (BENCH_CONCURRENCY), BENCH_SECS seconds each (default 5).
 #
 # usage: scripts/analytics_bench.sh [N]
 #   N defaults to 100000; the corpus is cached in target/bench/.
@@ -19,7 +20,7 @@ target=${CARGO_TARGET_DIR:-$root/target}
 out=$target/bench
 mkdir -p "$out"
 grpcurl=${GRPCURL:-$(command -v grpcurl || echo "$root/.tools/bin/grpcurl")}
-cargo build --release -q --bin newscorpus
+cargo build --release -q -p newscorpus -p loadgen
 bin=$target/release/newscorpus
 corpus=$out/corpus-$n.jsonl
 [ -f "$corpus" ] || "$bin" gen-corpus --from seeds --count "$n" --seed 7 --out "$corpus"
@@ -59,20 +60,12 @@ fi
 read -r pid port < <(serve "$bin" current)
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 addr=127.0.0.1:$port
-top=$("$grpcurl" -plaintext -d '{"limit": 1}' "$addr" newscorpus.v1.CorpusService/ListEntities \
-  | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 svc=newscorpus.v1.CorpusService
-for run in 1 2 3; do
-  echo "run $run (grpcurl wall time, including its own start-up of ~10 ms):"
-  call_ms "ListStories first 100" -d '{"limit": 100}' "$addr" $svc/ListStories
-  call_ms "AggregateArticles, whole corpus: month histogram + top outlets + top entities" \
-    -d '{"facets": [{"kind": "FACET_KIND_DATE_HISTOGRAM", "interval": "DATE_INTERVAL_MONTH"}, {"kind": "FACET_KIND_OUTLET"}, {"kind": "FACET_KIND_ENTITY"}]}' \
-    "$addr" $svc/AggregateArticles
-  call_ms "AggregateArticles, entity filter $top: month histogram + top outlets" \
-    -d "{\"filter\": {\"entity_id\": \"$top\"}, \"facets\": [{\"kind\": \"FACET_KIND_DATE_HISTOGRAM\", \"interval\": \"DATE_INTERVAL_MONTH\"}, {\"kind\": \"FACET_KIND_OUTLET\"}]}" \
-    "$addr" $svc/AggregateArticles
-  call_ms "ListRelatedEntities $top, first 100" -d "{\"entity\": \"$top\", \"limit\": 100}" "$addr" $svc/ListRelatedEntities
-done
+# Latency percentiles of each analytics RPC at concurrency 1 and 16 (one
+# connection), measured by loadgen's generated client: no grpcurl start-up in
+# the figures. Raw figures: $out/analytics-$n.json.
+"$target/release/loadgen" analytics --target "$addr" --duration-secs "${BENCH_SECS:-5}" \
+  --concurrency "${BENCH_CONCURRENCY:-1,16}" --json "$out/analytics-$n.json"
 echo "largest stories and copies:"
 "$grpcurl" -plaintext -d '{"limit": 3}' "$addr" $svc/ListStories | grep -E '"articleCount"'
 "$grpcurl" -plaintext -d '{"filter": {"exclude_duplicates": true}, "facets": [{"kind": "FACET_KIND_OUTLET", "size": 1}]}' \

@@ -21,7 +21,7 @@ use super::pb::corpus_service_server::CorpusService;
 use super::status::status;
 use super::stream::{
     chunked, deadline, offset_paged, paged, pump, ChunkedStream, Pacer, Page, Pumped, StreamScope,
-    BUDGET_UNIT, FIRST_PAGE,
+    BUDGET_UNIT, FIRST_PAGE, FIRST_PAGE_OF_COMPUTED, FIRST_PAGE_OF_STORIES,
 };
 use crate::corpus::Corpus;
 use crate::error::{Error, Invalid};
@@ -273,6 +273,7 @@ impl CorpusService for CorpusApi {
             start,
             limit,
             scope,
+            FIRST_PAGE,
             move |offset, max| {
                 let (corpus, query) = (corpus.clone(), query.clone());
                 Box::pin(async move { corpus.search(&query, offset, max).await })
@@ -446,7 +447,7 @@ impl CorpusService for CorpusApi {
             start,
             limit,
             scope,
-            FIRST_PAGE,
+            FIRST_PAGE_OF_STORIES,
             move |after: Option<StoryPos>, max| {
                 let (corpus, filter) = (corpus.clone(), filter.clone());
                 Box::pin(async move { corpus.stories(&filter, after.as_ref(), max).await })
@@ -490,6 +491,7 @@ impl CorpusService for CorpusApi {
             start,
             limit,
             scope,
+            FIRST_PAGE_OF_COMPUTED,
             move |offset, max| {
                 let (corpus, query) = (corpus.clone(), query.clone());
                 Box::pin(async move { corpus.related_entities(&query, offset, max).await })

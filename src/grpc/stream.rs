@@ -34,6 +34,14 @@ pub(super) const FIRST_PAGE: usize = 64;
 /// The first page of whole articles is one article: an article may be
 /// megabytes, and the second page is sized from the first.
 pub(super) const FIRST_PAGE_OF_ARTICLES: usize = 1;
+/// The first page of a listing the store computes whole for every page
+/// (related entities: a few hundred bytes each) is a full page, so a request
+/// for up to [`PAGE`] items costs one computation, not two.
+pub(super) const FIRST_PAGE_OF_COMPUTED: usize = PAGE;
+/// The first page of stories: each is a summary of up to 100 article ids
+/// (about 3 KiB), and each page sorts every story, so the usual first 100
+/// come in one page while a page stays far inside a stream's share.
+pub(super) const FIRST_PAGE_OF_STORIES: usize = 128;
 
 /// A listing stream: items travel from the producer task in chunks, so a
 /// client reading millions of items costs one channel hand-off (and task
@@ -286,6 +294,7 @@ pub(super) fn offset_paged<T, R>(
     start: usize,
     limit: Option<usize>,
     scope: StreamScope,
+    first_page: usize,
     fetch: impl Fn(usize, usize) -> BoxFuture<Result<Vec<T>, Error>> + Send + Sync + 'static,
     respond: impl Fn(T, &usize) -> R + Send + Sync + 'static,
 ) -> ChunkedStream<R>
@@ -298,7 +307,7 @@ where
         Some(start),
         limit,
         scope,
-        FIRST_PAGE,
+        first_page,
         move |after: Option<usize>, max| {
             let fetch = fetch.clone();
             Box::pin(async move {

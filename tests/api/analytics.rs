@@ -484,6 +484,45 @@ async fn related_entities_match_a_count_by_hand() {
     .await
     .unwrap();
     assert_eq!(first.len() + rest.len(), relations.len());
+    // Pages of 3, each chosen from the whole list, follow the full listing
+    // exactly (ties included).
+    let list = |limit: i32, cursor: String| {
+        let mut client = client.clone();
+        let entity = person.id.clone();
+        async move {
+            collect(
+                client
+                    .list_related_entities(pb::ListRelatedEntitiesRequest {
+                        entity,
+                        limit,
+                        cursor,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner(),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let full: Vec<String> = list(0, String::new())
+        .await
+        .into_iter()
+        .map(|r| r.entity_id)
+        .collect();
+    let (mut paged, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page = list(3, cursor).await;
+        paged.extend(page.iter().map(|r| r.entity_id.clone()));
+        match page.last() {
+            Some(last) if page.len() == 3 => cursor = last.cursor.clone(),
+            _ => break,
+        }
+    }
+    assert_eq!(paged, full);
+    assert_eq!(first[0].entity_id, full[0]);
+    assert_eq!(rest[0].entity_id, full[2]);
     // Every pair: an edge list where each pair appears once.
     let edges = collect(
         client

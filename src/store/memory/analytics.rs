@@ -189,6 +189,8 @@ impl Tables {
             samples: Vec<u32>,
         }
         let mut pairs: HashMap<(u32, u32), Pair> = HashMap::new();
+        // One entity's partners, straight from dense counters (no map).
+        let mut partners: Vec<((u32, u32), Pair)> = Vec::new();
         let matching = |a: &StoredArticle| resolved.is_none_or(|f| self.matches(a, f));
         let mut record = |x: u32, y: u32, article: u32, paragraphs: u32| {
             let pair = pairs.entry((x, y)).or_default();
@@ -210,7 +212,10 @@ impl Tables {
                 let (mut shared_articles, mut shared_paragraphs) = (vec![0u32; n], vec![0u32; n]);
                 let mut last_paragraph = vec![(u32::MAX, u32::MAX); n];
                 let mut samples: HashMap<u32, Vec<u32>> = HashMap::new();
+                // Per-article buffers, reused: an allocation per article
+                // was a visible share of the walk.
                 let mut with_x: Vec<bool> = Vec::new();
+                let mut paragraph_of_each: Vec<u32> = Vec::new();
                 for &a in &record_x.articles {
                     let Some(article) = self.articles.get(a as usize) else {
                         continue;
@@ -220,21 +225,16 @@ impl Tables {
                     }
                     // Mentions come in text order, paragraphs too: one walk
                     // gives each mention its paragraph.
-                    let paragraph_of_each: Vec<u32> = {
-                        let mut p = 0usize;
-                        article
-                            .mentions
-                            .iter()
-                            .map(|m| {
-                                while p + 1 < article.paragraphs.len()
-                                    && article.paragraphs[p].1 < m.byte_start
-                                {
-                                    p += 1;
-                                }
-                                p as u32
-                            })
-                            .collect()
-                    };
+                    paragraph_of_each.clear();
+                    let mut p = 0usize;
+                    for m in article.mentions.iter() {
+                        while p + 1 < article.paragraphs.len()
+                            && article.paragraphs[p].1 < m.byte_start
+                        {
+                            p += 1;
+                        }
+                        paragraph_of_each.push(p as u32);
+                    }
                     with_x.clear();
                     with_x.resize(article.paragraphs.len().max(1), false);
                     for (m, &p) in article.mentions.iter().zip(&paragraph_of_each) {
@@ -265,14 +265,14 @@ impl Tables {
                 for (y, &count) in shared_articles.iter().enumerate() {
                     if count > 0 {
                         let y = y as u32;
-                        pairs.insert(
+                        partners.push((
                             (x, y),
                             Pair {
                                 articles: count,
                                 paragraphs: shared_paragraphs[y as usize],
                                 samples: samples.remove(&y).unwrap_or_default(),
                             },
-                        );
+                        ));
                     }
                 }
             }
@@ -317,6 +317,7 @@ impl Tables {
         };
         let mut relations: Vec<(f32, u32, u32, u32, Pair)> = pairs
             .into_iter()
+            .chain(partners)
             .filter(|(_, p)| p.articles >= min_articles)
             .filter(|((_, y), _)| {
                 query.entity_type.is_none_or(|t| {
@@ -337,7 +338,7 @@ impl Tables {
                 (score as f32, p.articles, x, y, p)
             })
             .collect();
-        relations.sort_unstable_by(|a, b| {
+        let order = |a: &(f32, u32, u32, u32, Pair), b: &(f32, u32, u32, u32, Pair)| {
             let by_score = b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
             let by_count = b.1.cmp(&a.1).then(b.0.total_cmp(&a.0));
             match query.order {
@@ -345,7 +346,16 @@ impl Tables {
                 RelationOrder::Count => by_count,
             }
             .then((a.2, a.3).cmp(&(b.2, b.3)))
-        });
+        };
+        // Only the page is sorted: the order is total (ties end on the
+        // pair's entity numbers), so selecting the first `after + max` and
+        // sorting them gives exactly the full sort's prefix.
+        let wanted = after.saturating_add(max);
+        if wanted < relations.len() {
+            relations.select_nth_unstable_by(wanted, order);
+            relations.truncate(wanted);
+        }
+        relations.sort_unstable_by(order);
         relations
             .into_iter()
             .skip(after)

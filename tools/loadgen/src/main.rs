@@ -15,6 +15,12 @@
 //! request should get, reports latency percentiles per RPC, and fails if
 //! anything unexpected happened. `scripts/soak.sh` runs it against a fresh
 //! server and watches the server's memory.
+//!
+//! `loadgen analytics --target ADDR` times the corpus-analytics RPCs
+//! (aggregations over the whole corpus, an entity and a query; the related
+//! entities of the most mentioned entity; the first stories) at each
+//! concurrency, with latency percentiles. `scripts/analytics_bench.sh` runs
+//! it over a generated corpus.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -60,6 +66,28 @@ enum Cmd {
     /// Soak a newscorpus server with a mix of every RPC; exit 1 on any
     /// unexpected outcome.
     Soak(SoakArgs),
+    /// Time the corpus-analytics RPCs (issue #12's targets): latency
+    /// percentiles of each at each concurrency, over one connection.
+    Analytics(AnalyticsArgs),
+}
+
+#[derive(Args, Clone)]
+struct AnalyticsArgs {
+    /// newscorpus server address (host:port, plaintext).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    target: String,
+    /// How long to run each RPC at each concurrency.
+    #[arg(long, default_value_t = 5.0)]
+    duration_secs: f64,
+    /// Concurrent callers.
+    #[arg(long, value_delimiter = ',', default_value = "1,16")]
+    concurrency: Vec<usize>,
+    /// Search query of the "with a query" aggregation.
+    #[arg(long, default_value = "cooperation")]
+    query: String,
+    /// Write the figures as JSON here too.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -410,6 +438,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Cmd::EchoServer { addr } => runtime.block_on(echo_server(addr)),
         Cmd::Run(args) => runtime.block_on(run(args)),
         Cmd::Soak(args) => runtime.block_on(soak(args)),
+        Cmd::Analytics(args) => runtime.block_on(analytics(args)),
     }
 }
 
@@ -1833,6 +1862,192 @@ async fn soak(args: SoakArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     if unexpected > 0 {
         return Err(format!("{unexpected} unexpected outcomes").into());
+    }
+    Ok(())
+}
+
+/// One analytics RPC as the benchmark calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AnalyticsCall {
+    AggregateWhole,
+    AggregateEntity,
+    AggregateQuery,
+    Related,
+    Stories,
+}
+
+impl AnalyticsCall {
+    const ALL: [AnalyticsCall; 5] = [
+        AnalyticsCall::AggregateWhole,
+        AnalyticsCall::AggregateEntity,
+        AnalyticsCall::AggregateQuery,
+        AnalyticsCall::Related,
+        AnalyticsCall::Stories,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            AnalyticsCall::AggregateWhole => {
+                "AggregateArticles, whole corpus (month histogram + top 10 outlets + top 10 entities)"
+            }
+            AnalyticsCall::AggregateEntity => {
+                "AggregateArticles, most mentioned entity (month histogram + top 10 outlets)"
+            }
+            AnalyticsCall::AggregateQuery => "AggregateArticles, a query (month histogram + top 10 outlets)",
+            AnalyticsCall::Related => "ListRelatedEntities, most mentioned entity, first 100",
+            AnalyticsCall::Stories => "ListStories, first 100",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AnalyticsRow {
+    rpc: &'static str,
+    concurrency: usize,
+    requests: u64,
+    errors: u64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+async fn analytics_call(
+    channel: Channel,
+    call: AnalyticsCall,
+    top: &str,
+    query: &str,
+) -> Result<(), Status> {
+    let mut client = CorpusServiceClient::new(channel);
+    let facet = |kind: pb::FacetKind| pb::Facet {
+        kind: kind as i32,
+        interval: if kind == pb::FacetKind::DateHistogram {
+            pb::DateInterval::Month as i32
+        } else {
+            0
+        },
+        size: 10,
+        ..Default::default()
+    };
+    let histogram_and_outlets = vec![
+        facet(pb::FacetKind::DateHistogram),
+        facet(pb::FacetKind::Outlet),
+    ];
+    match call {
+        AnalyticsCall::AggregateWhole => {
+            let mut facets = histogram_and_outlets;
+            facets.push(facet(pb::FacetKind::Entity));
+            client
+                .aggregate_articles(pb::AggregateArticlesRequest {
+                    facets,
+                    ..Default::default()
+                })
+                .await?;
+        }
+        AnalyticsCall::AggregateEntity => {
+            client
+                .aggregate_articles(pb::AggregateArticlesRequest {
+                    filter: Some(pb::ArticleFilter {
+                        entity_id: top.to_owned(),
+                        ..Default::default()
+                    }),
+                    facets: histogram_and_outlets,
+                    ..Default::default()
+                })
+                .await?;
+        }
+        AnalyticsCall::AggregateQuery => {
+            client
+                .aggregate_articles(pb::AggregateArticlesRequest {
+                    query: query.to_owned(),
+                    facets: histogram_and_outlets,
+                    ..Default::default()
+                })
+                .await?;
+        }
+        AnalyticsCall::Related => {
+            let mut stream = client
+                .list_related_entities(pb::ListRelatedEntitiesRequest {
+                    entity: top.to_owned(),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner();
+            while stream.next().await.transpose()?.is_some() {}
+        }
+        AnalyticsCall::Stories => {
+            let mut stream = client
+                .list_stories(pb::ListStoriesRequest {
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner();
+            while stream.next().await.transpose()?.is_some() {}
+        }
+    }
+    Ok(())
+}
+
+async fn analytics(args: AnalyticsArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let channel = channels(&args.target, 1).await?;
+    let mut client = CorpusServiceClient::new(channel[0].clone());
+    // ListEntities lists the most mentioned first.
+    let top = client
+        .list_entities(pb::ListEntitiesRequest {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .next()
+        .await
+        .transpose()?
+        .ok_or("the corpus has no entities")?;
+    println!(
+        "most mentioned entity: {} ({} articles)",
+        top.id, top.article_count
+    );
+    let duration = Duration::from_secs_f64(args.duration_secs);
+    let mut rows = Vec::new();
+    for call in AnalyticsCall::ALL {
+        // One warm-up call: the first may fill caches the rest then use;
+        // its time is printed apart.
+        let t0 = Instant::now();
+        analytics_call(channel[0].clone(), call, &top.id, &args.query).await?;
+        println!(
+            "{}\n  first call: {:.1} ms",
+            call.name(),
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+        for &concurrency in &args.concurrency {
+            let (top, query) = (top.id.clone(), args.query.clone());
+            let m = closed_loop(&channel, concurrency, duration, move |ch, _| {
+                let (top, query) = (top.clone(), query.clone());
+                async move { analytics_call(ch, call, &top, &query).await }
+            })
+            .await;
+            let row = AnalyticsRow {
+                rpc: call.name(),
+                concurrency,
+                requests: m.requests,
+                errors: m.errors,
+                p50_ms: m.percentile_ms(50.0),
+                p99_ms: m.percentile_ms(99.0),
+                max_ms: m.percentile_ms(100.0),
+            };
+            println!(
+                "  c{:<3} {:>6} calls  p50 {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  errors {}",
+                row.concurrency, row.requests, row.p50_ms, row.p99_ms, row.max_ms, row.errors
+            );
+            rows.push(row);
+        }
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&rows)?)?;
+    }
+    if rows.iter().any(|r| r.errors > 0) {
+        return Err("some calls failed".into());
     }
     Ok(())
 }
