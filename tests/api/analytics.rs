@@ -717,6 +717,20 @@ async fn bad_aggregations_are_invalid() {
         answer.article_count >= 1 && answer.article_count < 5,
         "{answer:?}"
     );
+    // Exactly the articles the same search finds.
+    let hits = collect(
+        client
+            .search_articles(pb::SearchArticlesRequest {
+                query: "\"nuclear deal\"".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.article_count, hits.len() as u64);
 }
 
 /// ListStories: largest first (or latest first), resumable from any cursor,
