@@ -20,8 +20,15 @@ target=${CARGO_TARGET_DIR:-$root/target}
 out=$target/bench
 mkdir -p "$out"
 grpcurl=${GRPCURL:-$(command -v grpcurl || echo "$root/.tools/bin/grpcurl")}
-cargo build --release -q -p newscorpus -p loadgen
-bin=$target/release/newscorpus
+# BENCH_PROFILE=debug: debug binaries (the CI smoke run at a tiny N).
+if [ "${BENCH_PROFILE:-release}" = release ]; then
+  cargo build --release -q -p newscorpus -p loadgen
+  bin_dir=$target/release
+else
+  cargo build -q -p newscorpus -p loadgen
+  bin_dir=$target/debug
+fi
+bin=$bin_dir/newscorpus
 corpus=$out/corpus-$n.jsonl
 [ -f "$corpus" ] || "$bin" gen-corpus --from seeds --count "$n" --seed 7 --out "$corpus"
 raw=$(stat -c %s "$corpus")
@@ -64,7 +71,7 @@ svc=newscorpus.v1.CorpusService
 # Latency percentiles of each analytics RPC at concurrency 1 and 16 (one
 # connection), measured by loadgen's generated client: no grpcurl start-up in
 # the figures. Raw figures: $out/analytics-$n.json.
-"$target/release/loadgen" analytics --target "$addr" --duration-secs "${BENCH_SECS:-5}" \
+"$bin_dir/loadgen" analytics --target "$addr" --duration-secs "${BENCH_SECS:-5}" \
   --concurrency "${BENCH_CONCURRENCY:-1,16}" --json "$out/analytics-$n.json"
 echo "largest stories and copies:"
 "$grpcurl" -plaintext -d '{"limit": 3}' "$addr" $svc/ListStories | grep -E '"articleCount"'

@@ -310,6 +310,8 @@ step "docker-compose.yml and Dockerfile validation" 120 compose_checks
 step "bench tools smoke (gen-corpus, load, loadgen vs echo)" 600 env BENCH_PROFILE=debug \
   scripts/bench.sh 300 --duration-secs 0.3 --concurrency 1,4 --connections 1,2 \
   --stream-repeats 1 --ingest-count 40 --search-concurrency 4
+step "analytics bench smoke (loadgen analytics over a tiny generated corpus)" 600 \
+  env BENCH_PROFILE=debug BENCH_SECS=0.3 BENCH_CONCURRENCY=1,2 scripts/analytics_bench.sh 300
 step "durable-mode smoke (--data-dir: load, ingest, restart after SIGTERM and kill -9)" 600 \
   env BENCH_PROFILE=debug scripts/restart_bench.sh 300 --duration-secs 0.3 --ingest-count 40 \
   --search-concurrency 4
