@@ -381,12 +381,21 @@ impl Tables {
             .collect()
     }
 
-    /// Facet counts over the articles at `matching` (indices).
-    pub(super) fn aggregate(&self, matching: &[u32], facets: &[Facet]) -> Aggregation {
-        let articles: Vec<&StoredArticle> = matching
-            .iter()
-            .filter_map(|&a| self.articles.get(a as usize))
-            .collect();
+    /// Facet counts over the articles at `matching` (indices), or over the
+    /// whole corpus (`None`), where the histogram, outlets, entities and
+    /// stories are read from counts kept at insert instead of a scan.
+    pub(super) fn aggregate(&self, matching: Option<&[u32]>, facets: &[Facet]) -> Aggregation {
+        let scanned = std::cell::OnceCell::new();
+        let articles = || -> &Vec<&StoredArticle> {
+            scanned.get_or_init(|| match matching {
+                Some(indices) => indices
+                    .iter()
+                    .filter_map(|&a| self.articles.get(a as usize))
+                    .collect(),
+                None => self.articles.iter().collect(),
+            })
+        };
+        let whole = matching.is_none();
         let entity_bucket = |e: u32| {
             let r = &self.entities[e as usize];
             (r.id.to_string(), r.name.to_string())
@@ -394,11 +403,27 @@ impl Tables {
         let facets = facets
             .iter()
             .map(|facet| match facet {
-                Facet::DateHistogram(interval) => histogram(&articles, *interval),
+                Facet::DateHistogram(interval) if whole => histogram(
+                    self.totals.days.iter().map(|(&d, &n)| (d, n)),
+                    self.totals.undated,
+                    *interval,
+                ),
+                Facet::DateHistogram(interval) => {
+                    let (days, undated) = day_counts(articles());
+                    histogram(days, undated, *interval)
+                }
+                Facet::Outlet { size } if whole => top_counted(
+                    self.totals
+                        .outlets
+                        .iter()
+                        .map(|(key, (label, n))| (&**key, &**label, *n)),
+                    *size,
+                    |key, label| (key.to_owned(), label.to_owned()),
+                ),
                 // Counted by borrowed keys and numbers; strings are made
                 // for the returned buckets only.
                 Facet::Outlet { size } => top(
-                    articles
+                    articles()
                         .iter()
                         .filter(|a| !a.outlet.is_empty())
                         .map(|a| (&*a.outlet_key, &*a.outlet)),
@@ -406,7 +431,7 @@ impl Tables {
                     |key, label| (key.to_owned(), label.to_owned()),
                 ),
                 Facet::Author { size } => top(
-                    articles.iter().flat_map(|a| {
+                    articles().iter().flat_map(|a| {
                         a.author_keys
                             .iter()
                             .zip(a.authors.iter())
@@ -418,14 +443,24 @@ impl Tables {
                 Facet::Entity { size, entity_type } => {
                     // Counted in a dense table: a million articles name tens
                     // of millions of entities, a hash map per count is slow.
-                    let mut counts = vec![0u64; self.entities.len()];
-                    for a in &articles {
-                        for &e in a.entities.iter() {
-                            if let Some(slot) = counts.get_mut(e as usize) {
-                                *slot += 1;
+                    // Over the whole corpus, an entity's count is the length
+                    // of its article list.
+                    let mut counts: Vec<u64> = if whole {
+                        self.entities
+                            .iter()
+                            .map(|r| r.articles.len() as u64)
+                            .collect()
+                    } else {
+                        let mut counts = vec![0u64; self.entities.len()];
+                        for a in articles() {
+                            for &e in a.entities.iter() {
+                                if let Some(slot) = counts.get_mut(e as usize) {
+                                    *slot += 1;
+                                }
                             }
                         }
-                    }
+                        counts
+                    };
                     if let Some(t) = entity_type {
                         for (e, count) in counts.iter_mut().enumerate() {
                             if self.entities[e].entity_type != *t {
@@ -436,7 +471,7 @@ impl Tables {
                     top_dense(&counts, *size, entity_bucket)
                 }
                 Facet::Speaker { size } => top(
-                    articles.iter().flat_map(|a| {
+                    articles().iter().flat_map(|a| {
                         a.quotes.iter().filter_map(|q| match q.speaker {
                             Some(s) => Some((Ok(s), &*q.speaker_name)),
                             None if !q.speaker_name.is_empty() => {
@@ -452,12 +487,19 @@ impl Tables {
                     },
                 ),
                 Facet::Story { size } => {
-                    let mut counts = vec![0u64; self.story_articles.len()];
-                    for a in &articles {
-                        if let Some(slot) = counts.get_mut(a.story as usize) {
-                            *slot += 1;
+                    let counts: Vec<u64> = if whole {
+                        (0..self.story_articles.len() as u32)
+                            .map(|s| u64::from(self.story_size(s)))
+                            .collect()
+                    } else {
+                        let mut counts = vec![0u64; self.story_articles.len()];
+                        for a in articles() {
+                            if let Some(slot) = counts.get_mut(a.story as usize) {
+                                *slot += 1;
+                            }
                         }
-                    }
+                        counts
+                    };
                     top_dense(&counts, *size, |story| {
                         let summary = self.story(story);
                         (summary.id, summary.title)
@@ -466,8 +508,43 @@ impl Tables {
             })
             .collect();
         Aggregation {
-            article_count: articles.len() as u64,
+            article_count: match matching {
+                None => self.articles.len() as u64,
+                Some(_) => articles().len() as u64,
+            },
             facets,
+        }
+    }
+}
+
+/// Counts of the whole corpus kept at insert, so that facets over every
+/// article (no query, no filter) read them instead of scanning a million
+/// articles per call.
+#[derive(Default)]
+pub(super) struct Totals {
+    /// Articles per publication day (day number).
+    days: HashMap<i32, u64>,
+    /// Articles without a date.
+    undated: u64,
+    /// Articles per outlet key, with the label first seen for it.
+    outlets: HashMap<Box<str>, (Box<str>, u64)>,
+}
+
+impl Totals {
+    /// Counts a newly stored article.
+    pub(super) fn add(&mut self, article: &StoredArticle) {
+        match analyze::day_number(&article.published) {
+            Some(day) => *self.days.entry(day).or_default() += 1,
+            None => self.undated += 1,
+        }
+        if !article.outlet.is_empty() {
+            match self.outlets.get_mut(&*article.outlet_key) {
+                Some((_, n)) => *n += 1,
+                None => {
+                    self.outlets
+                        .insert(article.outlet_key.clone(), (article.outlet.clone(), 1));
+                }
+            }
         }
     }
 }
@@ -488,11 +565,26 @@ where
     for (key, label) in items {
         counts.entry(key).or_insert_with(|| (label, 0)).1 += 1;
     }
-    let total: u64 = counts.values().map(|(_, n)| n).sum();
-    let mut ranked: Vec<(K, L, u64)> = counts
-        .into_iter()
-        .map(|(key, (label, count))| (key, label, count))
-        .collect();
+    top_counted(
+        counts
+            .into_iter()
+            .map(|(key, (label, count))| (key, label, count)),
+        size,
+        name,
+    )
+}
+
+/// [`top`] of counts already made: (key, label, count), each key once.
+fn top_counted<K, L>(
+    counts: impl Iterator<Item = (K, L, u64)>,
+    size: usize,
+    name: impl Fn(K, L) -> (String, String),
+) -> FacetResult
+where
+    K: Ord + Clone,
+{
+    let mut ranked: Vec<(K, L, u64)> = counts.collect();
+    let total: u64 = ranked.iter().map(|(_, _, n)| n).sum();
     // Largest first; among equals, by key, so the answer is deterministic.
     ranked.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(size);
@@ -554,9 +646,8 @@ fn top_dense(counts: &[u64], size: usize, name: impl Fn(u32) -> (String, String)
     }
 }
 
-fn histogram(articles: &[&StoredArticle], interval: DateInterval) -> FacetResult {
-    // Counted by day number first; a bucket's date is written once per day,
-    // not once per article.
+/// Articles per day number, and the undated ones.
+fn day_counts(articles: &[&StoredArticle]) -> (HashMap<i32, u64>, u64) {
     let mut days: HashMap<i32, u64> = HashMap::new();
     let mut undated = 0;
     for a in articles {
@@ -565,6 +656,16 @@ fn histogram(articles: &[&StoredArticle], interval: DateInterval) -> FacetResult
             None => undated += 1,
         }
     }
+    (days, undated)
+}
+
+/// A date histogram from counts by day number: a bucket's date is written
+/// once per day, not once per article.
+fn histogram(
+    days: impl IntoIterator<Item = (i32, u64)>,
+    undated: u64,
+    interval: DateInterval,
+) -> FacetResult {
     let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
     for (day, count) in days {
         *buckets.entry(bucket_start(day, interval)).or_default() += count;

@@ -202,6 +202,8 @@ struct Tables {
     story_articles: Vec<Ids>,
     /// Latest publication day of each story's articles (`i32::MIN`: none dated).
     story_latest_day: Vec<i32>,
+    /// Whole-corpus facet counts, kept at insert.
+    totals: analytics::Totals,
 }
 
 type SortedEntities = Arc<Vec<(EntityPos, u32)>>;

@@ -496,7 +496,7 @@ impl Store for MemoryStore {
         filter: &ArticleFilter,
         facets: &[Facet],
     ) -> Result<Aggregation> {
-        let matching: Vec<u32> = match query {
+        let matching: Option<Vec<u32>> = match query {
             Some(text) => {
                 let index_filter: IndexFilter = self.read()?.resolve_filter(filter).into();
                 let _slot = self
@@ -511,21 +511,23 @@ impl Store for MemoryStore {
                     .filter_map(|id| tables.by_id.get(id.as_str()).copied())
                     .collect();
                 indices.sort_unstable();
-                indices
+                Some(indices)
             }
-            None => {
+            // The whole corpus: counts kept at insert, no list of matches.
+            None if *filter == ArticleFilter::default() => None,
+            None => Some(blocking(|| {
                 let tables = self.read()?;
                 let resolved = tables.resolve_filter(filter);
-                tables
+                Ok(tables
                     .articles
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| tables.matches(a, &resolved))
                     .map(|(i, _)| i as u32)
-                    .collect()
-            }
+                    .collect::<Vec<u32>>())
+            })?),
         };
-        blocking(|| Ok(self.read()?.aggregate(&matching, facets)))
+        blocking(|| Ok(self.read()?.aggregate(matching.as_deref(), facets)))
     }
 
     async fn stats(&self) -> Result<StoreStats> {

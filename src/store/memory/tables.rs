@@ -259,6 +259,7 @@ impl Tables {
                 None => self.article_keys = None,
             }
         }
+        self.totals.add(&stored);
         self.articles.push(stored);
         (outcome, Some(indexed))
     }
