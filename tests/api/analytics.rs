@@ -579,6 +579,37 @@ async fn facet_counts_equal_brute_force_counts() {
             ..Default::default()
         },
     ];
+    // An entity and a story with several articles: their filters start from
+    // their own article lists.
+    let mut mentioned: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &articles {
+        for e in &a.entity_ids {
+            *mentioned.entry(e).or_default() += 1;
+        }
+    }
+    let entity = mentioned
+        .iter()
+        .filter(|(_, &n)| n > 2 && n < articles.len())
+        .map(|(e, _)| e.to_string())
+        .next()
+        .expect("an entity in a few articles");
+    let mut dates: Vec<&str> = articles
+        .iter()
+        .filter(|a| a.entity_ids.contains(&entity) && !a.published.is_empty())
+        .map(|a| a.published.as_str())
+        .collect();
+    dates.sort_unstable();
+    assert!(
+        dates.len() > 1 && dates[0] < dates[dates.len() - 1],
+        "{dates:?}"
+    );
+    let first_date = dates[0].to_owned();
+    let story = articles
+        .iter()
+        .map(|a| &a.story_id)
+        .find(|s| articles.iter().filter(|a| &a.story_id == *s).count() > 2)
+        .expect("a story of several articles")
+        .clone();
     let filters = [
         pb::ArticleFilter::default(),
         pb::ArticleFilter {
@@ -588,6 +619,22 @@ async fn facet_counts_equal_brute_force_counts() {
         },
         pb::ArticleFilter {
             exclude_duplicates: true,
+            ..Default::default()
+        },
+        pb::ArticleFilter {
+            entity_id: entity.clone(),
+            ..Default::default()
+        },
+        pb::ArticleFilter {
+            story_id: story.clone(),
+            exclude_duplicates: true,
+            ..Default::default()
+        },
+        // The entity's list narrowed further by date: every condition still
+        // applies to the candidates.
+        pb::ArticleFilter {
+            entity_id: entity.clone(),
+            published_to: first_date.clone(),
             ..Default::default()
         },
     ];
@@ -609,6 +656,8 @@ async fn facet_counts_equal_brute_force_counts() {
                     && (filter.published_to.is_empty()
                         || (!a.published.is_empty() && a.published <= filter.published_to))
                     && (!filter.exclude_duplicates || a.duplicate_of.is_empty())
+                    && (filter.entity_id.is_empty() || a.entity_ids.contains(&filter.entity_id))
+                    && (filter.story_id.is_empty() || a.story_id == filter.story_id)
             })
             .collect();
         assert_eq!(answer.article_count, matching.len() as u64, "{filter:?}");
@@ -640,6 +689,15 @@ async fn facet_counts_equal_brute_force_counts() {
             matching.iter().filter(|a| !a.outlet.is_empty()).count() as u64
         );
         assert_eq!(outlets.other_count, 0);
+        for bucket in &outlets.buckets {
+            let n = matching.iter().filter(|a| a.outlet == bucket.label).count() as u64;
+            assert!(
+                bucket.count >= n && n > 0,
+                "{}: {} vs {n}",
+                bucket.label,
+                bucket.count
+            );
+        }
         // Stories: the largest five, counts as the listing says.
         let stories = &answer.results[2];
         assert!(stories.buckets.len() <= 5);

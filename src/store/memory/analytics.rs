@@ -412,24 +412,34 @@ impl Tables {
                     let (days, undated) = day_counts(articles());
                     histogram(days, undated, *interval)
                 }
-                Facet::Outlet { size } if whole => top_counted(
-                    self.totals
-                        .outlets
-                        .iter()
-                        .map(|(key, (label, n))| (&**key, &**label, *n)),
-                    *size,
-                    |key, label| (key.to_owned(), label.to_owned()),
-                ),
-                // Counted by borrowed keys and numbers; strings are made
-                // for the returned buckets only.
-                Facet::Outlet { size } => top(
-                    articles()
-                        .iter()
-                        .filter(|a| !a.outlet.is_empty())
-                        .map(|a| (&*a.outlet_key, &*a.outlet)),
-                    *size,
-                    |key, label| (key.to_owned(), label.to_owned()),
-                ),
+                // Counted by outlet number; strings are made for the
+                // returned buckets only.
+                Facet::Outlet { size } => {
+                    let counts = if whole {
+                        self.totals.outlets.clone()
+                    } else {
+                        let mut counts = vec![0u64; self.outlets.len()];
+                        for a in articles() {
+                            if let Some(slot) = counts.get_mut(a.outlet_id as usize) {
+                                *slot += 1;
+                            }
+                        }
+                        counts
+                    };
+                    top_counted(
+                        counts
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, &n)| n > 0)
+                            .filter_map(|(id, &n)| {
+                                self.outlets
+                                    .get(id)
+                                    .map(|(key, label)| (&**key, &**label, n))
+                            }),
+                        *size,
+                        |key, label| (key.to_owned(), label.to_owned()),
+                    )
+                }
                 Facet::Author { size } => top(
                     articles().iter().flat_map(|a| {
                         a.author_keys
@@ -526,25 +536,23 @@ pub(super) struct Totals {
     days: HashMap<i32, u64>,
     /// Articles without a date.
     undated: u64,
-    /// Articles per outlet key, with the label first seen for it.
-    outlets: HashMap<Box<str>, (Box<str>, u64)>,
+    /// Articles per outlet number.
+    outlets: Vec<u64>,
 }
 
 impl Totals {
     /// Counts a newly stored article.
     pub(super) fn add(&mut self, article: &StoredArticle) {
-        match analyze::day_number(&article.published) {
-            Some(day) => *self.days.entry(day).or_default() += 1,
-            None => self.undated += 1,
+        match article.day {
+            i32::MIN => self.undated += 1,
+            day => *self.days.entry(day).or_default() += 1,
         }
-        if !article.outlet.is_empty() {
-            match self.outlets.get_mut(&*article.outlet_key) {
-                Some((_, n)) => *n += 1,
-                None => {
-                    self.outlets
-                        .insert(article.outlet_key.clone(), (article.outlet.clone(), 1));
-                }
+        if article.outlet_id != u32::MAX {
+            let id = article.outlet_id as usize;
+            if self.outlets.len() <= id {
+                self.outlets.resize(id + 1, 0);
             }
+            self.outlets[id] += 1;
         }
     }
 }
@@ -651,9 +659,9 @@ fn day_counts(articles: &[&StoredArticle]) -> (HashMap<i32, u64>, u64) {
     let mut days: HashMap<i32, u64> = HashMap::new();
     let mut undated = 0;
     for a in articles {
-        match analyze::day_number(&a.published) {
-            Some(day) => *days.entry(day).or_default() += 1,
-            None => undated += 1,
+        match a.day {
+            i32::MIN => undated += 1,
+            day => *days.entry(day).or_default() += 1,
         }
     }
     (days, undated)

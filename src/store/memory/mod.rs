@@ -144,6 +144,10 @@ struct StoredArticle {
     story: u32,
     /// Index of the earliest article it is a syndicated copy of.
     duplicate_of: Option<u32>,
+    /// Publication day number (`i32::MIN`: undated), for date facets.
+    day: i32,
+    /// Index into `Tables::outlets` (`u32::MAX`: no outlet), for facets.
+    outlet_id: u32,
 }
 
 impl StoredArticle {
@@ -204,6 +208,10 @@ struct Tables {
     story_latest_day: Vec<i32>,
     /// Whole-corpus facet counts, kept at insert.
     totals: analytics::Totals,
+    /// Outlets by number: (key, the name first seen for it).
+    outlets: Vec<(Box<str>, Box<str>)>,
+    /// Outlet numbers by key.
+    outlet_ids: HashMap<Box<str>, u32>,
 }
 
 type SortedEntities = Arc<Vec<(EntityPos, u32)>>;

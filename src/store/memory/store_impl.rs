@@ -518,13 +518,7 @@ impl Store for MemoryStore {
             None => Some(blocking(|| {
                 let tables = self.read()?;
                 let resolved = tables.resolve_filter(filter);
-                Ok(tables
-                    .articles
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| tables.matches(a, &resolved))
-                    .map(|(i, _)| i as u32)
-                    .collect::<Vec<u32>>())
+                Ok(tables.filtered(&resolved))
             })?),
         };
         blocking(|| Ok(self.read()?.aggregate(matching.as_deref(), facets)))

@@ -225,6 +225,12 @@ impl Tables {
             self.place_in_story(article_index, &parsed, &body, &entities, &mentions);
 
         let outlet_key = name_key(&parsed.outlet);
+        let outlet_id = if parsed.outlet.is_empty() {
+            u32::MAX
+        } else {
+            self.outlet_id(&outlet_key, &parsed.outlet)
+        };
+        let day = analyze::day_number(&parsed.published).unwrap_or(i32::MIN);
         let author_keys: Vec<String> = parsed.authors.iter().map(|a| name_key(a)).collect();
         self.mention_total += mentions.len() as u64;
         self.quote_total += quotes.len() as u64;
@@ -249,6 +255,8 @@ impl Tables {
             speaker_keys: speaker_keys.into_iter().collect(),
             story,
             duplicate_of,
+            day,
+            outlet_id,
         };
         let outcome = Self::outcome(&stored, true);
         let indexed = self.indexed(&stored);
@@ -262,6 +270,17 @@ impl Tables {
         self.totals.add(&stored);
         self.articles.push(stored);
         (outcome, Some(indexed))
+    }
+
+    /// The number of the outlet `key`, numbering it (named `label`) if new.
+    fn outlet_id(&mut self, key: &str, label: &str) -> u32 {
+        if let Some(&id) = self.outlet_ids.get(key) {
+            return id;
+        }
+        let id = self.outlets.len() as u32;
+        self.outlets.push((key.into(), label.into()));
+        self.outlet_ids.insert(key.into(), id);
+        id
     }
 
     /// Insert step 1: the article's entities resolved corpus-wide, creating
@@ -483,6 +502,37 @@ impl Tables {
         let mut keys = self.resolver.lookup(speaker);
         keys.push(name_key(speaker));
         keys
+    }
+
+    /// The indices of the articles matching `filter`, in corpus order. An
+    /// entity or story in the filter narrows the candidates to its own
+    /// article list first, instead of testing every article.
+    pub(super) fn filtered(&self, filter: &ResolvedArticleFilter) -> Vec<u32> {
+        let candidates: Option<&[u32]> = match (filter.entity, filter.story) {
+            (Some(None), _) | (_, Some(None)) => return Vec::new(),
+            (Some(Some(e)), _) => self.entities.get(e as usize).map(|r| &r.articles[..]),
+            (_, Some(Some(s))) => self
+                .story_articles
+                .get(s as usize)
+                .map(|ids| ids.as_slice()),
+            (None, None) => None,
+        };
+        let keep = |&i: &u32| {
+            self.articles
+                .get(i as usize)
+                .is_some_and(|a| self.matches(a, filter))
+        };
+        match candidates {
+            Some(list) => {
+                // Corpus order, each once, whatever the list's history
+                // (facets name a bucket by the first label seen).
+                let mut found: Vec<u32> = list.iter().copied().filter(keep).collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            }
+            None => (0..self.articles.len() as u32).filter(keep).collect(),
+        }
     }
 
     pub(super) fn matches(&self, stored: &StoredArticle, filter: &ResolvedArticleFilter) -> bool {
