@@ -50,6 +50,8 @@ apt_install() {
 # --- Node.js, npm, Chromium ----------------------------------------------------------------
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_install nodejs npm; fi
 [ -x "$CHROMIUM" ] || apt_install chromium fonts-dejavu-core
+# The TLS test makes a self-signed certificate.
+command -v openssl >/dev/null || apt_install openssl
 note "node $(node --version), $("$CHROMIUM" --version 2>/dev/null | head -1)"
 
 # --- packages, exactly as locked ------------------------------------------------------------

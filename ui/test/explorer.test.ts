@@ -6,7 +6,9 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -312,6 +314,36 @@ describe("explorer with auth, and gRPC-Web across origins, in headless Chromium"
     await page.type("#token-dialog input", "browser-secret-token-1");
     await Promise.all([page.waitForSelector("[data-testid=counts]", WAIT), page.click("#token-dialog button[value=save]")]);
     await page.close();
+  });
+
+  it("works over TLS: the page and its gRPC-Web calls on the https port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "newscorpus-tls-"));
+    const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+    ], { stdio: "ignore" });
+    const secure = await launch(["--tls-cert", cert, "--tls-key", key]);
+    // A browser of its own that accepts the self-signed certificate.
+    const trusting = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--ignore-certificate-errors"],
+    });
+    try {
+      const stats = await secure.grpc().getCorpusStats({});
+      const page = await trusting.newPage();
+      page.on("pageerror", (error) => errors.push(`tls: ${String(error)}`));
+      await page.goto(`${secure.url}/#/`, { waitUntil: "domcontentloaded" });
+      assert.ok(page.url().startsWith("https://"));
+      await page.waitForSelector("[data-testid=counts]", WAIT);
+      const counts = await page.$eval("[data-testid=counts]", (n) => n.textContent ?? "");
+      assert.match(counts, new RegExp(`articles\\s*${stats.articleCount}`));
+    } finally {
+      await trusting.close();
+      assert.equal(await secure.stop(), 0);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a server that goes away mid-session gives an error box, not a blank page", async () => {

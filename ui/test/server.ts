@@ -38,10 +38,12 @@ export class Server {
     readonly address: string,
     readonly logPath: string,
     private readonly work: string,
+    /** Serving TLS (`--tls-cert`): https URLs, any certificate accepted. */
+    readonly tls = false,
   ) {}
 
   get url(): string {
-    return `http://${this.address}`;
+    return `${this.tls ? "https" : "http"}://${this.address}`;
   }
 
   /** A gRPC (HTTP/2) client: what a backend, not a browser, would use. */
@@ -51,6 +53,8 @@ export class Server {
       createGrpcTransport({
         baseUrl: this.url,
         defaultTimeoutMs: 10_000,
+        // The tests' certificates are self-signed.
+        nodeOptions: this.tls ? { rejectUnauthorized: false } : undefined,
         interceptors: token
           ? [(next) => async (request) => {
               request.header.set("authorization", `Bearer ${token}`);
@@ -98,7 +102,7 @@ export async function launch(args: string[] = [], token?: string): Promise<Serve
   closeSync(log);
   running.add(child);
   child.once("exit", () => running.delete(child));
-  const server = new Server(child, address, logPath, work);
+  const server = new Server(child, address, logPath, work, args.includes("--tls-cert"));
   const client = server.grpc(token);
   const deadline = Date.now() + 60_000;
   for (;;) {
