@@ -37,6 +37,7 @@ serve() { # binary label
   local port log pid
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   log=$out/analytics-$2.log
+  : >"$log"  # the readiness check must not read an old run's log
   "$1" serve --corpus "$corpus" --addr "127.0.0.1:$port" --log-format json 2>"$log" >/dev/null &
   pid=$!
   until grep -q '"message":"ready"' "$log"; do
