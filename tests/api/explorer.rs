@@ -2,11 +2,10 @@
 //! 404 for any other GET, `--no-ui`, and the API beside it unharmed. (The
 //! explorer itself is tested in Chromium by scripts/clients/browser.sh.)
 
-use newscorpus::grpc::pb;
 use newscorpus::grpc::ServerOptions;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{seeds_dir, spawn_app, spawn_app_with};
+use crate::helpers::{corpus_stats, seeds_dir, spawn_app, spawn_app_with};
 
 /// One HTTP/1.1 request on a fresh connection: (status, headers in lower case, body).
 async fn http1(addr: std::net::SocketAddr, request: &str) -> (u16, String, Vec<u8>) {
@@ -105,12 +104,7 @@ async fn the_explorer_is_served_at_the_root_and_nothing_else_is() {
         "text/html; charset=utf-8"
     );
 
-    let stats = app
-        .client
-        .get_corpus_stats(pb::GetCorpusStatsRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let stats = corpus_stats(&mut app.client).await;
     assert_eq!(stats.article_count, 5);
 }
 
@@ -125,12 +119,7 @@ async fn no_ui_serves_the_api_only() {
         let (status, _, _) = http1(app.running.addr, &get(path, "GET")).await;
         assert_eq!(status, 404, "{path}");
     }
-    let stats = app
-        .client
-        .get_corpus_stats(pb::GetCorpusStatsRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let stats = corpus_stats(&mut app.client).await;
     assert_eq!(stats.article_count, 5);
 }
 
@@ -208,11 +197,6 @@ async fn malformed_grpc_web_bodies_get_invalid_argument_and_the_server_keeps_ser
     let (status, message) = grpc_web(addr, "GetCorpusStats", proto, b"\0\0\0\0\0").await;
     assert_eq!(status, "0", "{message}");
 
-    let stats = app
-        .client
-        .get_corpus_stats(pb::GetCorpusStatsRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let stats = corpus_stats(&mut app.client).await;
     assert_eq!(stats.article_count, 5);
 }

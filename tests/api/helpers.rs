@@ -240,6 +240,15 @@ pub async fn collect<T>(stream: tonic::Streaming<T>) -> Result<Vec<T>, tonic::St
     .expect("stream did not finish in time")
 }
 
+/// GetCorpusStats, which must succeed (also: the server still serves).
+pub async fn corpus_stats(client: &mut Client) -> pb::GetCorpusStatsResponse {
+    client
+        .get_corpus_stats(pb::GetCorpusStatsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 pub async fn all_articles(client: &mut Client) -> Vec<pb::Article> {
     let stream = client
         .list_articles(pb::ListArticlesRequest::default())
