@@ -55,17 +55,9 @@ command -v openssl >/dev/null || apt_install openssl
 note "node $(node --version), $("$CHROMIUM" --version 2>/dev/null | head -1)"
 
 # --- packages, exactly as locked ------------------------------------------------------------
-mkdir -p "$tools"
-stamp=$(cat "$ui/package.json" "$ui/package-lock.json" | sha256sum | cut -c1-16)
-if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$stamp" ] || [ ! -x "$tools/node_modules/.bin/esbuild" ]; then
-  [ "${SKIP_INSTALL:-}" = 1 ] && { echo "packages not installed in $tools and SKIP_INSTALL=1" >&2; exit 1; }
-  note "npm ci (into $tools)"
-  cp "$ui/package.json" "$ui/package-lock.json" "$tools/"
-  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) >"$tools/npm-ci.log" 2>&1 \
-    || { cat "$tools/npm-ci.log" >&2; exit 1; }
-  echo "$stamp" >"$tools/.installed"
-fi
-export PATH="$tools/node_modules/.bin:$PATH"
+# shellcheck source=scripts/clients/npm_locked.sh
+source "$root/scripts/clients/npm_locked.sh"
+npm_locked "$ui" "$tools" esbuild || exit 1
 
 # --- generate, type-check, bundle -------------------------------------------------------------
 rm -rf "$work"

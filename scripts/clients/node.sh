@@ -45,17 +45,9 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 note "node $(node --version), npm $(npm --version)"
 
 # --- packages, exactly as locked ------------------------------------------------------------
-mkdir -p "$tools"
-stamp=$(cat "$suite/package.json" "$suite/package-lock.json" | sha256sum | cut -c1-16)
-if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$stamp" ] || [ ! -x "$tools/node_modules/.bin/buf" ]; then
-  [ "${SKIP_INSTALL:-}" = 1 ] && { echo "packages not installed in $tools and SKIP_INSTALL=1" >&2; exit 1; }
-  note "npm ci (into $tools)"
-  cp "$suite/package.json" "$suite/package-lock.json" "$tools/"
-  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) >"$tools/npm-ci.log" 2>&1 \
-    || { cat "$tools/npm-ci.log" >&2; exit 1; }
-  echo "$stamp" >"$tools/.installed"
-fi
-export PATH="$tools/node_modules/.bin:$PATH"
+# shellcheck source=scripts/clients/npm_locked.sh
+source "$root/scripts/clients/npm_locked.sh"
+npm_locked "$suite" "$tools" buf || exit 1
 note "buf $(buf --version), tsc $(tsc --version | sed 's/^Version //')"
 
 # --- generate, type-check, compile ----------------------------------------------------------
